@@ -1,0 +1,52 @@
+"""`GeneDatabase`, the Dagster resource through which every asset reaches the gene database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import sqlalchemy as sa
+from pydantic import PrivateAttr
+
+from kg_pipeline.db.schema import require_schema_at_head
+from kg_pipeline.db.server import database_urls
+from kg_pipeline.settings import get_settings
+
+_ENGINES: dict[str, sa.Engine] = {}
+
+
+def engine_for(url: str) -> sa.Engine:
+    """One pooled engine per URL per process."""
+    if url not in _ENGINES:
+        _ENGINES[url] = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return _ENGINES[url]
+
+
+def dispose_engine(url: str) -> None:
+    """Close the pooled connections of `url` (before its database is dropped)."""
+    engine = _ENGINES.pop(url, None)
+    if engine is not None:
+        engine.dispose()
+
+
+class GeneDatabase(dg.ConfigurableResource):
+    """The gene database. `url` unset means: the configured or embedded server from settings."""
+
+    url: str | None = None
+    _engine: sa.Engine | None = PrivateAttr(default=None)
+
+    @property
+    def engine(self) -> sa.Engine:
+        if self._engine is None:
+            self._engine = engine_for(self.url or database_urls(get_settings()).gene)
+        return self._engine
+
+    @contextmanager
+    def begin(self) -> Iterator[sa.Connection]:
+        """A connection inside one transaction: committed on success, rolled back on error."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def require_schema_at_head(self) -> None:
+        require_schema_at_head(self.engine)

@@ -1,0 +1,15 @@
+"""The code location: every definition under `defs/`, with the executor for all jobs."""
+
+from pathlib import Path
+
+import dagster as dg
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return dg.Definitions.merge(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+        # Steps share one process: on a 2-core machine the database does the heavy lifting and
+        # a subprocess per step would cost more in start-up than it gains in parallelism.
+        dg.Definitions(executor=dg.in_process_executor),
+    )

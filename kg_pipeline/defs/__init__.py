@@ -1,0 +1,1 @@
+"""Dagster wiring only, autoloaded by `kg_pipeline.definitions`: assets, checks, jobs, schedules."""

@@ -1,0 +1,42 @@
+"""The process environment Dagster needs: database URLs, DAGSTER_HOME and the instance.
+
+Both `kg-pipeline rebuild` and `kg-pipeline ui` call `prepare_environment` first, so the
+in-process run, the webserver, the daemon and every run worker they spawn see the same two
+databases (exported as KG_DATABASE_URL / KG_DAGSTER_PG_URL) and the same instance config.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from kg_pipeline.db.server import DatabaseUrls, database_urls
+from kg_pipeline.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+INSTANCE_CONFIG = REPO_ROOT / "dagster.yaml"
+
+
+def prepare_environment(settings: Settings) -> DatabaseUrls:
+    urls = database_urls(settings)
+    os.environ["KG_DATABASE_URL"] = urls.gene
+    os.environ["KG_DAGSTER_PG_URL"] = urls.dagster
+    own_home = os.environ.get("DAGSTER_HOME")
+    home = Path(own_home or settings.data_dir / "dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    target = home / "dagster.yaml"
+    # A DAGSTER_HOME of the user's own keeps its dagster.yaml; ours tracks the repository's.
+    if not target.exists() or (
+        not own_home and target.read_bytes() != INSTANCE_CONFIG.read_bytes()
+    ):
+        shutil.copyfile(INSTANCE_CONFIG, target)
+    os.environ["DAGSTER_HOME"] = str(home.resolve())
+    return urls
+
+
+def get_instance() -> dg.DagsterInstance:
+    """The PostgreSQL-backed instance (call `prepare_environment` first)."""
+    return dg.DagsterInstance.get()

@@ -1,0 +1,89 @@
+"""Shared fixtures: a real PostgreSQL for every test that needs one, and the real data.
+
+PostgreSQL is the embedded server (started once per session in a temporary directory) unless
+KG_TEST_DATABASE_URL names a server, e.g. postgresql://postgres@127.0.0.1:5432/postgres. Each
+test that asks for `gene_db_url` gets a database of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kg_pipeline.db.server import (
+    DAGSTER_DB_DRIVER,
+    GENE_DB_DRIVER,
+    start_embedded_server,
+    stop_embedded_server,
+    with_driver,
+)
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """`../shared/data`: real published files the tests read (never copied into the repo)."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data directory {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a PostgreSQL server's `postgres` database, for creating test databases."""
+    configured = os.environ.get("KG_TEST_DATABASE_URL")
+    if configured:
+        yield with_driver(configured, GENE_DB_DRIVER, "postgres")
+        return
+    data_dir = tmp_path_factory.mktemp("kg-data")
+    yield with_driver(start_embedded_server(data_dir), GENE_DB_DRIVER, "postgres")
+    stop_embedded_server(data_dir)
+
+
+def create_database(admin_url: str, name: str) -> str:
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return with_driver(admin_url, GENE_DB_DRIVER, name)
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture
+def gene_db_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database of this test's own."""
+    name = f"kg_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_admin_url, name)
+    yield url
+    from kg_pipeline.db.database import dispose_engine
+
+    dispose_engine(url)
+    drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def dagster_db_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh database for Dagster's storage (psycopg2 driver, as dagster-postgres needs)."""
+    name = f"kg_test_dagster_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_admin_url, name)
+    yield with_driver(url, DAGSTER_DB_DRIVER)
+    drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+def gene_engine(gene_db_url: str) -> Iterator[sa.Engine]:
+    engine = sa.create_engine(gene_db_url)
+    yield engine
+    engine.dispose()

@@ -1,0 +1,71 @@
+"""The `kg-pipeline` command in a subprocess, as a user runs it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kg_pipeline.cli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_rebuild_then_status(
+    gene_db_url: str, dagster_db_url: str, gene_engine: sa.Engine, tmp_path: Path
+) -> None:
+    env = {
+        "KG_DATABASE_URL": gene_db_url,
+        "KG_DAGSTER_PG_URL": dagster_db_url,
+        "KG_DATA_DIR": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    first = run_cli("rebuild", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "schema revision: 002_modern_complete_fixed (head)" in first.stdout
+
+    with gene_engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO genes (hgnc_id, approved_symbol) VALUES ('HGNC:5', 'A1BG')")
+        )
+    status = run_cli("status", env=env)
+    assert status.returncode == 0, status.stderr
+    assert any(line.split() == ["genes", "1"] for line in status.stdout.splitlines())
+
+    # rebuild starts from scratch: the row inserted above is gone.
+    second = run_cli("rebuild", env=env)
+    assert second.returncode == 0, second.stderr
+    with gene_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM genes")).scalar_one() == 0
+
+
+def test_errors_are_one_line_unless_verbose(tmp_path: Path) -> None:
+    env = {
+        "KG_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere",
+        "KG_DATA_DIR": str(tmp_path),
+    }
+    quiet = run_cli("status", env=env)
+    assert quiet.returncode == 1
+    lines = quiet.stderr.strip().splitlines()
+    assert len(lines) == 1, quiet.stderr
+    assert lines[0].startswith("kg-pipeline status: error: cannot reach PostgreSQL")
+    same = run_cli(
+        "status",
+        env={
+            **env,
+            "KG_DATABASE_URL": "postgresql://u@h/db",
+            "KG_DAGSTER_PG_URL": "postgresql://u@h/db",
+        },
+    )
+    assert same.returncode == 1
+    assert "KG_DAGSTER_PG_URL names the gene database itself" in same.stderr
+    verbose = run_cli("--verbose", "status", env=env)
+    assert verbose.returncode == 1
+    assert "Traceback" in verbose.stderr
