@@ -8,6 +8,8 @@ test that asks for `gene_db_url` gets a database of its own, dropped afterwards.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,15 +37,20 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_admin_url() -> Iterator[str]:
     """URL of a PostgreSQL server's `postgres` database, for creating test databases."""
     configured = os.environ.get("KG_TEST_DATABASE_URL")
     if configured:
         yield with_driver(configured, GENE_DB_DRIVER, "postgres")
         return
-    data_dir = tmp_path_factory.mktemp("kg-data")
-    yield with_driver(start_embedded_server(data_dir), GENE_DB_DRIVER, "postgres")
-    stop_embedded_server(data_dir)
+    # Not under pytest's tmp_path: pytest prunes old base temp dirs, which would pull the data
+    # directory from under a server still used by another concurrent test session.
+    data_dir = Path(tempfile.mkdtemp(prefix="kg-test-pg-"))
+    try:
+        yield with_driver(start_embedded_server(data_dir), GENE_DB_DRIVER, "postgres")
+    finally:
+        stop_embedded_server(data_dir)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def create_database(admin_url: str, name: str) -> str:

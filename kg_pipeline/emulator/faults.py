@@ -1,0 +1,113 @@
+"""The faults the emulator can inject, their options, and how a "malformed" body is made.
+
+Each fault stands for a failure seen from a real upstream: 429 storms with Retry-After, 5xx,
+responses slower than the read timeout, connections dropped mid-body, junk rows, cut-off JSON,
+empty 200s and hosts that hang up without answering.
+"""
+
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from kg_pipeline.http.transport import mirror_relpath
+
+FAULT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
+    "rate_limit": {"retry_after": 1},
+    "server_error": {"status": 503},
+    "slow": {"delay": 3.0},
+    "truncate": {"fraction": 0.5, "content_length": True},
+    "malformed": {"every": 10},
+    "empty": {},
+    "down": {},
+}
+"""Fault kinds and their options with defaults.
+
+- `rate_limit`: 429 with `Retry-After: <retry_after>` (seconds, or any string such as an HTTP
+  date, sent as is).
+- `server_error`: a 5xx `status`.
+- `slow`: wait `delay` seconds, then answer normally.
+- `truncate`: send the first `fraction` of the body, then close the connection; the
+  Content-Length header announces the full size unless `content_length=False`.
+- `malformed`: every `every`-th data line (after the header line) replaced by junk; a JSON body
+  is cut in half instead; `.gz` files are corrupted inside and recompressed.
+- `empty`: 200 with Content-Length 0.
+- `down`: close the connection without any response.
+"""
+
+JUNK_LINE: Final = b"\x00garbage\tnot\ta\trow"
+
+
+@dataclass
+class Fault:
+    """One injected fault and how many more requests it applies to (-1: forever)."""
+
+    upstream: str
+    kind: str
+    remaining: int
+    path: str | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def matches(self, upstream: str, relpath: str, paged_relpath: str) -> bool:
+        if self.remaining == 0 or upstream != self.upstream:
+            return False
+        # A fault on "api/v1/panels/" hits every page; one on ".../page-2" only that page.
+        return self.path is None or self.path in (relpath, paged_relpath)
+
+
+def make_fault(
+    upstream: str, kind: str, *, times: int, path: str | None, options: dict[str, Any]
+) -> Fault:
+    """Validate an injection request; typos in kinds or options fail here, not silently."""
+    if kind not in FAULT_DEFAULTS:
+        raise ValueError(f"unknown fault {kind!r}; known: {', '.join(FAULT_DEFAULTS)}")
+    if times == 0 or times < -1:
+        raise ValueError(f"times must be a positive count or -1 (forever), got {times}")
+    unknown = set(options) - set(FAULT_DEFAULTS[kind])
+    if unknown:
+        allowed = ", ".join(FAULT_DEFAULTS[kind]) or "none"
+        raise ValueError(f"fault {kind!r} takes options {allowed}; got {', '.join(unknown)}")
+    merged = {**FAULT_DEFAULTS[kind], **options}
+    if kind == "server_error" and not 500 <= int(merged["status"]) <= 599:
+        raise ValueError(f"server_error status must be 5xx, got {merged['status']}")
+    if kind == "truncate" and not 0 <= float(merged["fraction"]) < 1:
+        raise ValueError(f"truncate fraction must be in [0, 1), got {merged['fraction']}")
+    if kind == "malformed" and int(merged["every"]) < 1:
+        raise ValueError(f"malformed every must be >= 1, got {merged['every']}")
+    return Fault(
+        upstream=upstream,
+        kind=kind,
+        remaining=times,
+        path=None if path is None else mirror_relpath(path),
+        options=merged,
+    )
+
+
+def looks_like_json(head: bytes) -> bool:
+    return head.lstrip()[:1] in (b"{", b"[")
+
+
+def content_type(name: str, head: bytes) -> str:
+    """The Content-Type the emulator sends for a file, from its name and first bytes."""
+    if name.lower().endswith(".gz"):
+        return "application/gzip"
+    if looks_like_json(head):
+        return "application/json"
+    return "text/plain; charset=utf-8"
+
+
+def malform(body: bytes, name: str, every: int) -> bytes:
+    """`body` damaged the way real upstream files break: junk rows, or cut-off JSON."""
+    if name.lower().endswith(".gz"):
+        # Damage the content, not the compression, so the client's gzip check passes and the
+        # parser downstream is what has to notice.
+        return gzip.compress(malform(gzip.decompress(body), name[:-3], every), mtime=0)
+    if looks_like_json(body[:64]):
+        return body[: max(1, len(body) // 2)]
+    lines = body.splitlines(keepends=True)
+    for index in range(every, len(lines), every):
+        line = lines[index]
+        ending = line[len(line.rstrip(b"\r\n")) :]
+        lines[index] = JUNK_LINE + ending
+    return b"".join(lines)

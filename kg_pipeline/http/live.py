@@ -1,0 +1,443 @@
+"""Live mode: the one HTTP session factory and the fetcher that talks to the real upstreams (or the
+local emulator standing in for them).
+
+Retries live here rather than in urllib3's `Retry` because the policy covers more than status
+codes: truncated bodies and broken gzip streams are retried too, every attempt passes the
+per-upstream rate limiter, and each retry is logged with its reason and wait.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import importlib.metadata
+import io
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any, Self
+from urllib.parse import urlencode
+
+import requests
+import urllib3.exceptions
+from requests.adapters import HTTPAdapter
+
+from kg_pipeline.http.ratelimit import limiter_for, requests_per_second
+from kg_pipeline.http.transport import (
+    ADVICE_RETRY_LATER,
+    CHUNK_SIZE,
+    BodySink,
+    FetchedFile,
+    UpstreamError,
+    is_gzip_name,
+    mirror_relpath,
+    open_for_replace,
+)
+from kg_pipeline.settings import Settings, SourceMode
+from kg_pipeline.upstreams import UPSTREAMS
+
+logger = logging.getLogger("kg_pipeline.http")
+
+
+def _user_agent() -> str:
+    try:
+        version = importlib.metadata.version("kg-pipeline")
+    except importlib.metadata.PackageNotFoundError:
+        version = "dev"
+    return f"kg-pipeline/{version} (kidney-genetics gene database loader)"
+
+
+USER_AGENT = _user_agent()
+
+MAX_RETRY_AFTER_S = 600.0
+"""A Retry-After longer than this fails the fetch instead of parking a run for that long."""
+
+_ADVICE_SLOW = (
+    "the upstream is slow or unreachable; retry later, raise KG_HTTP_READ_TIMEOUT_S, "
+    "or use KG_SOURCE_MODE=mirror"
+)
+_ADVICE_TRUNCATED = (
+    "the body arrived incomplete (connection dropped or file cut short); retry later "
+    "or use KG_SOURCE_MODE=mirror"
+)
+
+
+def make_session(pool_size: int = 16) -> requests.Session:
+    """The HTTP session every upstream uses: a User-Agent naming kg-pipeline, pooled connections,
+    and no hidden transport retries (the fetcher's retry loop is the only one)."""
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or an HTTP date), or None when
+    absent or unreadable. Dates in the past mean "now" (0)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class _Retryable(Exception):
+    """One attempt failed in a way a later attempt may not."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        advice: str = ADVICE_RETRY_LATER,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.advice = advice
+        self.retry_after = retry_after
+        self.status = status
+
+
+@dataclass(frozen=True)
+class _Request:
+    upstream: str
+    url: str
+    params: dict[str, str]
+    shown_url: str
+    """The URL as logs and errors show it: query included, API key left out."""
+    secret: str | None
+
+    def redact(self, text: str) -> str:
+        return text.replace(self.secret, "***") if self.secret else text
+
+
+class LiveFetcher:
+    """Fetches from `settings.base_url(upstream)` with timeouts, retries and the rate limit."""
+
+    mode: SourceMode = "live"
+
+    def __init__(self, settings: Settings, *, session: requests.Session | None = None) -> None:
+        self._settings = settings
+        self._session = session or make_session()
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def url(self, upstream: str, path: str) -> str:
+        """The URL of `path` on `upstream`, without query parameters."""
+        if upstream not in UPSTREAMS:
+            raise ValueError(f"unknown upstream {upstream!r}; known: {', '.join(UPSTREAMS)}")
+        return f"{self._settings.base_url(upstream)}/{path.lstrip('/')}"
+
+    def download(
+        self,
+        upstream: str,
+        path: str,
+        dest: Path,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> FetchedFile:
+        request = self._request(upstream, path, params, page)
+        gz = is_gzip_name(path.rstrip("/"))
+        with open_for_replace(dest) as fh:
+            sink = BodySink(fh, check_gzip=gz)
+            headers = self._fetch(request, sink, raw_gzip=gz)
+        return FetchedFile(
+            relpath=mirror_relpath(path, page),
+            location=request.shown_url,
+            path=dest,
+            size=sink.size,
+            sha256=sink.sha256,
+            headers=headers,
+        )
+
+    def get_json(
+        self,
+        upstream: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> Any:
+        request = self._request(upstream, path, params, page)
+        buffer = io.BytesIO()
+        self._fetch(
+            request,
+            BodySink(buffer, check_gzip=False),
+            raw_gzip=False,
+            accept="application/json",
+        )
+        body = buffer.getvalue()
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise UpstreamError(
+                upstream,
+                request.shown_url,
+                request.redact(f"body is not valid JSON ({exc}); it starts with {body[:60]!r}"),
+                advice="the upstream sent an error page or a cut-off document; retry later "
+                "or use KG_SOURCE_MODE=mirror",
+            ) from None
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _request(
+        self, upstream: str, path: str, params: dict[str, str] | None, page: int | None
+    ) -> _Request:
+        url = self.url(upstream, path)
+        query = dict(params or {})
+        if page is not None:
+            query["page"] = str(page)
+        shown = f"{url}?{urlencode(query)}" if query else url
+        secret = None
+        key = self._settings.ncbi_api_key
+        # The NCBI key raises PubTator's rate limit; no other upstream should ever see it.
+        if upstream == "pubtator" and key is not None and key.get_secret_value():
+            secret = key.get_secret_value()
+            query["api_key"] = secret
+        return _Request(upstream, url, query, shown, secret)
+
+    def _fetch(
+        self,
+        request: _Request,
+        sink: BodySink,
+        *,
+        raw_gzip: bool,
+        accept: str | None = None,
+    ) -> dict[str, str]:
+        """Run the attempts; returns the provenance headers of the successful response."""
+        settings = self._settings
+        attempts = settings.http_max_retries + 1
+        limiter = limiter_for(request.upstream, requests_per_second(settings, request.upstream))
+        last: _Retryable | None = None
+        for attempt in range(attempts):
+            limiter.acquire()
+            sink.reset()
+            try:
+                return self._attempt(request, sink, raw_gzip=raw_gzip, accept=accept)
+            except _Retryable as failure:
+                last = failure
+            if attempt + 1 == attempts:
+                break
+            wait = last.retry_after
+            if wait is None:
+                wait = min(settings.http_backoff_cap_s, settings.http_backoff_base_s * 2**attempt)
+            elif wait > MAX_RETRY_AFTER_S:
+                raise UpstreamError(
+                    request.upstream,
+                    request.shown_url,
+                    f"{last.reason} with Retry-After {wait:.0f} s, longer than the "
+                    f"{MAX_RETRY_AFTER_S:.0f} s a fetch waits",
+                    advice="the upstream asks us to come back much later; retry then "
+                    "or use KG_SOURCE_MODE=mirror",
+                    attempts=attempt + 1,
+                    status=last.status,
+                )
+            logger.warning(
+                "%s: GET %s attempt %d/%d failed: %s; retrying in %.2f s",
+                request.upstream,
+                request.shown_url,
+                attempt + 1,
+                attempts,
+                last.reason,
+                wait,
+            )
+            time.sleep(wait)
+        assert last is not None  # the loop runs at least once and only falls out on failure
+        raise UpstreamError(
+            request.upstream,
+            request.shown_url,
+            last.reason,
+            advice=last.advice,
+            attempts=attempts,
+            status=last.status,
+        )
+
+    def _attempt(
+        self, request: _Request, sink: BodySink, *, raw_gzip: bool, accept: str | None
+    ) -> dict[str, str]:
+        settings = self._settings
+        headers = {"Accept": accept} if accept else {}
+        try:
+            response = self._session.get(
+                request.url,
+                params=request.params,
+                headers=headers,
+                timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s),
+                stream=True,
+                allow_redirects=True,
+            )
+        except requests.exceptions.ConnectTimeout:
+            raise _Retryable(
+                f"no connection within the {settings.http_connect_timeout_s:g} s connect timeout",
+                advice=_ADVICE_SLOW,
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise _Retryable(
+                f"no response within the {settings.http_read_timeout_s:g} s read timeout",
+                advice=_ADVICE_SLOW,
+            ) from None
+        except requests.exceptions.SSLError as exc:
+            raise UpstreamError(
+                request.upstream,
+                request.shown_url,
+                f"TLS failure ({request.redact(_describe(exc))})",
+                advice="check the system CA certificates, proxy settings and the base URL",
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise _Retryable(f"connection failed ({request.redact(_describe(exc))})") from None
+        except requests.exceptions.RequestException as exc:
+            # Bad URL, too many redirects and the like: retrying cannot help.
+            raise UpstreamError(
+                request.upstream,
+                request.shown_url,
+                request.redact(_describe(exc)),
+                advice="check the upstream's base URL (KG_UPSTREAM_URL or KG_<UPSTREAM>_BASE_URL)",
+            ) from None
+
+        with response:
+            status = response.status_code
+            if status == 429 or status >= 500:
+                raise _Retryable(
+                    _status_text(response),
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                    status=status,
+                )
+            if status >= 300:
+                raise UpstreamError(
+                    request.upstream,
+                    request.shown_url,
+                    _status_text(response),
+                    advice=_advice_for_status(status, request.upstream),
+                    status=status,
+                )
+            self._receive_body(request, response, sink, raw_gzip=raw_gzip)
+            return {
+                name: response.headers[name]
+                for name in ("Last-Modified", "ETag")
+                if name in response.headers
+            }
+
+    def _receive_body(
+        self, request: _Request, response: requests.Response, sink: BodySink, *, raw_gzip: bool
+    ) -> None:
+        encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+        # A `.gz` file is kept exactly as stored even if a server also labels it with a gzip
+        # Content-Encoding; any other body is decoded from its transfer compression.
+        decode = not raw_gzip
+        for chunk in _body_chunks(response.raw, decode=decode):
+            sink.write(chunk)
+
+        # Content-Length counts wire bytes, which equal the file's bytes unless we decoded a
+        # transfer encoding. urllib3 enforces it too; this backstop keeps the rule explicit.
+        declared = response.headers.get("Content-Length", "")
+        comparable = encoding == "identity" or not decode
+        if comparable and declared.isdigit() and int(declared) != sink.size:
+            raise _Retryable(
+                f"truncated body: received {sink.size} of {declared} bytes",
+                advice=_ADVICE_TRUNCATED,
+                status=response.status_code,
+            )
+        if sink.size == 0:
+            raise UpstreamError(
+                request.upstream,
+                request.shown_url,
+                f"empty response (HTTP {response.status_code} with no body)",
+                advice="the upstream returned nothing; retry later or use KG_SOURCE_MODE=mirror",
+                status=response.status_code,
+            )
+        problem = sink.gzip_problem()
+        if problem:
+            raise _Retryable(
+                f"truncated or corrupt gzip body: {problem}",
+                advice=_ADVICE_TRUNCATED,
+                status=response.status_code,
+            )
+
+
+def _body_chunks(raw: urllib3.BaseHTTPResponse, *, decode: bool) -> Iterator[bytes]:
+    """The body in chunks; a connection that breaks mid-body becomes a retryable truncation.
+    Only the reads are guarded, so a local disk error is never mistaken for a network one."""
+    stream = raw.stream(CHUNK_SIZE, decode_content=decode)
+    while True:
+        try:
+            chunk = next(stream)
+        except StopIteration:
+            return
+        except urllib3.exceptions.ReadTimeoutError:
+            raise _Retryable(
+                "truncated body: the upstream stopped sending mid-body (read timeout)",
+                advice=_ADVICE_SLOW,
+            ) from None
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise _Retryable(
+                f"truncated body: the connection broke mid-body ({_describe(exc)})",
+                advice=_ADVICE_TRUNCATED,
+            ) from None
+        yield chunk
+
+
+def _status_text(response: requests.Response) -> str:
+    phrase = response.reason
+    if not phrase:
+        try:
+            phrase = HTTPStatus(response.status_code).phrase
+        except ValueError:
+            phrase = ""
+    return f"HTTP {response.status_code} {phrase}".strip()
+
+
+def _advice_for_status(status: int, upstream: str) -> str:
+    if status in (404, 410):
+        return (
+            "the upstream has no such file or endpoint; check the base URL "
+            f"(KG_UPSTREAM_URL or KG_{upstream.upper()}_BASE_URL) and whether the upstream "
+            "moved it"
+        )
+    if status in (401, 403):
+        hint = " and KG_NCBI_API_KEY" if upstream == "pubtator" else ""
+        return f"the upstream refused access; check the URL{hint}"
+    return "the upstream rejected the request; check the URL and parameters"
+
+
+def _describe(exc: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 error, as one short line (their own messages
+    nest three wrappers deep)."""
+    cause: BaseException = exc
+    for _ in range(6):
+        inner = getattr(cause, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = next((a for a in cause.args if isinstance(a, BaseException)), None)
+        if inner is None:
+            inner = cause.__cause__
+        if inner is None or inner is cause:
+            break
+        cause = inner
+    name = type(cause).__name__
+    text = " ".join(str(cause).split())
+    if not text or text.startswith(name):
+        return text or name
+    return f"{name}: {text}"

@@ -1,0 +1,121 @@
+"""Mirror mode: the same files read from a snapshot directory instead of the network.
+
+A snapshot holds `<upstream>/<mirror_relpath(path, page)>`, so the bytes (and sha256) a mirror
+fetch returns are the bytes the emulator would serve for the same request. Query parameters other
+than the page do not select files in a snapshot and are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Self
+
+from kg_pipeline.http.transport import (
+    CHUNK_SIZE,
+    BodySink,
+    FetchedFile,
+    UpstreamError,
+    is_gzip_name,
+    mirror_relpath,
+    open_for_replace,
+    snapshot_path,
+)
+from kg_pipeline.settings import Settings, SourceMode
+from kg_pipeline.upstreams import UPSTREAMS
+
+
+class MirrorFetcher:
+    """Reads upstream files from `settings.resolved_mirror_dir`."""
+
+    mode: SourceMode = "mirror"
+
+    def __init__(self, settings: Settings) -> None:
+        self.snapshot_dir = settings.resolved_mirror_dir
+
+    def close(self) -> None:
+        """Nothing to release; present so both fetchers share one interface."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def download(
+        self,
+        upstream: str,
+        path: str,
+        dest: Path,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> FetchedFile:
+        relpath = mirror_relpath(path, page)
+        source = self._existing_file(upstream, relpath)
+        with source.open("rb") as src, open_for_replace(dest) as fh:
+            sink = BodySink(fh, check_gzip=is_gzip_name(relpath))
+            while chunk := src.read(CHUNK_SIZE):
+                sink.write(chunk)
+            # The same completeness rules as a live body, so a damaged snapshot fails loudly.
+            if sink.size == 0:
+                raise self._damaged(upstream, source, "snapshot file is empty")
+            if problem := sink.gzip_problem():
+                raise self._damaged(
+                    upstream, source, f"snapshot file is a truncated or corrupt gzip: {problem}"
+                )
+        return FetchedFile(
+            relpath=relpath,
+            location=str(source),
+            path=dest,
+            size=sink.size,
+            sha256=sink.sha256,
+            headers={},
+        )
+
+    def get_json(
+        self,
+        upstream: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> Any:
+        source = self._existing_file(upstream, mirror_relpath(path, page))
+        body = source.read_bytes()
+        if not body:
+            raise self._damaged(upstream, source, "snapshot file is empty")
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise self._damaged(
+                upstream, source, f"snapshot file is not valid JSON ({exc})"
+            ) from None
+
+    def _existing_file(self, upstream: str, relpath: str) -> Path:
+        if upstream not in UPSTREAMS:
+            raise ValueError(f"unknown upstream {upstream!r}; known: {', '.join(UPSTREAMS)}")
+        source = snapshot_path(self.snapshot_dir, upstream, relpath)
+        if source.is_file():
+            return source
+        if not self.snapshot_dir.is_dir():
+            reason = f"the snapshot directory {self.snapshot_dir} does not exist"
+        else:
+            reason = f"the snapshot lacks {upstream}/{relpath}"
+        raise UpstreamError(
+            upstream,
+            str(source),
+            reason,
+            action="read",
+            advice=f"run `kg-pipeline snapshot --out {self.snapshot_dir}`, or set KG_MIRROR_DIR "
+            "to a complete snapshot (or use KG_SOURCE_MODE=live)",
+        )
+
+    def _damaged(self, upstream: str, source: Path, reason: str) -> UpstreamError:
+        return UpstreamError(
+            upstream,
+            str(source),
+            reason,
+            action="read",
+            advice=f"regenerate the snapshot with `kg-pipeline snapshot --out {self.snapshot_dir}`",
+        )

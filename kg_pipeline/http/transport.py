@@ -1,0 +1,284 @@
+"""The contract every fetcher and the emulator share: where a request lands in a snapshot, what a
+fetched file looks like, the one error type, and the streaming integrity checks.
+
+`mirror_relpath` is the single mapping from a request (`path`, optional `page`) to a snapshot file.
+The live fetcher, the mirror fetcher and the local emulator all go through it, which is what makes
+"mirror bytes == live bytes" hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO, Protocol, Self, runtime_checkable
+
+from kg_pipeline.settings import SourceMode
+
+CHUNK_SIZE = 1 << 20
+"""Bytes per read/write when streaming bodies and files (1 MiB)."""
+
+ADVICE_RETRY_LATER = (
+    "the upstream is down, slow or rate-limiting; retry later or use KG_SOURCE_MODE=mirror"
+)
+
+
+def mirror_relpath(path: str, page: int | None = None) -> str:
+    """The snapshot-relative file for a request: `path` without surrounding slashes, plus
+    `/page-<n>` for one page of a paged API.
+
+    >>> mirror_relpath("api/v1/panels/", 2)
+    'api/v1/panels/page-2'
+    >>> mirror_relpath("api/v1/panels/149/")
+    'api/v1/panels/149'
+    """
+    relpath = path.strip("/")
+    if page is not None:
+        relpath = f"{relpath}/page-{page}" if relpath else f"page-{page}"
+    return relpath
+
+
+def snapshot_path(snapshot_dir: Path, upstream: str, relpath: str) -> Path:
+    """`snapshot_dir/upstream/relpath`, refusing anything that would step outside that upstream's
+    folder (`..`, absolute paths). The emulator feeds this from the network, so it must not be a
+    way to read arbitrary files."""
+    up = PurePosixPath(upstream)
+    rel = PurePosixPath(relpath)
+    if len(up.parts) != 1 or up.parts[0] in (".", "..") or up.is_absolute():
+        raise ValueError(f"not an upstream name: {upstream!r}")
+    if not relpath or rel.is_absolute() or ".." in rel.parts:
+        raise ValueError(f"not a snapshot-relative path: {relpath!r}")
+    return Path(snapshot_dir) / upstream / Path(*rel.parts)
+
+
+class UpstreamError(Exception):
+    """A fetch that failed for good: after the retries, or at once when retrying cannot help.
+
+    `str()` is one line saying which upstream and location failed, why, and what to do. Messages
+    never contain API keys: the live fetcher redacts them before building this error.
+    """
+
+    def __init__(
+        self,
+        upstream: str,
+        url: str,
+        reason: str,
+        *,
+        advice: str = ADVICE_RETRY_LATER,
+        action: str = "GET",
+        attempts: int = 1,
+        status: int | None = None,
+    ) -> None:
+        self.upstream = upstream
+        self.url = url
+        self.reason = _one_line(reason)
+        self.advice = _one_line(advice)
+        self.action = action
+        self.attempts = attempts
+        self.status = status
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        after = f" after {self.attempts} attempts" if self.attempts > 1 else ""
+        return (
+            f"{self.upstream}: {self.action} {self.url} failed{after}: {self.reason}; {self.advice}"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only fields would be lost by Exception's default pickling (Dagster pickles
+        # errors across processes).
+        return (
+            _rebuild_upstream_error,
+            (
+                self.upstream,
+                self.url,
+                self.reason,
+                self.advice,
+                self.action,
+                self.attempts,
+                self.status,
+            ),
+        )
+
+
+def _rebuild_upstream_error(
+    upstream: str,
+    url: str,
+    reason: str,
+    advice: str,
+    action: str,
+    attempts: int,
+    status: int | None,
+) -> UpstreamError:
+    return UpstreamError(
+        upstream, url, reason, advice=advice, action=action, attempts=attempts, status=status
+    )
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class FetchedFile:
+    """One file as fetched: where it came from, where its bytes now are, and their identity."""
+
+    relpath: str
+    """The snapshot-relative path (`mirror_relpath` of the request)."""
+    location: str
+    """The URL requested (without secrets), or the mirror file read."""
+    path: Path
+    """The local file the bytes were written to."""
+    size: int
+    sha256: str
+    headers: dict[str, str] = field(default_factory=dict)
+    """`Last-Modified` / `ETag` as sent by a live upstream; empty in mirror mode."""
+
+
+@runtime_checkable
+class Fetcher(Protocol):
+    """Fetches upstream files and API pages, live or from a snapshot; see `make_fetcher`."""
+
+    mode: SourceMode
+
+    def download(
+        self,
+        upstream: str,
+        path: str,
+        dest: Path,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> FetchedFile:
+        """Stream one file to `dest` (replaced only when complete) and describe it."""
+        ...
+
+    def get_json(
+        self,
+        upstream: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> Any:
+        """One small JSON document, e.g. one page of a paged API."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; the fetcher must not be used afterwards."""
+        ...
+
+    def __enter__(self) -> Self:
+        """`with make_fetcher(settings) as fetcher:` closes it at the end of the block."""
+        ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
+
+
+class GzipCheck:
+    """Checks, chunk by chunk, that bytes form complete gzip members, without keeping the
+    decompressed data. A missing end or a broken stream is how a truncated `.gz` download shows
+    when the server sends no Content-Length, or lies about it."""
+
+    # Caps decompressed output per call: a 1 MiB chunk of a highly compressed file could
+    # otherwise expand to hundreds of MiB in one go.
+    _MAX_OUTPUT = 4 * CHUNK_SIZE
+
+    def __init__(self) -> None:
+        self._inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        self._member_has_input = False
+        self._members = 0
+        self._padding = False
+        self._error: str | None = None
+
+    def feed(self, data: bytes) -> None:
+        pending = data
+        while pending and self._error is None:
+            if not self._member_has_input and self._members and pending[:1] == b"\x00":
+                # gzip(1) tolerates NUL padding after the last member (tape blocks); so do we.
+                self._padding = True
+            if self._padding:
+                if pending.strip(b"\x00"):
+                    self._error = "data after the end of the gzip stream"
+                return
+            self._member_has_input = True
+            try:
+                self._inflater.decompress(pending, self._MAX_OUTPUT)
+            except zlib.error as exc:
+                self._error = f"broken gzip stream ({exc})"
+                return
+            if self._inflater.eof:
+                self._members += 1
+                pending = self._inflater.unused_data
+                self._inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+                self._member_has_input = False
+            else:
+                pending = self._inflater.unconsumed_tail
+
+    def problem(self) -> str | None:
+        """Why the bytes fed so far are not a complete gzip file, or None if they are."""
+        if self._error:
+            return self._error
+        if self._member_has_input:
+            return "gzip stream ends before its end marker"
+        if self._members == 0:
+            return "no gzip data"
+        return None
+
+
+class BodySink:
+    """Receives a body as it streams: writes it to a binary file object and keeps its size,
+    sha256 and (for `.gz` names) gzip completeness. `reset()` starts over for a retry."""
+
+    def __init__(self, fh: BinaryIO, *, check_gzip: bool) -> None:
+        self._fh = fh
+        self._check_gzip = check_gzip
+        self.reset()
+
+    def reset(self) -> None:
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._hash = hashlib.sha256()
+        self._gzip = GzipCheck() if self._check_gzip else None
+        self.size = 0
+
+    def write(self, chunk: bytes) -> None:
+        self._fh.write(chunk)
+        self._hash.update(chunk)
+        if self._gzip is not None:
+            self._gzip.feed(chunk)
+        self.size += len(chunk)
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def gzip_problem(self) -> str | None:
+        return self._gzip.problem() if self._gzip is not None else None
+
+
+def is_gzip_name(name: str) -> bool:
+    return name.lower().endswith(".gz")
+
+
+@contextmanager
+def open_for_replace(dest: Path) -> Iterator[BinaryIO]:
+    """A temporary file next to `dest` that replaces `dest` only if the block completes, so a
+    failed download never leaves a partial file where a complete one is expected."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    # mkstemp creates 0600; raw upstream files are shared data, not secrets.
+    os.fchmod(fd, 0o644)
+    try:
+        with os.fdopen(fd, "w+b") as fh:
+            yield fh
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -1,0 +1,343 @@
+"""Live mode against the local emulator: the real session, retry, timeout, rate-limit and
+integrity code, with faults injected at the server, never by patching the client."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.http import LiveFetcher, UpstreamError
+from kg_pipeline.settings import Settings
+from kg_pipeline_tests.emulator.snapshots import (
+    GNOMAD_TSV,
+    GTEX_GZ,
+    PANELS,
+    PUBTATOR_SEARCH,
+    STRING_GZ,
+    Snapshot,
+)
+
+MakeLive = Callable[..., LiveFetcher]
+
+
+@pytest.fixture
+def make_live(emulator: UpstreamEmulator) -> Iterator[MakeLive]:
+    """Live fetchers aimed at the emulator, with backoffs and timeouts sized for tests."""
+    made: list[LiveFetcher] = []
+
+    def make(**overrides: Any) -> LiveFetcher:
+        fields: dict[str, Any] = {
+            "source_mode": "live",
+            "upstream_url": emulator.url,
+            "http_backoff_base_s": 0.05,
+            "http_backoff_cap_s": 0.2,
+            "http_max_retries": 3,
+            "http_connect_timeout_s": 2.0,
+            "http_read_timeout_s": 2.0,
+            "pubtator_requests_per_second": 20.0,
+        }
+        fetcher = LiveFetcher(Settings(**{**fields, **overrides}))
+        made.append(fetcher)
+        return fetcher
+
+    yield make
+    for fetcher in made:
+        fetcher.close()
+
+
+@pytest.fixture
+def retry_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    caplog.set_level(logging.WARNING, logger="kg_pipeline.http")
+    return caplog
+
+
+def statuses(emulator: UpstreamEmulator, upstream: str) -> list[int | None]:
+    return [r.status for r in emulator.requests_for(upstream)]
+
+
+def waits(log: pytest.LogCaptureFixture) -> list[float]:
+    return [float(w) for w in re.findall(r"retrying in ([0-9.]+) s", log.text)]
+
+
+def assert_nothing_left(dest: Path) -> None:
+    """A failed download leaves neither the file nor a partial temporary next to it."""
+    assert not dest.exists()
+    assert not dest.parent.exists() or list(dest.parent.iterdir()) == []
+
+
+# -- normal service --------------------------------------------------------------------------
+
+
+def test_download_streams_the_file_with_its_hash(
+    make_live: MakeLive, snapshot: Snapshot, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    dest = tmp_path / "out" / "constraint.tsv"
+    fetched = make_live().download("gnomad", GNOMAD_TSV, dest)
+
+    expected = snapshot.bytes("gnomad", GNOMAD_TSV)
+    assert dest.read_bytes() == expected
+    assert fetched.sha256 == hashlib.sha256(expected).hexdigest()
+    assert fetched.size == len(expected)
+    assert fetched.path == dest
+    assert fetched.relpath == GNOMAD_TSV
+    assert fetched.location == f"{emulator.url}/gnomad/{GNOMAD_TSV}"
+    assert set(fetched.headers) == {"Last-Modified", "ETag"}
+
+
+def test_gz_file_is_kept_byte_for_byte(
+    make_live: MakeLive, snapshot: Snapshot, tmp_path: Path
+) -> None:
+    fetched = make_live().download("string", STRING_GZ, tmp_path / "links.txt.gz")
+    assert fetched.path.read_bytes() == snapshot.bytes("string", STRING_GZ)
+
+
+def test_get_json_walks_pages(make_live: MakeLive, emulator: UpstreamEmulator) -> None:
+    fetcher = make_live()
+    pages = [fetcher.get_json("panelapp_uk", PANELS, page=n) for n in (1, 2)]
+
+    assert [item["id"] for page in pages for item in page["results"]] == [1, 2, 3]
+    assert pages[1]["next"] is None
+    seen = emulator.requests_for("panelapp_uk")
+    assert [(r.path, r.query) for r in seen] == [
+        (PANELS, {"page": "1"}),
+        (PANELS, {"page": "2"}),
+    ]
+
+
+# -- faults that retrying fixes ----------------------------------------------------------------
+
+
+def test_429_waits_for_retry_after_then_succeeds(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
+) -> None:
+    emulator.inject("gnomad", "rate_limit", retry_after=1)
+    make_live().download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+
+    first, second = emulator.requests_for("gnomad")
+    assert (first.status, second.status) == (429, 200)
+    # Backoff alone would come back after 0.05 s (0.2 s with the rate limit).
+    assert second.time - first.time >= 1.0
+    assert waits(retry_log) == [1.0]
+    assert "attempt 1/4 failed: HTTP 429" in retry_log.text
+
+
+@pytest.mark.parametrize("status", [500, 503])
+def test_server_errors_are_retried_then_succeed(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, status: int
+) -> None:
+    emulator.inject("gnomad", "server_error", times=2, status=status)
+    fetched = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+
+    assert statuses(emulator, "gnomad") == [status, status, 200]
+    assert fetched.size > 0
+
+
+def test_dropped_connection_is_retried(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("gnomad", "down")
+    make_live().download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+    assert statuses(emulator, "gnomad") == [None, 200]
+
+
+def test_slow_response_times_out_and_is_retried(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
+) -> None:
+    emulator.inject("hpo", "slow", delay=2.0)
+    fetched = make_live(http_read_timeout_s=0.3).download("hpo", "hp.obo", tmp_path / "hp.obo")
+
+    assert fetched.path.read_bytes().startswith(b"format-version")
+    assert "attempt 1/4 failed: no response within the 0.3 s read timeout" in retry_log.text
+
+
+def test_truncated_body_is_retried(
+    make_live: MakeLive,
+    snapshot: Snapshot,
+    emulator: UpstreamEmulator,
+    tmp_path: Path,
+    retry_log: Any,
+) -> None:
+    emulator.inject("gnomad", "truncate")
+    fetched = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+
+    assert fetched.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
+    assert len(emulator.requests_for("gnomad")) == 2
+    assert "truncated body" in retry_log.text
+
+
+# -- faults that stay: one clear error ------------------------------------------------------
+
+
+def test_persistent_503_fails_with_a_one_line_error(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
+) -> None:
+    emulator.inject("gnomad", "server_error", times=-1, status=503)
+    dest = tmp_path / "out" / "x.tsv"
+    with pytest.raises(UpstreamError) as caught:
+        make_live(http_max_retries=4).download("gnomad", GNOMAD_TSV, dest)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(
+        f"gnomad: GET {emulator.url}/gnomad/{GNOMAD_TSV} failed after 5 attempts: "
+        "HTTP 503 Service Unavailable; "
+    )
+    assert "KG_SOURCE_MODE=mirror" in message
+    assert caught.value.status == 503
+    assert statuses(emulator, "gnomad") == [503] * 5
+    # Exponential from 0.05 s, capped at 0.2 s; one log line per retry.
+    assert waits(retry_log) == [0.05, 0.1, 0.2, 0.2]
+    assert_nothing_left(dest)
+
+
+def test_persistent_slowness_fails_naming_the_timeout(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("hpo", "slow", times=-1, delay=5.0)
+    fetcher = make_live(http_read_timeout_s=0.3, http_max_retries=1)
+    with pytest.raises(UpstreamError, match=r"after 2 attempts: no response within the 0.3 s"):
+        fetcher.download("hpo", "hp.obo", tmp_path / "hp.obo")
+
+
+def test_persistent_truncation_fails_mentioning_truncated(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("gnomad", "truncate", times=-1)
+    dest = tmp_path / "out" / "x.tsv"
+    with pytest.raises(UpstreamError, match="after 4 attempts: truncated body") as caught:
+        make_live().download("gnomad", GNOMAD_TSV, dest)
+    assert "retry later" in str(caught.value)
+    assert len(emulator.requests_for("gnomad")) == 4
+    assert_nothing_left(dest)
+
+
+def test_gz_cut_short_without_content_length_is_caught_by_the_gzip_check(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    # A close-delimited body: nothing but the gzip stream itself shows it is incomplete.
+    emulator.inject("string", "truncate", times=-1, content_length=False)
+    dest = tmp_path / "out" / "links.txt.gz"
+    with pytest.raises(UpstreamError, match="truncated or corrupt gzip"):
+        make_live(http_max_retries=1).download("string", STRING_GZ, dest)
+    assert len(emulator.requests_for("string")) == 2
+    assert_nothing_left(dest)
+
+
+def test_corrupt_gzip_file_is_detected(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    with pytest.raises(UpstreamError, match="gzip stream ends before its end marker"):
+        make_live(http_max_retries=1).download("gtex", GTEX_GZ, tmp_path / "gtex.gct.gz")
+    # Served complete, with a truthful Content-Length: only the gzip check could object.
+    assert statuses(emulator, "gtex") == [200, 200]
+
+
+def test_connection_closed_every_time_fails(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("gnomad", "down", times=-1)
+    with pytest.raises(UpstreamError, match="after 3 attempts: connection failed") as caught:
+        make_live(http_max_retries=2).download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+    assert "Remote end closed connection" in str(caught.value)
+    assert statuses(emulator, "gnomad") == [None] * 3
+
+
+def test_empty_body_is_an_error(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("gnomad", "empty")
+    dest = tmp_path / "out" / "x.tsv"
+    with pytest.raises(UpstreamError, match=r"failed: empty response \(HTTP 200 with no body\)"):
+        make_live().download("gnomad", GNOMAD_TSV, dest)
+    assert_nothing_left(dest)
+
+
+def test_malformed_json_is_an_error(make_live: MakeLive, emulator: UpstreamEmulator) -> None:
+    emulator.inject("panelapp_uk", "malformed", path=PANELS)
+    with pytest.raises(UpstreamError, match="body is not valid JSON") as caught:
+        make_live().get_json("panelapp_uk", PANELS, page=1)
+    assert f"{emulator.url}/panelapp_uk/{PANELS}?page=1" in str(caught.value)
+
+
+def test_404_fails_at_once(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
+) -> None:
+    with pytest.raises(UpstreamError) as caught:
+        make_live().download("hpo", "no-such-file.obo", tmp_path / "x.obo")
+
+    assert caught.value.status == 404
+    assert "failed: HTTP 404 Not Found" in str(caught.value)
+    assert "KG_HPO_BASE_URL" in str(caught.value)
+    assert statuses(emulator, "hpo") == [404]
+    assert waits(retry_log) == []
+
+
+def test_retry_after_beyond_the_limit_fails_at_once(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    emulator.inject("gnomad", "rate_limit", retry_after=86_400)
+    with pytest.raises(UpstreamError, match="Retry-After 86400 s"):
+        make_live().download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+    assert statuses(emulator, "gnomad") == [429]
+
+
+# -- politeness and secrets -------------------------------------------------------------------
+
+
+def test_pubtator_rate_limit_spaces_requests_across_fetchers_and_threads(
+    make_live: MakeLive, emulator: UpstreamEmulator
+) -> None:
+    fetchers = [make_live(pubtator_requests_per_second=20.0) for _ in range(2)]
+
+    def walk(fetcher: LiveFetcher) -> None:
+        for page in (1, 2, 3):
+            fetcher.get_json("pubtator", PUBTATOR_SEARCH, page=page)
+
+    threads = [threading.Thread(target=walk, args=(f,)) for f in fetchers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    arrivals = [r.time for r in emulator.requests_for("pubtator")]
+    assert len(arrivals) == 6
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    # 1/20 s apart at the client; 5 ms of slack for arrival jitter at the server. Unlimited,
+    # these requests arrive about 1 ms apart.
+    assert min(gaps) >= 0.045, gaps
+
+
+def test_ncbi_api_key_goes_to_pubtator_only_and_is_never_shown(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
+) -> None:
+    fetcher = make_live(ncbi_api_key="sekrit-key-123", http_max_retries=1)
+    fetcher.get_json("pubtator", PUBTATOR_SEARCH, params={"text": "kidney"}, page=1)
+    fetcher.download("hpo", "hp.obo", tmp_path / "hp.obo")
+
+    (pubtator,) = emulator.requests_for("pubtator")
+    assert pubtator.query == {"text": "kidney", "page": "1", "api_key": "sekrit-key-123"}
+    assert "api_key" not in emulator.requests_for("hpo")[0].query
+
+    emulator.inject("pubtator", "server_error", times=-1)
+    with pytest.raises(UpstreamError) as caught:
+        fetcher.get_json("pubtator", PUBTATOR_SEARCH, page=2)
+    assert "page=2" in str(caught.value)
+    assert "sekrit" not in str(caught.value)
+    assert "attempt 1/2" in retry_log.text and "sekrit" not in retry_log.text
+
+
+def test_get_json_result_matches_the_file(
+    make_live: MakeLive, snapshot: Snapshot, emulator: UpstreamEmulator
+) -> None:
+    page = make_live().get_json("pubtator", PUBTATOR_SEARCH, page=3)
+    assert page == json.loads(snapshot.bytes("pubtator", "search/page-3"))

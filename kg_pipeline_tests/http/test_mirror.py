@@ -1,0 +1,107 @@
+"""Mirror mode: the same bytes as live mode from a snapshot directory, and clear errors when the
+snapshot is incomplete or damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.http import LiveFetcher, MirrorFetcher, UpstreamError
+from kg_pipeline.settings import Settings
+from kg_pipeline_tests.emulator.snapshots import (
+    GNOMAD_TSV,
+    GTEX_GZ,
+    PANELS,
+    PUBTATOR_SEARCH,
+    STRING_GZ,
+    Snapshot,
+)
+
+
+def mirror(snapshot_dir: Path) -> MirrorFetcher:
+    return MirrorFetcher(Settings(source_mode="mirror", mirror_dir=snapshot_dir))
+
+
+@pytest.mark.parametrize(
+    ("upstream", "path", "page"),
+    [
+        ("gnomad", GNOMAD_TSV, None),
+        ("string", STRING_GZ, None),
+        ("hpo", "hp.obo", None),
+        ("panelapp_uk", PANELS, 2),
+        ("pubtator", PUBTATOR_SEARCH, 1),
+    ],
+)
+def test_mirror_and_live_give_the_same_bytes(
+    snapshot: Snapshot,
+    emulator: UpstreamEmulator,
+    tmp_path: Path,
+    upstream: str,
+    path: str,
+    page: int | None,
+) -> None:
+    settings = Settings(
+        source_mode="live", upstream_url=emulator.url, pubtator_requests_per_second=20.0
+    )
+    with LiveFetcher(settings) as live:
+        from_live = live.download(upstream, path, tmp_path / "live" / "f", page=page)
+        json_live = live.get_json(upstream, path, page=page) if page else None
+    mirrored = mirror(snapshot.root)
+    from_mirror = mirrored.download(upstream, path, tmp_path / "mirror" / "f", page=page)
+
+    assert from_mirror.path.read_bytes() == from_live.path.read_bytes()
+    assert (from_mirror.sha256, from_mirror.size, from_mirror.relpath) == (
+        from_live.sha256,
+        from_live.size,
+        from_live.relpath,
+    )
+    assert from_mirror.headers == {}
+    assert from_mirror.location == str(snapshot.file(upstream, from_mirror.relpath))
+    if page:
+        assert mirrored.get_json(upstream, path, page=page) == json_live
+
+
+def test_mirror_ignores_query_parameters(snapshot: Snapshot) -> None:
+    page = mirror(snapshot.root).get_json(
+        "pubtator", PUBTATOR_SEARCH, params={"text": "kidney"}, page=2
+    )
+    assert page["page"] == 2
+
+
+def test_missing_snapshot_file_says_how_to_get_one(snapshot: Snapshot, tmp_path: Path) -> None:
+    dest = tmp_path / "out" / "x"
+    with pytest.raises(UpstreamError) as caught:
+        mirror(snapshot.root).download("clinvar", "gene_specific_summary.txt", dest)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("clinvar: read ")
+    assert "the snapshot lacks clinvar/gene_specific_summary.txt" in message
+    assert f"kg-pipeline snapshot --out {snapshot.root}" in message
+    assert "KG_MIRROR_DIR" in message
+    assert not dest.exists()
+
+
+def test_missing_snapshot_page_is_reported_by_get_json(snapshot: Snapshot) -> None:
+    with pytest.raises(UpstreamError, match="lacks panelapp_uk/api/v1/panels/page-3"):
+        mirror(snapshot.root).get_json("panelapp_uk", PANELS, page=3)
+
+
+def test_missing_snapshot_directory_is_named(tmp_path: Path) -> None:
+    with pytest.raises(UpstreamError, match=r"snapshot directory .*nowhere does not exist"):
+        mirror(tmp_path / "nowhere").download("hpo", "hp.obo", tmp_path / "hp.obo")
+
+
+def test_damaged_snapshot_files_are_refused(snapshot: Snapshot, tmp_path: Path) -> None:
+    with pytest.raises(UpstreamError, match="truncated or corrupt gzip"):
+        mirror(snapshot.root).download("gtex", GTEX_GZ, tmp_path / "gtex.gz")
+
+    snapshot.file("hpo", "hp.obo").write_bytes(b"")
+    with pytest.raises(UpstreamError, match="snapshot file is empty"):
+        mirror(snapshot.root).download("hpo", "hp.obo", tmp_path / "hp.obo")
+
+    snapshot.file("pubtator", "search/page-1").write_bytes(b'{"page": 1, "resu')
+    with pytest.raises(UpstreamError, match=r"not valid JSON.*kg-pipeline snapshot --out"):
+        mirror(snapshot.root).get_json("pubtator", PUBTATOR_SEARCH, page=1)
