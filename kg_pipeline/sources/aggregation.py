@@ -1,0 +1,137 @@
+"""Helpers the evidence `aggregate` functions share to fold parsed rows into one row per gene.
+
+Owns the per-gene collection primitives (sorted distinct values per `hgnc_id`, done with
+groupby rather than Python loops over rows), the JSON clean-up that guarantees an
+`evidence_data` dict holds no NaN or numpy scalars, and the shape of the aggregate output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+EVIDENCE_COLUMNS: Final[tuple[str, ...]] = ("hgnc_id", "evidence_data", "source_detail")
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def present(value: object) -> bool:
+    """True for a usable scalar: not None/NaN and not a blank string."""
+    if _is_missing(value):
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with NaN/NA turned into None and numpy scalars into Python ones, recursively.
+
+    Sets become sorted lists, so what is stored in JSONB is deterministic.
+    """
+    kind = type(value)
+    # Fast paths first: evidence dicts are mostly plain strings, numbers, lists and dicts.
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is float:
+        return None if math.isnan(value) else value
+    if kind is dict:
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [json_safe(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return [json_safe(v) for v in sorted(value, key=str)]
+    if isinstance(value, np.ndarray):
+        return [json_safe(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    if _is_missing(value):
+        return None
+    return value
+
+
+def numeric_text_key(values: pd.Series) -> pd.Series:
+    """A sort key ordering identifier strings such as PMIDs numerically (non-numbers last)."""
+    return pd.to_numeric(values, errors="coerce")
+
+
+def collect_sorted(
+    rows: pd.DataFrame,
+    column: str,
+    *,
+    explode: bool = False,
+    key: Callable[[pd.Series], pd.Series] | None = None,
+) -> pd.Series:
+    """Per `hgnc_id`, the sorted distinct usable values of `column` as a list.
+
+    With `explode`, cells holding lists are flattened first. `key` orders the values (as in
+    `Series.sort_values`); the default is plain string order. Genes without any usable value are
+    absent from the result; use `lists_for` to fill them with empty lists.
+    """
+    pairs = rows[["hgnc_id", column]]
+    if explode:
+        pairs = pairs.explode(column)
+    values = pairs[column]
+    usable = values.notna()
+    if usable.any():
+        usable &= values.astype(str).str.strip().ne("")
+    pairs = pairs[usable].drop_duplicates()
+    if pairs.empty:
+        return pd.Series(dtype=object, name=column)
+    pairs = pairs.sort_values(column, key=key, kind="stable").sort_values("hgnc_id", kind="stable")
+    return pairs.groupby("hgnc_id", sort=True)[column].agg(list)
+
+
+def lists_for(genes: pd.Index, collected: pd.Series) -> list[list[Any]]:
+    """`collected` (from `collect_sorted`) aligned to `genes`, with [] where a gene has none."""
+    mapping = collected.to_dict()
+    return [list(mapping.get(gene, [])) for gene in genes]
+
+
+def records_by_gene(rows: pd.DataFrame, fields: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Per `hgnc_id`, the rows' `fields` as dicts (missing values as None), in row order.
+
+    Callers sort and de-duplicate `rows` first; this only groups.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    if rows.empty:
+        return out
+    # Cast once per column (object columns hold Python scalars) instead of per value.
+    values = rows[fields].astype(object)
+    values = values.where(values.notna(), None)
+    for gene, record in zip(rows["hgnc_id"].tolist(), values.to_dict("records"), strict=True):
+        out.setdefault(gene, []).append(record)
+    return out
+
+
+def evidence_frame(
+    genes: pd.Index, evidence: list[dict[str, Any]], details: list[str]
+) -> pd.DataFrame:
+    """The aggregate output: one row per gene with `hgnc_id`, `evidence_data`, `source_detail`."""
+    return pd.DataFrame(
+        {
+            "hgnc_id": pd.Series(list(genes), dtype=object),
+            "evidence_data": pd.Series([json_safe(e) for e in evidence], dtype=object),
+            "source_detail": pd.Series(details, dtype=object),
+        },
+        columns=list(EVIDENCE_COLUMNS),
+    )
+
+
+def gene_index(rows: pd.DataFrame) -> pd.Index:
+    """The sorted distinct genes of `rows` (the order every aggregate output uses)."""
+    return pd.Index(sorted(rows["hgnc_id"].dropna().unique().tolist()), name="hgnc_id")
+
+
+def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
+    """`"1 panel"`, `"3 panels"`."""
+    word = noun if count == 1 else (plural_noun or f"{noun}s")
+    return f"{count} {word}"

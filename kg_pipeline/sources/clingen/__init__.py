@@ -1,0 +1,1 @@
+"""ClinGen gene-disease validity curations of kidney diseases."""

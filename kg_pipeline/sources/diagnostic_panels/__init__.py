@@ -1,0 +1,1 @@
+"""DiagnosticPanels: genes on commercial kidney diagnostic panels (provider files)."""

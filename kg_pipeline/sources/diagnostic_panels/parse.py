@@ -1,0 +1,156 @@
+"""Parse the commercial diagnostic-panel provider files into per-gene panel evidence.
+
+Owns reading the nine provider files (`diagnostic_panels/<provider>.json`: provider id, name and
+type, and `genes` with symbol, panels, reported_as, hgnc_id), the symbol fallbacks and
+placeholder rejection of `kg_pipeline.sources.gene_lists`, and the per-gene DiagnosticPanels
+evidence (reference 2.6).
+
+Decision against upstream: every gene's `providers` are the providers of the files that list
+it (upstream's seeder recorded "Seeded from 9 files" as the only provider of every gene).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+import pandas as pd
+
+from kg_pipeline.sources.aggregation import (
+    collect_sorted,
+    evidence_frame,
+    gene_index,
+    lists_for,
+    plural,
+)
+from kg_pipeline.sources.gene_lists import gene_entries, pick_symbol, text_field
+from kg_pipeline.sources.records import (
+    DIAGNOSTIC_PANELS,
+    ParsedEvidence,
+    RawFiles,
+    Reject,
+    SourceFormatError,
+    clip,
+    empty_rows,
+    read_json,
+    select_files,
+)
+
+SOURCE: Final = DIAGNOSTIC_PANELS
+_FILE_KEY: Final = re.compile(r"diagnostic_panels/(?P<stem>[^/]+)\.json")
+
+ROW_COLUMNS: Final[tuple[str, ...]] = (
+    "symbol",
+    "reported_hgnc_id",
+    "reported_as",
+    "provider",
+    "provider_id",
+    "panels",
+)
+
+
+def _panels(entry: Any, provider: str) -> list[str]:
+    """The entry's panel names (`panels` as list or comma-separated text, plus `panel_name`);
+    a provider file that names no panel for a gene counts as one panel named after the
+    provider."""
+    names: list[str] = []
+    if isinstance(entry, Mapping):
+        panels = entry.get("panels")
+        if isinstance(panels, str):
+            panels = panels.split(",")
+        if isinstance(panels, list):
+            names.extend(str(p).strip() for p in panels if p is not None and str(p).strip())
+        panel_name = text_field(entry, "panel_name")
+        if panel_name:
+            names.append(panel_name)
+    return sorted(set(names)) or [provider]
+
+
+def parse(files: RawFiles) -> ParsedEvidence:
+    """Genes of every provider file, one row per (provider file, gene entry).
+
+    The provider is the file's `provider_name` (else `provider_id`, `id`, or the file name of the
+    key). Entries without a symbol or with a placeholder symbol are rejects. Release: the
+    latest `scraped_at` date.
+    """
+    selected = select_files(files, _FILE_KEY)
+    if not selected:
+        raise SourceFormatError(SOURCE, "diagnostic_panels/<provider>.json", "no provider files")
+
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    scraped: list[str] = []
+    for key, path in selected.items():
+        match = _FILE_KEY.fullmatch(key)
+        assert match is not None  # selected by the same pattern
+        document = read_json(SOURCE, key, path)
+        header = document if isinstance(document, Mapping) else {}
+        provider_id = text_field(header, "provider_id") or text_field(header, "id") or match["stem"]
+        provider = text_field(header, "provider_name") or provider_id
+        if text_field(header, "scraped_at"):
+            scraped.append(str(header["scraped_at"])[:10])
+        for position, entry in enumerate(gene_entries(SOURCE, key, document)):
+            symbol, reason = pick_symbol(entry)
+            if symbol is None:
+                rejects.append(Reject(f"{key}:genes[{position}]", str(reason), clip(entry)))
+                continue
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "reported_hgnc_id": text_field(entry, "hgnc_id"),
+                    "reported_as": text_field(entry, "reported_as"),
+                    "provider": provider,
+                    "provider_id": provider_id,
+                    "panels": _panels(entry, provider),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows(ROW_COLUMNS)
+    stats = {
+        "files": len(selected),
+        "gene_entries": len(rows),
+        "distinct_symbols": int(frame["symbol"].nunique()),
+    }
+    release = max(scraped) if scraped else None
+    return ParsedEvidence(SOURCE, frame.astype(object), rejects, release, stats)
+
+
+def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
+    """One DiagnosticPanels evidence row per gene.
+
+    `evidence_data`: `panels` (sorted distinct panel names; a name that several providers use
+    is qualified as "name (provider)"), `panel_count` (distinct provider panels; the scoring
+    input), `providers` (sorted), `provider_count`, `hgnc_ids` (as the files report them),
+    `reported_symbols`.
+    """
+    genes = gene_index(rows)
+    pairs = rows[["hgnc_id", "provider", "panels"]].explode("panels").dropna()
+    pairs = pairs.rename(columns={"panels": "panel"}).drop_duplicates()
+    providers_per_name = pairs.groupby("panel")["provider"].nunique()
+    shared = pairs["panel"].map(providers_per_name).gt(1)
+    pairs = pairs.assign(
+        label=pairs["panel"].where(~shared, pairs["panel"] + " (" + pairs["provider"] + ")")
+    )
+    panels = lists_for(genes, collect_sorted(pairs, "label"))
+    providers = lists_for(genes, collect_sorted(rows, "provider"))
+    hgnc_ids = lists_for(genes, collect_sorted(rows, "reported_hgnc_id"))
+    reported = lists_for(genes, collect_sorted(rows, "symbol"))
+
+    evidence: list[dict[str, Any]] = []
+    details: list[str] = []
+    for i, _gene in enumerate(genes):
+        evidence.append(
+            {
+                "panels": panels[i],
+                "panel_count": len(panels[i]),
+                "providers": providers[i],
+                "provider_count": len(providers[i]),
+                "hgnc_ids": hgnc_ids[i],
+                "reported_symbols": reported[i],
+            }
+        )
+        details.append(
+            f"DiagnosticPanels: {plural(len(panels[i]), 'panel')} from "
+            f"{plural(len(providers[i]), 'provider')}"
+        )
+    return evidence_frame(genes, evidence, details)

@@ -1,0 +1,1 @@
+"""GenCC gene-disease submissions about kidney diseases."""

@@ -1,0 +1,241 @@
+"""Parse the GenCC submissions export: kidney gene-disease submissions and classifications.
+
+Owns reading the export (`gencc/download/action/submissions-export-tsv`: 30 quoted,
+tab-separated columns; a comma-separated export is accepted too), picking each field from the
+first non-blank of its candidate columns, the kidney filter on the disease texts, and the
+per-gene GenCC evidence (reference 2.3).
+
+Decisions against upstream: per submission only the fields the evidence uses are kept (upstream
+stored the whole spreadsheet row in JSONB); `classifications` are ordered strongest first with
+`max_classification` the strongest; the kidney keywords are the shared ones of
+`kg_pipeline.sources.keywords`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Final
+
+import pandas as pd
+
+from kg_pipeline.sources.aggregation import (
+    collect_sorted,
+    evidence_frame,
+    gene_index,
+    lists_for,
+    plural,
+    records_by_gene,
+)
+from kg_pipeline.sources.keywords import mentions_kidney_mask
+from kg_pipeline.sources.records import (
+    GENCC,
+    ParsedEvidence,
+    RawFiles,
+    Reject,
+    SourceFormatError,
+    clip,
+    empty_rows,
+    read_text,
+    require_file,
+)
+
+SOURCE: Final = GENCC
+FILE_KEY: Final = "gencc/download/action/submissions-export-tsv"
+
+CLASSIFICATION_RANK: Final[dict[str, int]] = {
+    "Definitive": 7,
+    "Strong": 6,
+    "Moderate": 5,
+    "Supportive": 4,
+    "Limited": 3,
+    "Disputed Evidence": 2,
+    "Refuted Evidence": 1,
+    "No Known Disease Relationship": 0,
+}
+"""GenCC classification titles, strongest highest."""
+
+_CANONICAL: Final[dict[str, str]] = {
+    **{name.lower(): name for name in CLASSIFICATION_RANK},
+    "disputed": "Disputed Evidence",
+    "refuted": "Refuted Evidence",
+}
+
+# Each row field is the first non-blank of these columns (the export has renamed some).
+FIELD_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "symbol": ("gene_symbol", "submitted_as_hgnc_symbol", "hgnc_symbol", "symbol"),
+    "reported_hgnc_id": ("gene_curie", "submitted_as_hgnc_id", "hgnc_id"),
+    "disease_name": (
+        "disease_title",
+        "disease_original_title",
+        "submitted_as_disease_name",
+        "disease_name",
+    ),
+    "disease_curie": ("disease_curie", "disease_original_curie", "submitted_as_disease_id"),
+    "classification": ("classification_title", "submitted_as_classification_name"),
+    "mode_of_inheritance": ("moi_title", "submitted_as_moi_name"),
+    "submitter": ("submitter_title", "submitted_as_submitter_name"),
+    "submitted_date": ("submitted_as_date", "submitted_run_date"),
+    "submission_id": ("uuid", "submitted_as_submission_id"),
+}
+_REQUIRED_FIELDS: Final = ("symbol", "classification", "disease_name")
+
+DISEASE_TEXT_COLUMNS: Final[tuple[str, ...]] = (
+    "disease_title",
+    "disease_original_title",
+    "submitted_as_disease_name",
+    "disease_name",
+    "condition",
+    "disease",
+    "phenotype",
+    "disorder",
+)
+"""Texts searched for kidney keywords, with any column whose name contains "description"."""
+
+ROW_COLUMNS: Final[tuple[str, ...]] = tuple(FIELD_COLUMNS)
+
+
+def _first_present(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """Row-wise first non-blank value among `columns` (None when all are blank or absent)."""
+    result = pd.Series(None, index=table.index, dtype=object)
+    for column in reversed([c for c in columns if c in table.columns]):
+        values = table[column].astype(object)
+        result = values.where(values.str.strip().ne(""), result)
+    return result
+
+
+def _read_table(text: str) -> pd.DataFrame:
+    first_line = text.split("\n", 1)[0]
+    separator = "\t" if "\t" in first_line else ","
+    try:
+        table = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceFormatError(SOURCE, FILE_KEY, f"not a delimited table ({exc})") from exc
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    return table
+
+
+def parse(files: RawFiles) -> ParsedEvidence:
+    """Kidney-related GenCC submissions, one row per submission.
+
+    A submission is kidney-related when one of its disease texts contains a kidney keyword.
+    Kidney submissions without a gene symbol or with an unknown classification are rejects.
+    Release: the latest `submitted_run_date`.
+    """
+    path = require_file(files, SOURCE, FILE_KEY)
+    table = _read_table(read_text(SOURCE, FILE_KEY, path))
+    for field in _REQUIRED_FIELDS:
+        if not any(c in table.columns for c in FIELD_COLUMNS[field]):
+            raise SourceFormatError(
+                SOURCE,
+                FILE_KEY,
+                f"no column for {field} (expected one of {', '.join(FIELD_COLUMNS[field])})",
+            )
+    frame = pd.DataFrame(
+        {field: _first_present(table, columns) for field, columns in FIELD_COLUMNS.items()},
+        index=table.index,
+    )
+
+    text_columns = [c for c in DISEASE_TEXT_COLUMNS if c in table.columns]
+    text_columns += [c for c in table.columns if "description" in c and c not in text_columns]
+    disease_text = table[text_columns[0]].str.cat([table[c] for c in text_columns[1:]], sep=" | ")
+    kidney = mentions_kidney_mask(disease_text)
+    stats = {"submissions": len(frame), "not_kidney": int((~kidney).sum())}
+    frame = frame[kidney].copy()
+
+    frame["classification"] = frame["classification"].map(
+        lambda v: _CANONICAL.get(str(v).strip().lower()) if isinstance(v, str) else None
+    )
+    no_symbol = frame["symbol"].isna()
+    unknown = frame["classification"].isna() & ~no_symbol
+    rejects: list[Reject] = []
+    for mask, reason in (
+        (no_symbol, "submission without a gene symbol"),
+        (unknown, "unknown classification"),
+    ):
+        for index in frame.index[mask]:
+            rejects.append(
+                Reject(
+                    f"{FILE_KEY}:row {index + 2}",  # +1 header, +1 one-based
+                    reason,
+                    clip(" | ".join(table.loc[index].astype(str))),
+                )
+            )
+    frame = frame[~(no_symbol | unknown)]
+    rows = frame[list(ROW_COLUMNS)].reset_index(drop=True)
+    if rows.empty:
+        rows = empty_rows(ROW_COLUMNS)
+    stats["kidney_submissions"] = len(rows)
+
+    run_dates = table["submitted_run_date"] if "submitted_run_date" in table.columns else None
+    release = None
+    if run_dates is not None and run_dates.str.strip().ne("").any():
+        release = str(run_dates[run_dates.str.strip().ne("")].max()).strip()[:10]
+    return ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
+
+
+def _strongest_first(values: pd.Series) -> pd.Series:
+    return -values.map(CLASSIFICATION_RANK)
+
+
+def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
+    """One GenCC evidence row per gene.
+
+    `evidence_data`: `classifications` (distinct, strongest first; the scoring takes the
+    maximum), `max_classification`, `submissions` (disease, curie, classification, MOI,
+    submitter, date, id), `submission_count`, `diseases`, `submitters`, `submitter_count`,
+    `modes_of_inheritance`, `reported_symbols`.
+    """
+    genes = gene_index(rows)
+    classifications = lists_for(genes, collect_sorted(rows, "classification", key=_strongest_first))
+    ordered = rows.assign(rank=rows["classification"].map(CLASSIFICATION_RANK)).sort_values(
+        ["hgnc_id", "rank", "disease_name", "submitter"],
+        ascending=[True, False, True, True],
+        kind="stable",
+    )
+    submissions = records_by_gene(
+        ordered,
+        [
+            "disease_name",
+            "disease_curie",
+            "classification",
+            "mode_of_inheritance",
+            "submitter",
+            "submitted_date",
+            "submission_id",
+        ],
+    )
+    diseases = lists_for(genes, collect_sorted(rows, "disease_name"))
+    submitters = lists_for(genes, collect_sorted(rows, "submitter"))
+    modes = lists_for(genes, collect_sorted(rows, "mode_of_inheritance"))
+    reported = lists_for(genes, collect_sorted(rows, "symbol"))
+
+    evidence: list[dict[str, Any]] = []
+    details: list[str] = []
+    for i, gene in enumerate(genes):
+        gene_submissions = submissions.get(gene, [])
+        evidence.append(
+            {
+                "classifications": classifications[i],
+                "max_classification": classifications[i][0] if classifications[i] else None,
+                "submissions": gene_submissions,
+                "submission_count": len(gene_submissions),
+                "diseases": diseases[i],
+                "submitters": submitters[i],
+                "submitter_count": len(submitters[i]),
+                "modes_of_inheritance": modes[i],
+                "reported_symbols": reported[i],
+            }
+        )
+        details.append(
+            f"GenCC: {plural(len(gene_submissions), 'submission')} from "
+            f"{plural(len(submitters[i]), 'submitter')} ({', '.join(classifications[i][:2])})"
+        )
+    return evidence_frame(genes, evidence, details)

@@ -1,0 +1,1 @@
+"""HGNC complete set: the gene reference and the one gene normaliser."""

@@ -1,0 +1,138 @@
+"""Parse the HGNC complete set (`hgnc_complete_set.txt`), the gene reference of the pipeline.
+
+Owns reading the tab-separated release by column name: HGNC adds and drops columns between
+releases (a 2026 copy has no `location_sortable`), so positions mean nothing. Multi-valued
+fields (`alias_symbol`, `prev_symbol`, ...) are `|`-separated in the file and become lists here.
+All rows are kept with their `status`; the normaliser uses the approved ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Final
+
+import pandas as pd
+
+from kg_pipeline.sources.records import SourceFormatError, read_text
+
+SOURCE: Final = "HGNC"
+FILE_KEY: Final = "hgnc/hgnc_complete_set.txt"
+APPROVED: Final = "Approved"
+
+REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("hgnc_id", "symbol", "status")
+"""Without these the file is not an HGNC complete set."""
+
+EXPECTED_COLUMNS: Final[tuple[str, ...]] = (
+    "name",
+    "locus_group",
+    "locus_type",
+    "location",
+    "location_sortable",
+    "alias_symbol",
+    "alias_name",
+    "prev_symbol",
+    "prev_name",
+    "gene_group",
+    "gene_group_id",
+    "date_approved_reserved",
+    "date_symbol_changed",
+    "date_name_changed",
+    "date_modified",
+    "entrez_id",
+    "ensembl_gene_id",
+    "refseq_accession",
+    "ccds_id",
+    "uniprot_ids",
+    "pubmed_id",
+    "mgd_id",
+    "rgd_id",
+    "omim_id",
+    "orphanet",
+    "cosmic",
+    "mane_select",
+)
+"""Columns kept besides the required ones (what normalisation and the HGNC annotation use). A
+release without one of them still parses, the column is then all missing (None / empty list);
+other columns of the file are not read, which keeps the frame small."""
+
+MULTI_VALUED_COLUMNS: Final[frozenset[str]] = frozenset(
+    {
+        "alias_symbol",
+        "alias_name",
+        "prev_symbol",
+        "prev_name",
+        "gene_group",
+        "gene_group_id",
+        "ena",
+        "refseq_accession",
+        "ccds_id",
+        "uniprot_ids",
+        "pubmed_id",
+        "mgd_id",
+        "rgd_id",
+        "lsdb",
+        "omim_id",
+        "enzyme_id",
+        "mane_select",
+        "rna_central_id",
+    }
+)
+"""Fields HGNC documents as possibly holding several `|`-separated values."""
+
+
+_KEPT_ORDER: Final[tuple[str, ...]] = (*REQUIRED_COLUMNS, *EXPECTED_COLUMNS)
+_KEPT: Final[frozenset[str]] = frozenset(_KEPT_ORDER)
+
+
+def _split_multi(values: pd.Series) -> pd.Series:
+    """`"A|B"` to `["A", "B"]`, blank to `[]` (surrounding quotes are already gone)."""
+    return pd.Series(
+        [[part.strip() for part in v.split("|") if part.strip()] if v else [] for v in values],
+        index=values.index,
+        dtype=object,
+    )
+
+
+def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
+    """Read the HGNC complete set into one row per HGNC entry.
+
+    Columns: `REQUIRED_COLUMNS` + `EXPECTED_COLUMNS`, found by name (one the release lacks is
+    all missing). Scalars are str or None; `MULTI_VALUED_COLUMNS` hold lists of str.
+    `file_key` only labels errors. Raises `SourceFormatError` when the file is unreadable, has
+    no rows, or misses one of `REQUIRED_COLUMNS`.
+    """
+    text = read_text(SOURCE, file_key, path)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep="\t",
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            quoting=csv.QUOTE_MINIMAL,
+            usecols=lambda name: name in _KEPT,
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise SourceFormatError(SOURCE, file_key, f"not a tab-separated table ({exc})") from exc
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        raise SourceFormatError(
+            SOURCE, file_key, f"missing column(s) {', '.join(missing)} in the header"
+        )
+    if frame.empty:
+        raise SourceFormatError(SOURCE, file_key, "the file has a header but no genes")
+
+    out: dict[str, pd.Series] = {}
+    for column in _KEPT_ORDER:
+        values = (
+            frame[column].str.strip()
+            if column in frame.columns
+            else pd.Series("", index=frame.index, dtype=str)
+        )
+        if column in MULTI_VALUED_COLUMNS:
+            out[column] = _split_multi(values)
+        else:
+            out[column] = values.astype(object).where(values.ne(""), None)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))

@@ -1,0 +1,1 @@
+"""HPO: genes annotated to kidney phenotypes (descendants of HP:0010935)."""

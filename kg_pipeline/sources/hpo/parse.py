@@ -1,0 +1,193 @@
+"""Parse an HPO release into kidney-phenotype evidence: genes annotated to kidney terms.
+
+Owns the kidney subtree (every current descendant of HP:0010935 "Abnormality of the upper
+urinary tract", the root included), reading the gene annotations
+(`hpo/genes_to_phenotype.txt`: gene, term, disease) and disease names (`hpo/phenotype.hpoa`)
+by column name, and the per-gene HPO evidence (reference 2.4).
+
+Upstream asked the JAX API for the subtree and then one annotation call per term (~590 calls);
+the release files carry the same facts. Upstream also recorded no `diseases`, which the
+scoring counts; here each gene lists the diseases that link it to its kidney terms.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Final
+
+import pandas as pd
+
+from kg_pipeline.sources.aggregation import (
+    collect_sorted,
+    evidence_frame,
+    gene_index,
+    lists_for,
+    numeric_text_key,
+    plural,
+)
+from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
+from kg_pipeline.sources.records import (
+    HPO,
+    ParsedEvidence,
+    RawFiles,
+    Reject,
+    SourceFormatError,
+    clip,
+    empty_rows,
+    read_text,
+    require_file,
+)
+
+SOURCE: Final = HPO
+OBO_KEY: Final = "hpo/hp.obo"
+ANNOTATIONS_KEY: Final = "hpo/phenotype.hpoa"
+GENES_KEY: Final = "hpo/genes_to_phenotype.txt"
+
+KIDNEY_ROOT: Final = "HP:0010935"
+"""Abnormality of the upper urinary tract."""
+
+MIN_SYMBOL_LENGTH: Final = 2
+
+_GENE_COLUMNS: Final = ("ncbi_gene_id", "gene_symbol", "hpo_id", "disease_id")
+_HPOA_COLUMNS: Final = ("database_id", "disease_name")
+
+ROW_COLUMNS: Final[tuple[str, ...]] = (
+    "symbol",
+    "reported_hgnc_id",
+    "entrez_id",
+    "hpo_id",
+    "hpo_name",
+    "disease_id",
+    "disease_name",
+)
+
+
+def _read_tsv(key: str, text: str, required: tuple[str, ...]) -> pd.DataFrame:
+    """A tab-separated HPO table with its `#` comment lines skipped, required columns only."""
+    start = 0
+    while text.startswith("#", start):
+        end = text.find("\n", start)
+        start = len(text) if end < 0 else end + 1
+    try:
+        table = pd.read_csv(
+            io.StringIO(text[start:]),
+            sep="\t",
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            usecols=lambda name: name in required,
+            quoting=csv.QUOTE_NONE,  # HPO names contain unbalanced quotes
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise SourceFormatError(SOURCE, key, f"not a tab-separated table ({exc})") from exc
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        raise SourceFormatError(SOURCE, key, f"missing column(s) {', '.join(missing)}")
+    return table
+
+
+def kidney_terms(ontology: HpoOntology) -> frozenset[str]:
+    """The kidney subtree: HP:0010935 and all its current descendants."""
+    return ontology.descendants(KIDNEY_ROOT)
+
+
+def parse(files: RawFiles) -> ParsedEvidence:
+    """Genes annotated to kidney HPO terms, one row per (gene, kidney term, disease).
+
+    Symbols shorter than 2 characters (the annotation file uses "-" for unnamed genes) are
+    rejected, one reject per distinct gene. Release: the obo's `data-version`.
+    """
+    obo_path = require_file(files, SOURCE, OBO_KEY)
+    genes_path = require_file(files, SOURCE, GENES_KEY)
+    hpoa_path = require_file(files, SOURCE, ANNOTATIONS_KEY)
+
+    ontology = load_ontology(obo_path, OBO_KEY)
+    if KIDNEY_ROOT not in ontology.names:
+        raise SourceFormatError(SOURCE, OBO_KEY, f"the kidney root term {KIDNEY_ROOT} is missing")
+    terms = kidney_terms(ontology)
+
+    annotations = _read_tsv(GENES_KEY, read_text(SOURCE, GENES_KEY, genes_path), _GENE_COLUMNS)
+    stats = {"kidney_terms": len(terms), "annotations": len(annotations)}
+    annotations = annotations[annotations["hpo_id"].isin(terms)]
+    annotations = annotations.apply(lambda column: column.str.strip()).drop_duplicates()
+
+    diseases = _read_tsv(
+        ANNOTATIONS_KEY, read_text(SOURCE, ANNOTATIONS_KEY, hpoa_path), _HPOA_COLUMNS
+    ).drop_duplicates("database_id")
+    disease_names = pd.Series(
+        diseases["disease_name"].to_numpy(), index=diseases["database_id"].to_numpy()
+    )
+
+    short = annotations["gene_symbol"].str.len() < MIN_SYMBOL_LENGTH
+    rejects = [
+        Reject(
+            f"{GENES_KEY}:NCBIGene:{gene_id}",
+            f"symbol shorter than {MIN_SYMBOL_LENGTH} characters",
+            clip(f"{symbol!r} ({count} kidney annotations)"),
+        )
+        for (gene_id, symbol), count in annotations[short]
+        .groupby(["ncbi_gene_id", "gene_symbol"])
+        .size()
+        .items()
+    ]
+    kept = annotations[~short]
+    rows = pd.DataFrame(
+        {
+            "symbol": kept["gene_symbol"],
+            "reported_hgnc_id": None,
+            "entrez_id": kept["ncbi_gene_id"].where(kept["ncbi_gene_id"].ne(""), None),
+            "hpo_id": kept["hpo_id"],
+            "hpo_name": kept["hpo_id"].map(ontology.names),
+            "disease_id": kept["disease_id"].where(kept["disease_id"].ne(""), None),
+            "disease_name": kept["disease_id"].map(disease_names),
+        },
+        columns=list(ROW_COLUMNS),
+    ).reset_index(drop=True)
+    if rows.empty:
+        rows = empty_rows(ROW_COLUMNS)
+    stats.update(kidney_annotations=len(rows), kidney_genes=int(rows["symbol"].nunique()))
+    return ParsedEvidence(SOURCE, rows.astype(object), rejects, ontology.release, stats)
+
+
+def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
+    """One HPO evidence row per gene.
+
+    `evidence_data`: `hpo_terms` (sorted kidney HP ids; with `diseases` the scoring input),
+    `phenotypes` ({id, name} per term), `diseases` (sorted ids of the diseases annotating the
+    gene with those terms), `disease_names` (id to name), `hpo_term_count`, `disease_count`,
+    `entrez_ids`, `reported_symbols`.
+    """
+    genes = gene_index(rows)
+    terms = lists_for(genes, collect_sorted(rows, "hpo_id"))
+    diseases = lists_for(genes, collect_sorted(rows, "disease_id"))
+    entrez = lists_for(genes, collect_sorted(rows, "entrez_id", key=numeric_text_key))
+    reported = lists_for(genes, collect_sorted(rows, "symbol"))
+    term_names = (
+        rows.dropna(subset=["hpo_id"]).drop_duplicates("hpo_id").set_index("hpo_id")["hpo_name"]
+    ).to_dict()
+    disease_names = (
+        rows.dropna(subset=["disease_id"])
+        .drop_duplicates("disease_id")
+        .set_index("disease_id")["disease_name"]
+    ).to_dict()
+
+    evidence: list[dict[str, Any]] = []
+    details: list[str] = []
+    for i, _gene in enumerate(genes):
+        evidence.append(
+            {
+                "hpo_terms": terms[i],
+                "phenotypes": [{"id": t, "name": term_names.get(t)} for t in terms[i]],
+                "diseases": diseases[i],
+                "disease_names": {d: disease_names.get(d) for d in diseases[i]},
+                "hpo_term_count": len(terms[i]),
+                "disease_count": len(diseases[i]),
+                "entrez_ids": entrez[i],
+                "reported_symbols": reported[i],
+            }
+        )
+        details.append(
+            f"HPO: {plural(len(terms[i]), 'phenotype')}, {plural(len(diseases[i]), 'disease')}"
+        )
+    return evidence_frame(genes, evidence, details)

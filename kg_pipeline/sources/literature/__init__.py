@@ -1,0 +1,1 @@
+"""Literature: genes listed by curated kidney-genetics publications."""

@@ -1,0 +1,1 @@
+"""PanelApp UK and Australia: kidney panels and their green genes."""

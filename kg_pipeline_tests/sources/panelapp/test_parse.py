@@ -1,0 +1,187 @@
+"""PanelApp: kidney panels of the real UK listing and details, green genes, UK + AU merge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
+from kg_pipeline.sources.panelapp.parse import (
+    KIDNEY_KEYWORDS,
+    aggregate,
+    is_kidney_panel,
+    parse,
+)
+from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline_tests.sources.helpers import RAW, by_symbol, panelapp_uk_files, resolve
+
+
+@pytest.fixture(scope="module")
+def uk_files() -> dict[str, Path]:
+    return panelapp_uk_files()
+
+
+def _write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_the_real_uk_files_keep_exactly_the_kidney_panels(uk_files: dict[str, Path]) -> None:
+    parsed = parse(uk_files)
+
+    assert parsed.source_name == "PanelApp"
+    assert sorted(parsed.rows["panel_id"].unique()) == [149, 150, 156, 283, 292, 678]
+    assert set(parsed.rows["region"]) == {"UK"}
+    assert parsed.stats["panels_listed"] == 439
+    assert parsed.stats["details_not_kidney"] == 4  # 1318 (cystic fibrosis), 1141, 123, 1221
+    assert parsed.release == "2026-02-25"
+
+
+def test_only_green_genes_are_kept(uk_files: dict[str, Path]) -> None:
+    detail = json.loads((RAW / "panelapp_uk" / "panels" / "panel_149.json").read_text())
+    green = {
+        g["gene_data"]["gene_symbol"]
+        for g in detail["genes"]
+        if g["confidence_level"] in ("3", "4")
+    }
+
+    rows = parse(uk_files).rows
+    kept = set(rows.loc[rows["panel_id"].eq(149), "symbol"])
+
+    assert kept == green
+    assert len(kept) == 35  # of 51 genes on the panel
+    assert set(rows["confidence_level"]) <= {"3", "4"}
+
+
+def test_kidney_panels_listed_without_details_are_reported(uk_files: dict[str, Path]) -> None:
+    rejects = parse(uk_files).rejects
+
+    missing = {r.where for r in rejects if r.reason.startswith("kidney panel listed")}
+    assert "panelapp_uk/api/v1/panels/234" in missing  # CAKUT: listed, detail not in the sample
+    assert "panelapp_uk/api/v1/panels/1318" not in missing
+    assert len(missing) == 16
+
+
+@pytest.mark.parametrize(
+    ("panel", "expected"),
+    [
+        ({"name": "Cystic kidney disease", "disease_group": "Renal"}, True),
+        ({"name": "Rare multisystem ciliopathy disorders", "disease_group": "Ciliopathies"}, True),
+        ({"name": "Extreme early-onset hypertension", "disease_group": "Renal and urinary"}, True),
+        ({"name": "X", "relevant_disorders": ["Familial haematuria", "R194"]}, True),
+        ({"name": "Congenital adrenal hyperplasia", "disease_group": "Endocrinology"}, False),
+        ({"name": "Cystic fibrosis diagnostic test", "disease_group": "Respiratory"}, False),
+        ({"name": "Acute rhabdomyolysis", "relevant_disorders": ["R419"]}, False),
+        (
+            {"name": "Primary immunodeficiency", "relevant_disorders": ["complement deficiency"]},
+            False,
+        ),
+    ],
+)
+def test_is_kidney_panel(panel: dict[str, Any], expected: bool) -> None:
+    assert is_kidney_panel(panel) is expected
+
+
+def test_the_keyword_rule_is_exposed() -> None:
+    assert {"kidney", "renal", "nephr", "cakut", "tubulopathy", "glomerul"} <= set(KIDNEY_KEYWORDS)
+
+
+def test_the_real_listing_selects_the_uk_kidney_panels(uk_files: dict[str, Path]) -> None:
+    listed = []
+    for key, path in uk_files.items():
+        if "/page-" in key:
+            listed += json.loads(path.read_text())["results"]
+    kidney = {p["id"] for p in listed if is_kidney_panel(p)}
+
+    assert {149, 150, 156, 283, 292, 678, 234, 487, 548, 725} <= kidney
+    assert not {1318, 1141, 123, 1221, 1317, 145, 398, 653} & kidney
+    assert len(kidney) == 22
+
+
+def test_genes_on_several_panels_list_each_panel(
+    uk_files: dict[str, Path], normaliser: GeneNormaliser
+) -> None:
+    rows = resolve(parse(uk_files).rows, normaliser)
+
+    evidence = aggregate(rows)
+    hnf1b = by_symbol(evidence, rows, "HNF1B")
+
+    assert evidence["hgnc_id"].is_unique
+    assert len(evidence) == rows["hgnc_id"].nunique() == 281
+    assert [p["id"] for p in hnf1b["evidence_data"]["panels"]] == [150, 156, 283, 292, 678]
+    assert hnf1b["evidence_data"]["panel_count"] == 5
+    assert hnf1b["evidence_data"]["panels"][0] == {
+        "id": 150,
+        "name": "Rare multisystem ciliopathy disorders",
+        "version": "1.180",
+        "region": "UK",
+    }
+    assert hnf1b["source_detail"] == "PanelApp (UK): 5 panels"
+    assert "Renal cysts and diabetes syndrome" in hnf1b["evidence_data"]["phenotypes"]
+    json.dumps(evidence["evidence_data"].tolist(), allow_nan=False)
+
+
+def test_uk_and_australia_are_merged_per_gene(
+    tmp_path: Path, uk_files: dict[str, Path], normaliser: GeneNormaliser
+) -> None:
+    cystic = json.loads((RAW / "panelapp_uk" / "panels" / "panel_283.json").read_text())
+    au_detail = {**cystic, "id": 3142, "name": "Renal Ciliopathies", "version": "1.40"}
+    au_detail["genes"] = [
+        g for g in cystic["genes"] if g["gene_data"]["gene_symbol"] in {"PKD1", "PKD2", "CFTR"}
+    ] + [{"gene_data": {"gene_symbol": ""}, "entity_name": "", "confidence_level": "3"}]
+    adrenal = {**au_detail, "id": 77, "name": "Adrenal insufficiency", "disease_group": ""}
+    listing = {
+        "count": 2,
+        "next": None,
+        "results": [
+            {key: au_detail[key] for key in ("id", "name", "disease_group", "version")},
+            {key: adrenal[key] for key in ("id", "name", "disease_group", "version")},
+        ],
+    }
+    files = {
+        **uk_files,
+        "panelapp_au/api/v1/panels/page-1": _write(tmp_path / "l1", listing),
+        "panelapp_au/api/v1/panels/3142": _write(tmp_path / "d1", au_detail),
+        "panelapp_au/api/v1/panels/77": _write(tmp_path / "d2", adrenal),
+    }
+
+    parsed = parse(files)
+    rows = resolve(parsed.rows, normaliser)
+    pkd1 = by_symbol(aggregate(rows), rows, "PKD1")
+
+    assert set(parsed.rows.loc[parsed.rows["region"].eq("Australia"), "panel_id"]) == {3142}
+    assert pkd1["evidence_data"]["regions"] == ["UK", "Australia"]
+    assert {"id": 3142, "name": "Renal Ciliopathies", "version": "1.40", "region": "Australia"} in (
+        pkd1["evidence_data"]["panels"]
+    )
+    assert pkd1["source_detail"].startswith("PanelApp (UK, Australia): ")
+    assert [r.reason for r in parsed.rejects if r.where.startswith("panelapp_au")] == [
+        "green gene without a symbol"
+    ]
+
+
+def test_a_broken_page_stops_the_parse(tmp_path: Path, uk_files: dict[str, Path]) -> None:
+    broken = tmp_path / "page"
+    broken.write_text('{"count": 439, "resul', encoding="utf-8")
+
+    with pytest.raises(SourceFormatError, match="panelapp_uk/api/v1/panels/page-3"):
+        parse({**uk_files, "panelapp_uk/api/v1/panels/page-3": broken})
+
+
+def test_no_panelapp_files_is_an_error() -> None:
+    with pytest.raises(SourceFormatError, match="no PanelApp files"):
+        parse({"hpo/hp.obo": Path("x")})
+
+
+def test_an_empty_rows_frame_still_has_the_columns(tmp_path: Path) -> None:
+    listing = {"count": 1, "results": [{"id": 1, "name": "Cardiomyopathy"}]}
+
+    parsed = parse({"panelapp_uk/api/v1/panels/page-1": _write(tmp_path / "p", listing)})
+
+    assert parsed.rows.empty
+    assert {"symbol", "reported_hgnc_id", "panel_id"} <= set(parsed.rows.columns)
+    assert aggregate(pd.DataFrame(columns=[*parsed.rows.columns, "hgnc_id"])).empty

@@ -1,0 +1,107 @@
+"""The shared parsing contract: gzip sniffing, JSON errors, file selection, rejects."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kg_pipeline.sources.records import (
+    SOURCE_NAMES,
+    ParsedEvidence,
+    Reject,
+    SourceFormatError,
+    clip,
+    empty_rows,
+    open_text,
+    read_json,
+    read_text,
+    require_file,
+    select_files,
+)
+
+
+def test_open_text_sniffs_gzip_whatever_the_name(tmp_path: Path) -> None:
+    zipped = tmp_path / "3f9a0c"  # raw-store names are hashes: no extension to go by
+    zipped.write_bytes(gzip.compress(b"symbol\tPKD1\n"))
+    plain = tmp_path / "plain.gz"  # a misleading name must not matter either
+    plain.write_text("symbol\tPKD2\n", encoding="utf-8")
+
+    with open_text(zipped) as fh:
+        assert fh.read() == "symbol\tPKD1\n"
+    with open_text(plain) as fh:
+        assert fh.read() == "symbol\tPKD2\n"
+
+
+def test_read_json_reports_a_truncated_gzip_file_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "page"
+    path.write_bytes(gzip.compress(b'{"results": []}')[:-6])
+
+    with pytest.raises(SourceFormatError) as caught:
+        read_json("PubTator", "pubtator/search/page-1", path)
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith("PubTator: cannot parse pubtator/search/page-1: unreadable")
+    assert message.endswith("the previous PubTator data is kept")
+
+
+def test_read_json_reports_invalid_json_with_its_position(tmp_path: Path) -> None:
+    path = tmp_path / "page"
+    path.write_text('{"results": [', encoding="utf-8")
+
+    with pytest.raises(SourceFormatError, match="invalid JSON at line 1"):
+        read_json("PanelApp", "panelapp_uk/api/v1/panels/page-1", path)
+
+
+def test_read_text_rejects_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "blob"
+    path.write_bytes(b"\xff\xfe\x00binary")
+
+    with pytest.raises(SourceFormatError, match="not UTF-8"):
+        read_text("GenCC", "gencc/x", path)
+
+
+def test_select_files_matches_whole_keys_in_key_order() -> None:
+    files = {
+        "pubtator/search/page-2": Path("b"),
+        "pubtator/search/page-1": Path("a"),
+        "pubtator/search/page-1/extra": Path("c"),
+        "hpo/hp.obo": Path("d"),
+    }
+
+    selected = select_files(files, r"pubtator/search/page-\d+")
+
+    assert list(selected) == ["pubtator/search/page-1", "pubtator/search/page-2"]
+
+
+def test_require_file_names_the_missing_key() -> None:
+    with pytest.raises(SourceFormatError, match="clingen/kb/gene-validity/download: the file"):
+        require_file({}, "ClinGen", "clingen/kb/gene-validity/download")
+
+
+def test_rejects_are_counted_by_reason_and_texts_are_clipped() -> None:
+    parsed = ParsedEvidence(
+        "ClinGen",
+        empty_rows(["classification"]),
+        [Reject("a", "no symbol", "x"), Reject("b", "bad", "y"), Reject("c", "no symbol", "z")],
+        None,
+    )
+
+    assert parsed.rejects_by_reason() == {"no symbol": 2, "bad": 1}
+    assert list(parsed.rows.columns) == ["symbol", "reported_hgnc_id", "classification"]
+    assert len(clip("x" * 1000)) == 200
+    assert clip("a\n  b\tc") == "a b c"
+
+
+def test_source_names_are_the_database_values() -> None:
+    assert SOURCE_NAMES == (
+        "PanelApp",
+        "ClinGen",
+        "GenCC",
+        "HPO",
+        "PubTator",
+        "DiagnosticPanels",
+        "Literature",
+    )
