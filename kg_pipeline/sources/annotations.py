@@ -1,0 +1,432 @@
+"""The contract of the eight annotation parsers: raw files and our genes in, one row per gene out.
+
+Owns what every `<source>.annotate(files, genes, ...)` returns (`ParsedAnnotations`), the gene
+matching they all share (`GeneIndex`: Ensembl / Entrez / HGNC ids where a file has them, else the
+approved symbol, case-insensitive), the per-gene collector that keeps the most reliable match and
+counts everything it skips (`AnnotationCollector`), streaming line readers that turn unreadable
+files into `SourceFormatError`, value parsing (`parse_float`, `parse_int`) and the JSON clean-up
+that keeps an `annotations` dict storable in JSONB. Nothing here knows about HTTP, the database
+or Dagster.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import IntEnum
+from pathlib import Path
+from typing import Any, Final, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from kg_pipeline.sources.records import Reject, SourceFormatError, clip, open_text
+from kg_pipeline.upstreams import UPSTREAMS
+
+HGNC: Final = "hgnc"
+GNOMAD: Final = "gnomad"
+GTEX: Final = "gtex"
+DESCARTES: Final = "descartes"
+HPO: Final = "hpo"
+CLINVAR: Final = "clinvar"
+MPO_MGI: Final = "mpo_mgi"
+STRING_PPI: Final = "string_ppi"
+
+ANNOTATION_SOURCES: Final[tuple[str, ...]] = (
+    HGNC,
+    GNOMAD,
+    GTEX,
+    DESCARTES,
+    HPO,
+    CLINVAR,
+    MPO_MGI,
+    STRING_PPI,
+)
+"""The eight annotation source keys, exactly as stored in `annotation_sources.source_name`."""
+
+GENE_COLUMNS: Final[tuple[str, ...]] = (
+    "gene_id",
+    "hgnc_id",
+    "approved_symbol",
+    "entrez_id",
+    "ensembl_gene_id",
+)
+"""Columns of the `genes` frame every `annotate` receives (the genes of the database)."""
+
+ROW_COLUMNS: Final[tuple[str, ...]] = ("gene_id", "annotations")
+
+MAX_REJECT_SAMPLES: Final = 100
+"""Rejects kept per reason. Streaming parsers read files of millions of rows; a systematically
+malformed file must not fill memory with Reject objects, so beyond this only counts are kept
+(`ParsedAnnotations.reject_counts` is always complete)."""
+
+MISSING_TEXT: Final[frozenset[str]] = frozenset({"", "NA", "N/A", "NaN", "nan", "-", "."})
+"""Cell texts that mean "no value" in the annotation files (gnomAD `NA`, ClinVar `-`)."""
+
+
+def upstream_keys(upstream: str) -> tuple[str, ...]:
+    """The `RawFiles` keys of one upstream's fixed files (`"<key>/<relpath>"`), from UPSTREAMS."""
+    return tuple(f"{upstream}/{relpath}" for relpath in UPSTREAMS[upstream].files)
+
+
+@dataclass
+class ParsedAnnotations:
+    """What an annotation parser returns.
+
+    `rows` has one row per matched gene: `gene_id` (int, from the genes frame) and `annotations`
+    (a JSON-serialisable dict: no NaN/inf, plain Python numbers, sorted lists). `version` is the
+    upstream release when the files tell it. `stats` holds counts for asset metadata: at least
+    `genes_total`, `rows_read`, `rows_matched`, `rows_unmatched`, `genes_matched`,
+    `rows_rejected`, `matched_by_<key>` and `skipped_<reason>` for rows a rule left out.
+    `rejects` is a sample (at most `MAX_REJECT_SAMPLES` per reason); `reject_counts` counts them
+    all.
+    """
+
+    source: str
+    rows: pd.DataFrame
+    rejects: list[Reject]
+    version: str | None
+    stats: dict[str, int] = field(default_factory=dict)
+    reject_counts: dict[str, int] = field(default_factory=dict)
+
+    def rejects_by_reason(self) -> dict[str, int]:
+        """Reject counts per reason, most frequent first (for asset metadata)."""
+        counts = self.reject_counts or Counter(r.reason for r in self.rejects)
+        return dict(Counter(counts).most_common())
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Rows left out by a rule (`skipped_<reason>` in `stats`), per reason."""
+        prefix = "skipped_"
+        return {k[len(prefix) :]: v for k, v in self.stats.items() if k.startswith(prefix)}
+
+    def annotation(self, gene_id: int) -> dict[str, Any] | None:
+        """The annotation dict of one gene, or None (a convenience for tests and checks)."""
+        hits = self.rows.loc[self.rows["gene_id"].eq(gene_id), "annotations"]
+        return None if hits.empty else hits.iloc[0]
+
+
+# --- gene matching ---------------------------------------------------------------------------
+
+
+class MatchKey(IntEnum):
+    """How a file row was tied to one of our genes; a lower value is more reliable."""
+
+    HGNC = 0
+    ENSEMBL = 1
+    ENTREZ = 2
+    SYMBOL = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class GeneMatch(NamedTuple):
+    gene_id: int
+    key: MatchKey
+
+
+def _text(value: object) -> str | None:
+    """A usable identifier text, or None for None/NaN/blank."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        # Entrez ids read as floats by a careless reader ("5310.0") are still ids.
+        return str(int(value)) if value.is_integer() else str(value)
+    text = str(value).strip()
+    return text or None
+
+
+def strip_version(ensembl_id: str) -> str:
+    """`ENSG00000008710.20` -> `ENSG00000008710` (also drops GTEx's `_PAR_Y` suffixes)."""
+    return ensembl_id.split(".", 1)[0].split("_", 1)[0]
+
+
+class GeneIndex:
+    """Lookup of our genes by every identifier the annotation files use.
+
+    Ids are exact (Ensembl without its version suffix); symbols match the approved symbol
+    case-insensitively. An id that a file gives but that none of our genes carries does not stop
+    the symbol fallback; the collector then prefers any id match of the same gene.
+    """
+
+    def __init__(self, genes: pd.DataFrame) -> None:
+        missing = [c for c in GENE_COLUMNS if c not in genes.columns]
+        if missing:
+            raise ValueError(f"the genes frame lacks column(s) {', '.join(missing)}")
+        self.symbols: dict[int, str] = {}
+        self.hgnc: dict[str, int] = {}
+        self.ensembl: dict[str, int] = {}
+        self.entrez: dict[str, int] = {}
+        self.by_symbol: dict[str, int] = {}
+        for gene_id, hgnc_id, symbol, entrez, ensembl in genes[list(GENE_COLUMNS)].itertuples(
+            index=False, name=None
+        ):
+            gid = int(gene_id)
+            symbol_text = _text(symbol)
+            self.symbols[gid] = symbol_text or ""
+            if (hgnc := _text(hgnc_id)) is not None:
+                self.hgnc[hgnc.upper()] = gid
+            if (ens := _text(ensembl)) is not None:
+                self.ensembl[strip_version(ens)] = gid
+            if (ez := _text(entrez)) is not None:
+                self.entrez[ez] = gid
+            if symbol_text is not None:
+                self.by_symbol[symbol_text.upper()] = gid
+
+    def __len__(self) -> int:
+        return len(self.symbols)
+
+    def match(
+        self,
+        *,
+        hgnc_id: str | None = None,
+        ensembl_id: str | None = None,
+        entrez_id: str | None = None,
+        symbol: str | None = None,
+    ) -> GeneMatch | None:
+        """The gene a file row belongs to, by its most reliable identifier, or None."""
+        if hgnc_id and (gid := self.hgnc.get(hgnc_id.strip().upper())) is not None:
+            return GeneMatch(gid, MatchKey.HGNC)
+        if ensembl_id and (gid := self.ensembl.get(strip_version(ensembl_id.strip()))) is not None:
+            return GeneMatch(gid, MatchKey.ENSEMBL)
+        if entrez_id and (gid := self.entrez.get(entrez_id.strip())) is not None:
+            return GeneMatch(gid, MatchKey.ENTREZ)
+        if symbol and (gid := self.by_symbol.get(symbol.strip().upper())) is not None:
+            return GeneMatch(gid, MatchKey.SYMBOL)
+        return None
+
+
+# --- per-gene collection -------------------------------------------------------------------
+
+Merge = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]
+"""Combines the kept record of a gene with another equally ranked one; None means "conflict"
+(the new row is then skipped as a duplicate)."""
+
+
+class AnnotationCollector:
+    """Collects one record per gene from a stream of file rows, with the counts to report.
+
+    A row's rank is `(match key, *tie_break)`; the lowest rank wins, so an Ensembl/Entrez match
+    beats a symbol match and a source may add its own preference (MANE transcript first, ...).
+    Rows of equal rank are merged by `merge` when given, otherwise the first one stays and the
+    others are counted as `skipped_duplicate`. Records are plain dicts finished by `finish`.
+    """
+
+    def __init__(self, source: str, index: GeneIndex) -> None:
+        self.source = source
+        self.index = index
+        self.stats: Counter[str] = Counter()
+        self._records: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._rejects: list[Reject] = []
+        self._reject_counts: Counter[str] = Counter()
+
+    def read(self, count: int = 1) -> None:
+        """Count rows read from the file(s)."""
+        self.stats["rows_read"] += count
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        """Count rows left out by a rule (not malformed: see `reject`)."""
+        self.stats[f"skipped_{reason}"] += count
+
+    def unmatched(self, count: int = 1) -> None:
+        """Count rows that belong to none of our genes."""
+        self.stats["rows_unmatched"] += count
+
+    def reject(self, where: str, reason: str, text: object) -> None:
+        """Record a malformed row (sampled per reason, always counted)."""
+        self._reject_counts[reason] += 1
+        if self._reject_counts[reason] <= MAX_REJECT_SAMPLES:
+            self._rejects.append(Reject(where, reason, clip(text)))
+
+    def wants_sample(self, reason: str) -> bool:
+        """Whether a reject for `reason` would still be kept as a sample (else only counted):
+        lets hot loops skip building the reject's location text."""
+        return self._reject_counts[reason] < MAX_REJECT_SAMPLES
+
+    def offer(
+        self,
+        match: GeneMatch,
+        record: dict[str, Any],
+        *,
+        tie_break: tuple[Any, ...] = (),
+        merge: Merge | None = None,
+        rank_by_match: bool = True,
+    ) -> bool:
+        """Offer one row's record for `match.gene_id`; True when it is now (part of) the kept one.
+
+        Every offered row counts as matched (`rows_matched`, `matched_by_<key>`). With
+        `rank_by_match=False` how the row matched does not rank it: for files that list facts
+        about a gene row by row (variants), where every matched row adds to the gene."""
+        self.stats["rows_matched"] += 1
+        self.stats[f"matched_by_{match.key.label}"] += 1
+        rank = (int(match.key), *tie_break) if rank_by_match else tie_break
+        current = self._records.get(match.gene_id)
+        if current is None or rank < current[0]:
+            if current is not None:
+                self.skip("superseded_by_better_match")
+            self._records[match.gene_id] = (rank, record)
+            return True
+        if rank == current[0] and merge is not None:
+            merged = merge(current[1], record)
+            if merged is not None:
+                self._records[match.gene_id] = (rank, merged)
+                return True
+        self.skip("duplicate" if rank == current[0] else "superseded_by_better_match")
+        return False
+
+    def records(self) -> dict[int, dict[str, Any]]:
+        """The kept record per gene id (for sources that post-process before `finish`)."""
+        return {gid: rec for gid, (_, rec) in self._records.items()}
+
+    def replace_records(self, records: Mapping[int, dict[str, Any]]) -> None:
+        """Swap in post-processed records (same genes or fewer)."""
+        self._records = {gid: ((), rec) for gid, rec in records.items()}
+
+    def finish(
+        self, version: str | None, *, extra_stats: Mapping[str, int] | None = None
+    ) -> ParsedAnnotations:
+        """The `ParsedAnnotations` of everything collected, rows sorted by gene id."""
+        gene_ids = sorted(self._records)
+        rows = annotation_rows(
+            gene_ids, [json_value(self._records[g][1]) for g in gene_ids], clean=False
+        )
+        stats = {
+            "genes_total": len(self.index),
+            "rows_read": 0,
+            "rows_matched": 0,
+            "rows_unmatched": 0,
+            **self.stats,
+            "genes_matched": len(gene_ids),
+            "rows_rejected": sum(self._reject_counts.values()),
+            **(extra_stats or {}),
+        }
+        return ParsedAnnotations(
+            self.source,
+            rows,
+            list(self._rejects),
+            version,
+            {k: int(v) for k, v in stats.items()},
+            dict(self._reject_counts.most_common()),
+        )
+
+
+def annotation_rows(
+    gene_ids: list[int], annotations: list[dict[str, Any]], *, clean: bool = True
+) -> pd.DataFrame:
+    """The rows frame of a `ParsedAnnotations`: `gene_id` (int64) and `annotations` (dicts)."""
+    values = [json_value(a) for a in annotations] if clean else list(annotations)
+    return pd.DataFrame(
+        {
+            "gene_id": pd.Series(gene_ids, dtype="int64"),
+            "annotations": pd.Series(values, dtype=object),
+        },
+        columns=list(ROW_COLUMNS),
+    )
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def json_value(value: Any) -> Any:
+    """`value` made storable as JSONB: NaN/inf and pandas NA become None, numpy scalars plain
+    Python numbers, tuples lists, sets sorted lists; dict keys become strings."""
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        try:
+            ordered = sorted(value)
+        except TypeError:  # mixed types: any stable order will do
+            ordered = sorted(value, key=str)
+        return [json_value(v) for v in ordered]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def parse_float(text: str) -> float | None:
+    """The float a cell says, None for a missing marker (`NA`, blank, `-`) or a non-finite
+    value; raises `ValueError` for text that is not a number."""
+    stripped = text.strip()
+    if stripped in MISSING_TEXT:
+        return None
+    number = float(stripped)
+    return number if math.isfinite(number) else None
+
+
+def parse_int(text: str, *, missing: int | None = None) -> int | None:
+    """The integer a cell says (`missing` for a missing marker); raises `ValueError` otherwise."""
+    stripped = text.strip()
+    if stripped in MISSING_TEXT:
+        return missing
+    return int(stripped)
+
+
+def normalise_header(name: str) -> str:
+    """A header cell without a leading `#`, surrounding blanks or quotes."""
+    return name.strip().lstrip("#").strip().strip('"')
+
+
+def column_positions(
+    source: str, key: str, header: list[str], required: tuple[str, ...]
+) -> dict[str, int]:
+    """Column name -> position; raises `SourceFormatError` naming the required ones missing."""
+    positions: dict[str, int] = {}
+    for i, name in enumerate(header):
+        positions.setdefault(normalise_header(name), i)
+    missing = [c for c in required if c not in positions]
+    if missing:
+        raise SourceFormatError(
+            source, key, f"missing column(s) {', '.join(missing)} in the header"
+        )
+    return positions
+
+
+BLOCK_CHARS: Final = 1 << 18
+"""Characters read per block by `iter_blocks` (whole lines, about 256 KiB of text)."""
+
+
+def iter_blocks(
+    source: str, key: str, path: Path, block_chars: int = BLOCK_CHARS
+) -> Iterator[tuple[int, list[str]]]:
+    """The file's lines (gzip sniffed) in blocks: `(number of the block's first line, lines)`,
+    line ends kept.
+
+    For hot loops over files of millions of lines: the caller iterates a plain list and pays
+    for line numbers only when it needs one (`first + block.index(line)`). Memory stays at one
+    block whatever the file size. A truncated gzip stream, unreadable bytes or non-UTF-8 text
+    raise `SourceFormatError`, so a half-downloaded file never yields a partial load.
+    """
+    first = 1
+    try:
+        with open_text(Path(path)) as fh:
+            while block := fh.readlines(block_chars):
+                yield first, block
+                first += len(block)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise SourceFormatError(
+            source, key, f"unreadable or truncated file after line {first - 1} ({exc})"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            source, key, f"not UTF-8 text after line {first - 1} ({exc.reason})"
+        ) from exc
+
+
+def iter_lines(source: str, key: str, path: Path) -> Iterator[tuple[int, str]]:
+    """The file's lines (gzip sniffed) as `(line number, text without line end)`, one at a time,
+    with the guarantees of `iter_blocks`."""
+    for first, block in iter_blocks(source, key, path):
+        for number, line in enumerate(block, start=first):
+            yield number, line.rstrip("\r\n")

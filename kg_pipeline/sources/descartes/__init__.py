@@ -1,0 +1,1 @@
+"""Descartes: fetal kidney expression (TPM and percentage of expressing cells)."""

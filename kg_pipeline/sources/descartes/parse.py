@@ -1,0 +1,105 @@
+"""The `descartes` annotation: fetal kidney expression from the Descartes human atlas.
+
+Owns reading Descartes' two kidney tables, each a headerless `GENE,value` CSV: TPM
+(`tissue_tpm/kidney.csv`) and the percentage of cells expressing the gene
+(`tissue_percentage/kidney.csv`). The tables name genes by symbol only, so rows match our
+genes by approved symbol (case-insensitive). Upstream's loader returned nothing, silently, when
+the host refused the download; here a missing or unreadable table stops the load.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+from kg_pipeline.sources.annotations import (
+    DESCARTES,
+    AnnotationCollector,
+    GeneIndex,
+    ParsedAnnotations,
+    iter_lines,
+    parse_float,
+    upstream_keys,
+)
+from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
+from kg_pipeline.upstreams import UPSTREAMS
+
+SOURCE: Final = DESCARTES
+TPM_KEY, PERCENTAGE_KEY = upstream_keys("descartes")
+DATASET_VERSION: Final = UPSTREAMS["descartes"].release or "human_gtex"
+
+TABLES: Final[dict[str, str]] = {TPM_KEY: "kidney_tpm", PERCENTAGE_KEY: "kidney_percentage"}
+"""Raw key -> the annotation key its value fills."""
+
+
+def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
+    """The two tables' records of one gene become one; the same value twice is a conflict."""
+    if (kept.keys() & new.keys()) - {"gene_symbol", "dataset_version", "cell_type"}:
+        return None
+    return {**kept, **new}
+
+
+def read_table(
+    key: str, path: Path, value_key: str, collector: AnnotationCollector
+) -> tuple[int, int]:
+    """Offer every `GENE,value` row of one table to `collector`; returns (rows, numeric rows).
+
+    A first line whose value is not a number is taken for a header and skipped; any later such
+    line, or a line without exactly two cells, is rejected.
+    """
+    rows = numeric = 0
+    for number, line in iter_lines(SOURCE, key, path):
+        if not line.strip():
+            continue
+        cells = next(csv.reader([line]))
+        collector.read()
+        rows += 1
+        if len(cells) != 2 or not cells[0].strip():
+            collector.reject(f"{key}:{number}", "expected two cells: gene,value", line)
+            continue
+        symbol, text = cells[0].strip(), cells[1]
+        try:
+            value = parse_float(text)
+        except ValueError:
+            if number == 1:
+                collector.skip("header_line")
+            else:
+                collector.reject(f"{key}:{number}", "non-numeric value", line)
+            continue
+        numeric += 1
+        if value is None:
+            collector.skip("missing_value")
+            continue
+        match = collector.index.match(symbol=symbol)
+        if match is None:
+            collector.unmatched()
+            continue
+        record = {
+            value_key: value,
+            "gene_symbol": symbol,
+            "cell_type": "kidney",
+            "dataset_version": DATASET_VERSION,
+        }
+        collector.offer(match, record, merge=_merge)
+    return rows, numeric
+
+
+def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> ParsedAnnotations:
+    """Fetal kidney TPM and percentage of expressing cells for each of our genes.
+
+    Annotation: `kidney_tpm` and/or `kidney_percentage` (as the tables write them),
+    `gene_symbol`, `cell_type` ("kidney"), `dataset_version` ("human_gtex"). Both tables are
+    required; one without any numeric row is not a Descartes table (`SourceFormatError`).
+    """
+    paths = {key: require_file(files, SOURCE, key) for key in TABLES}
+    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    extra: dict[str, int] = {}
+    for key, value_key in TABLES.items():
+        rows, numeric = read_table(key, paths[key], value_key, collector)
+        if numeric == 0:
+            raise SourceFormatError(SOURCE, key, "no `gene,value` rows with a number")
+        extra[f"{value_key}_rows"] = rows
+    return collector.finish(DATASET_VERSION, extra_stats=extra)

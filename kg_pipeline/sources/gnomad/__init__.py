@@ -1,0 +1,1 @@
+"""gnomAD: gene constraint metrics (pLI, LOEUF, missense and synonymous z-scores)."""

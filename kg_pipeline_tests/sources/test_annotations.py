@@ -1,0 +1,159 @@
+"""The shared annotation contract: gene matching, the per-gene collector, values, streaming."""
+
+from __future__ import annotations
+
+import gzip
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kg_pipeline.sources.annotations import (
+    ANNOTATION_SOURCES,
+    MAX_REJECT_SAMPLES,
+    AnnotationCollector,
+    GeneIndex,
+    MatchKey,
+    iter_lines,
+    json_value,
+    parse_float,
+    parse_int,
+    upstream_keys,
+)
+from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
+
+GENES = genes_frame(
+    (1, "PKD1", "5310", "ENSG00000008710"),
+    (2, "PKD2", "5311", "ENSG00000118762"),
+    (3, "NPHS1", None, None),
+)
+
+
+def test_the_eight_sources_and_their_file_keys() -> None:
+    assert ANNOTATION_SOURCES == (
+        "hgnc",
+        "gnomad",
+        "gtex",
+        "descartes",
+        "hpo",
+        "clinvar",
+        "mpo_mgi",
+        "string_ppi",
+    )
+    assert upstream_keys("mgi") == ("mgi/HMD_HumanPhenotype.rpt", "mgi/MPheno_OBO.ontology")
+
+
+def test_gene_index_prefers_ids_and_falls_back_to_the_symbol() -> None:
+    index = GeneIndex(GENES)
+
+    assert index.match(ensembl_id="ENSG00000008710.20") == (1, MatchKey.ENSEMBL)
+    assert index.match(entrez_id="5311", symbol="PKD1") == (2, MatchKey.ENTREZ)
+    assert index.match(hgnc_id="hgnc:3") == (3, MatchKey.HGNC)
+    # An id none of our genes has does not block the symbol, matched case-insensitively.
+    assert index.match(entrez_id="999999", symbol="nphs1") == (3, MatchKey.SYMBOL)
+    assert index.match(entrez_id="999999", symbol="NOPE") is None
+
+
+def test_gene_index_ignores_missing_ids_of_any_kind() -> None:
+    frame = GENES.assign(entrez_id=[5310.0, float("nan"), None])  # as a careless reader makes
+    index = GeneIndex(frame)
+
+    assert index.match(entrez_id="5310") == (1, MatchKey.ENTREZ)
+    assert "nan" not in index.entrez
+    assert len(index.entrez) == 1
+
+
+def test_the_collector_keeps_the_most_reliable_match_and_counts_the_rest() -> None:
+    collector = AnnotationCollector("gnomad", GeneIndex(GENES))
+    index = collector.index
+
+    collector.offer(index.match(symbol="PKD1"), {"v": "by symbol"})
+    collector.offer(index.match(entrez_id="5310"), {"v": "by entrez"})
+    collector.offer(index.match(entrez_id="5310"), {"v": "second entrez row"})
+    collector.offer(index.match(symbol="PKD1"), {"v": "late symbol row"})
+    collector.unmatched(2)
+    parsed = collector.finish("v1")
+
+    assert_contract(parsed)
+    assert parsed.annotation(1) == {"v": "by entrez"}
+    assert parsed.stats["rows_matched"] == 4
+    assert parsed.stats["matched_by_entrez"] == 2
+    assert parsed.stats["rows_unmatched"] == 2
+    assert parsed.skipped_by_reason() == {"superseded_by_better_match": 2, "duplicate": 1}
+
+
+def test_the_collector_merges_equal_rows_when_asked() -> None:
+    collector = AnnotationCollector("mpo_mgi", GeneIndex(GENES))
+    match = collector.index.match(symbol="PKD2")
+
+    def merge(kept: dict, new: dict) -> dict:
+        return {"terms": sorted(set(kept["terms"]) | set(new["terms"]))}
+
+    collector.offer(match, {"terms": ["MP:2"]}, merge=merge)
+    collector.offer(match, {"terms": ["MP:1"]}, merge=merge)
+
+    assert collector.finish(None).annotation(2) == {"terms": ["MP:1", "MP:2"]}
+
+
+def test_rejects_are_sampled_per_reason_but_always_counted() -> None:
+    collector = AnnotationCollector("string_ppi", GeneIndex(GENES))
+    for i in range(MAX_REJECT_SAMPLES + 50):
+        collector.reject(f"f:{i}", "expected three fields", "x" * 500)
+    collector.reject("f:x", "other", "y")
+    parsed = collector.finish(None)
+
+    assert len(parsed.rejects) == MAX_REJECT_SAMPLES + 1
+    assert parsed.rejects_by_reason() == {
+        "expected three fields": MAX_REJECT_SAMPLES + 50,
+        "other": 1,
+    }
+    assert parsed.stats["rows_rejected"] == MAX_REJECT_SAMPLES + 51
+    assert len(parsed.rejects[0].text) <= 200
+
+
+def test_json_value_makes_values_storable() -> None:
+    value = {
+        "a": np.float64(1.5),
+        "b": float("nan"),
+        "c": math.inf,
+        "d": {3, 1, 2},
+        "e": (np.int64(4),),
+        5: None,
+    }
+    assert json_value(value) == {
+        "a": 1.5,
+        "b": None,
+        "c": None,
+        "d": [1, 2, 3],
+        "e": [4],
+        "5": None,
+    }
+    assert type(json_value(np.int64(4))) is int
+
+
+def test_parse_float_and_int_read_the_text_exactly() -> None:
+    assert parse_float("8.9436e-40") == 8.9436e-40
+    assert parse_float(" NA ") is None
+    assert parse_float("") is None
+    assert parse_float("inf") is None
+    assert parse_int("-", missing=0) == 0
+    assert parse_int("774") == 774
+    with pytest.raises(ValueError):
+        parse_float("high")
+    with pytest.raises(ValueError):
+        parse_int("7.5")
+
+
+def test_iter_lines_streams_gzip_and_reports_truncation(tmp_path: Path) -> None:
+    good = tmp_path / "a1b2"
+    good.write_bytes(gzip.compress(b"h\r\nx\ny"))
+    assert list(iter_lines("gtex", "gtex/file", good)) == [(1, "h"), (2, "x"), (3, "y")]
+
+    truncated = tmp_path / "c3d4"
+    truncated.write_bytes(gzip.compress(b"row\n" * 50_000)[:-40])
+    with pytest.raises(
+        SourceFormatError, match="gtex: cannot parse gtex/file: unreadable or trunc"
+    ):
+        list(iter_lines("gtex", "gtex/file", truncated))
