@@ -1,4 +1,4 @@
-"""The `kg-pipeline` command: rebuild, status, ui.
+"""The `kg-pipeline` command: rebuild, status, ui, snapshot, emulate.
 
 Errors print as one line (what failed and what to do); `--verbose` adds the stack trace.
 """
@@ -6,35 +6,76 @@ Errors print as one line (what failed and what to do); `--verbose` adds the stac
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
+import os
 import sys
 import time
 import traceback
+from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import sqlalchemy as sa
 
-from kg_pipeline.settings import get_settings
+from kg_pipeline.settings import Settings, get_settings
 
 
 class CommandError(RuntimeError):
     """A failure already phrased for the user."""
 
 
+def _ensure_snapshot(settings: Settings) -> str:
+    """The mirror's MANIFEST sha256, generating the default snapshot first if there is none."""
+    from kg_pipeline.snapshot import generate_snapshot
+
+    mirror = settings.resolved_mirror_dir
+    manifest = mirror / "MANIFEST"
+    if not mirror.exists():
+        print(f"rebuild: no snapshot at {mirror}; generating the default offline snapshot there")
+        started = time.monotonic()
+        generate_snapshot(mirror)
+        print(f"rebuild: snapshot generated in {time.monotonic() - started:.1f} s")
+    if not manifest.is_file():
+        raise CommandError(
+            f"{mirror} has no MANIFEST: not a snapshot; regenerate it with "
+            f"`kg-pipeline snapshot --out {mirror}` or point KG_MIRROR_DIR elsewhere"
+        )
+    return hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+
 def _rebuild(args: argparse.Namespace) -> int:
     from kg_pipeline.definitions import defs
     from kg_pipeline.instance import get_instance, prepare_environment
 
+    if args.mode:
+        os.environ["KG_SOURCE_MODE"] = args.mode
+        get_settings.cache_clear()
     settings = get_settings()
+    tags = {"kg/source_mode": settings.source_mode}
+    if settings.source_mode == "mirror":
+        tags["kg/snapshot_manifest_sha256"] = _ensure_snapshot(settings)
     urls = prepare_environment(settings)
     where = "embedded PostgreSQL" if urls.embedded else "configured PostgreSQL"
     print(f"rebuild: gene database on the {where}; source mode {settings.source_mode}")
     started = time.monotonic()
-    job = defs().resolve_job_def("rebuild")
+    definitions = defs()
+    job = definitions.resolve_job_def("rebuild")
+    selection = None
+    if args.select:
+        known = {key.to_user_string(): key for key in definitions.resolve_all_asset_keys()}
+        wanted = [name.strip() for name in args.select.split(",") if name.strip()]
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise CommandError(
+                f"unknown asset(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+        selection = [known[name] for name in wanted]
     result = job.execute_in_process(
         instance=get_instance(),
         raise_on_error=False,
-        tags={"kg/source_mode": settings.source_mode},
+        tags=tags,
+        asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
     seconds = time.monotonic() - started
@@ -85,12 +126,53 @@ def _ui(args: argparse.Namespace) -> int:
     return run_ui(host=args.host, port=args.port)
 
 
+def _snapshot(args: argparse.Namespace) -> int:
+    from kg_pipeline.snapshot import DEFAULT_SCALE, generate_snapshot
+
+    started = time.monotonic()
+    manifest = generate_snapshot(
+        Path(args.out),
+        real_data=Path(args.real_data) if args.real_data else None,
+        scale=args.scale if args.scale is not None else DEFAULT_SCALE,
+        seed=args.seed,
+        progress=lambda line: print(f"snapshot: {line}", flush=True),
+    )
+    entries = manifest.entries
+    origins = Counter(entry.origin for entry in entries)
+    size = sum(entry.bytes for entry in entries)
+    print(
+        f"snapshot: {len(entries)} files, {size / 1e6:.1f} MB in {args.out} "
+        f"({', '.join(f'{n} {origin}' for origin, n in sorted(origins.items()))}) "
+        f"in {time.monotonic() - started:.1f} s; see {Path(args.out) / 'MANIFEST'}"
+    )
+    return 0
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    from kg_pipeline.emulator.server import serve
+
+    snapshot = Path(args.snapshot or get_settings().resolved_mirror_dir)
+    if not (snapshot / "MANIFEST").is_file():
+        raise CommandError(f"{snapshot} is not a snapshot; run `kg-pipeline snapshot --out DIR`")
+
+    def ready(url: str) -> None:
+        print(f"emulator: serving {snapshot} at {url}", flush=True)
+        print(f"emulator: use it with KG_SOURCE_MODE=live KG_UPSTREAM_URL={url}", flush=True)
+
+    serve(snapshot, args.host, args.port, on_ready=ready)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg-pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="show stack traces")
     commands = parser.add_subparsers(dest="command", required=True)
 
     rebuild = commands.add_parser("rebuild", help="drop the gene schema and rebuild everything")
+    rebuild.add_argument("--mode", choices=["mirror", "live"], help="overrides KG_SOURCE_MODE")
+    rebuild.add_argument(
+        "--select", help="comma-separated asset names to materialise instead of all"
+    )
     rebuild.set_defaults(handler=_rebuild)
 
     status = commands.add_parser("status", help="schema revision and rows per table")
@@ -100,6 +182,19 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
+
+    snapshot = commands.add_parser("snapshot", help="generate an offline snapshot of all sources")
+    snapshot.add_argument("--out", required=True, help="directory to write")
+    snapshot.add_argument("--real-data", help="directory of real files, e.g. ../shared/data")
+    snapshot.add_argument("--scale", type=float, help="annotation file size; 1 = full upstream")
+    snapshot.add_argument("--seed", type=int, default=0)
+    snapshot.set_defaults(handler=_snapshot)
+
+    emulate = commands.add_parser("emulate", help="serve a snapshot at the upstream URL paths")
+    emulate.add_argument("--snapshot", help="snapshot directory (default: KG_MIRROR_DIR)")
+    emulate.add_argument("--host", default="127.0.0.1")
+    emulate.add_argument("--port", type=int, default=8900)
+    emulate.set_defaults(handler=_emulate)
     return parser
 
 

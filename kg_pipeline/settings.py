@@ -62,6 +62,13 @@ class Settings(BaseSettings):
     pubtator_max_pages: int = 10_000
     pubtator_requests_per_second: float = 3.0
 
+    # A new evidence load below this share of the previous load's genes is refused.
+    evidence_floor_ratio: float = 0.5
+    # ... and one below this share is written but flagged by its asset check.
+    evidence_warn_ratio: float = 0.8
+    gene_count_min: int = 3_000
+    gene_count_max: int = 8_000
+
     http_connect_timeout_s: float = 10.0
     http_read_timeout_s: float = 120.0
     http_max_retries: int = 5

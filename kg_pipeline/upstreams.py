@@ -54,6 +54,8 @@ class Upstream:
     base_url: str
     files: tuple[str, ...] = ()
     requests_per_second: float = 5.0
+    release: str | None = None
+    """The release when the URL itself fixes it (gnomAD v4.1, GTEx v8, STRING v12.0)."""
 
 
 UPSTREAMS: dict[str, Upstream] = {
@@ -108,18 +110,21 @@ UPSTREAMS: dict[str, Upstream] = {
             "gnomAD v4.1 constraint metrics",
             "https://storage.googleapis.com/gcp-public-data--gnomad/release/4.1/constraint",
             ("gnomad.v4.1.constraint_metrics.tsv",),
+            release="v4.1",
         ),
         Upstream(
             "gtex",
             "GTEx v8 median TPM",
             "https://storage.googleapis.com/adult-gtex/bulk-gex/v8/rna-seq",
             ("GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz",),
+            release="v8",
         ),
         Upstream(
             "descartes",
             "Descartes fetal kidney expression",
             "https://atlas.fredhutch.org/data/bbi/descartes/human_gtex/tables",
             ("tissue_tpm/kidney.csv", "tissue_percentage/kidney.csv"),
+            release="human_gtex",
         ),
         Upstream(
             "clinvar",
@@ -141,6 +146,7 @@ UPSTREAMS: dict[str, Upstream] = {
                 "protein.info.v12.0/9606.protein.info.v12.0.txt.gz",
                 "protein.links.v12.0/9606.protein.links.v12.0.txt.gz",
             ),
+            release="v12.0",
         ),
     )
 }

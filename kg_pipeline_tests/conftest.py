@@ -7,16 +7,20 @@ test that asks for `gene_db_url` gets a database of its own, dropped afterwards.
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+import kg_pipeline.defs
 from kg_pipeline.db.server import (
     DAGSTER_DB_DRIVER,
     GENE_DB_DRIVER,
@@ -34,6 +38,54 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"real data directory {SHARED_DATA} is absent")
     return SHARED_DATA
+
+
+def pipeline_definitions() -> tuple[dict[str, dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
+    """Every asset (by name) and asset check of the code location, before resources are bound.
+
+    Tests materialise these with resources of their own (a test database, a raw store in
+    tmp, clients pointed at a snapshot or the emulator).
+    """
+    assets: dict[str, dg.AssetsDefinition] = {}
+    checks: list[dg.AssetChecksDefinition] = []
+    for module_info in pkgutil.walk_packages(kg_pipeline.defs.__path__, "kg_pipeline.defs."):
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, dg.AssetChecksDefinition):
+                if value not in checks:
+                    checks.append(value)
+            elif isinstance(value, dg.AssetsDefinition):
+                assets[value.key.to_user_string()] = value
+    return assets, checks
+
+
+@pytest.fixture(scope="session")
+def default_snapshot() -> Iterator[Path]:
+    """The default offline snapshot (what a fresh `kg-pipeline rebuild` generates), made once."""
+    from kg_pipeline.snapshot import generate_snapshot
+
+    out = Path(tempfile.mkdtemp(prefix="kg-test-snapshot-"))
+    generate_snapshot(out / "snapshot")
+    yield out / "snapshot"
+    shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.fixture
+def fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Short retries and timeouts, so fault tests fail or recover in well under a second."""
+    from kg_pipeline.settings import get_settings
+
+    for name, value in {
+        "KG_HTTP_BACKOFF_BASE_S": "0.01",
+        "KG_HTTP_BACKOFF_CAP_S": "0.05",
+        "KG_HTTP_MAX_RETRIES": "2",
+        "KG_HTTP_READ_TIMEOUT_S": "1",
+        "KG_PUBTATOR_REQUESTS_PER_SECOND": "1000",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -29,21 +29,30 @@ def test_rebuild_then_status(
     }
     first = run_cli("rebuild", env=env)
     assert first.returncode == 0, first.stderr
+    # No snapshot yet: rebuild generates the default one, and says so.
+    assert f"no snapshot at {tmp_path / 'snapshot'}" in first.stdout
+    assert (tmp_path / "snapshot" / "MANIFEST").is_file()
     assert "schema revision: 002_modern_complete_fixed (head)" in first.stdout
+    genes = next(line for line in first.stdout.splitlines() if line.split()[:1] == ["genes"])
+    assert 4_300 <= int(genes.split()[1].replace(",", "")) <= 5_300
 
     with gene_engine.begin() as conn:
-        conn.execute(
-            sa.text("INSERT INTO genes (hgnc_id, approved_symbol) VALUES ('HGNC:5', 'A1BG')")
-        )
+        conn.execute(sa.text("INSERT INTO genes (hgnc_id, approved_symbol) VALUES ('X:1', 'X1')"))
+        count = conn.execute(sa.text("SELECT count(*) FROM genes")).scalar_one()
     status = run_cli("status", env=env)
     assert status.returncode == 0, status.stderr
-    assert any(line.split() == ["genes", "1"] for line in status.stdout.splitlines())
+    assert any(line.split() == ["genes", f"{count:,}"] for line in status.stdout.splitlines())
 
-    # rebuild starts from scratch: the row inserted above is gone.
+    # rebuild starts from scratch (the row inserted above is gone) and reuses the snapshot.
     second = run_cli("rebuild", env=env)
     assert second.returncode == 0, second.stderr
+    assert "no snapshot" not in second.stdout
     with gene_engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM genes")).scalar_one() == 0
+        assert (
+            conn.execute(sa.text("SELECT count(*) FROM genes WHERE hgnc_id = 'X:1'")).scalar() == 0
+        )
+        runs = conn.execute(sa.text("SELECT status FROM pipeline_runs")).scalars().all()
+    assert runs == ["completed"]
 
 
 def test_errors_are_one_line_unless_verbose(tmp_path: Path) -> None:

@@ -9,7 +9,8 @@ import dagster as dg
 import sqlalchemy as sa
 from pydantic import PrivateAttr
 
-from kg_pipeline.db.schema import require_schema_at_head
+from kg_pipeline.db.runs import record_run, summarise_run
+from kg_pipeline.db.schema import current_revision, head_revision, require_schema_at_head
 from kg_pipeline.db.server import database_urls
 from kg_pipeline.settings import get_settings
 
@@ -50,3 +51,29 @@ class GeneDatabase(dg.ConfigurableResource):
 
     def require_schema_at_head(self) -> None:
         require_schema_at_head(self.engine)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Write the run's `pipeline_runs` row once its steps are done.
+
+        At the end rather than the start: the rebuild job's first step drops the schema, which
+        would take a row written earlier with it.
+        """
+        run = context.run
+        if run is None or context.instance is None:
+            return
+        summary = summarise_run(context.instance, run.run_id)
+        try:
+            with self.engine.begin() as conn:
+                if current_revision(conn) != head_revision():
+                    return  # no schema to write into (a run that failed before migrating)
+                record_run(
+                    conn,
+                    run.run_id,
+                    run.job_name,
+                    "failed" if summary.errors else "completed",
+                    summary.started,
+                    summary.stats,
+                    summary.errors,
+                )
+        except sa.exc.SQLAlchemyError as exc:
+            context.log.warning(f"could not record the run in pipeline_runs: {exc}")

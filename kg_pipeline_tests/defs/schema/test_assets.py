@@ -60,6 +60,12 @@ def test_materialises_idempotently_and_rebuild_drops_data(
     assert _metadata(rebuilt)["dropped_first"] is True
     with gene_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM genes")).scalar_one() == 0
+        # The drop took the earlier runs' rows with it; this run recorded itself at the end.
+        runs = conn.execute(
+            sa.text("SELECT dagster_run_id, status, stats FROM pipeline_runs")
+        ).all()
+    assert [(r.dagster_run_id, r.status) for r in runs] == [(rebuilt.run_id, "completed")]
+    assert runs[0].stats["materialized"] == ["database_schema"]
 
 
 def test_checks_fail_on_a_drifted_schema(gene_db_url: str, gene_engine: sa.Engine) -> None:

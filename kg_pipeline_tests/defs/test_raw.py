@@ -1,0 +1,210 @@
+"""Raw-file assets: all fourteen from a snapshot, live against the emulator, and every fault."""
+
+from pathlib import Path
+
+import dagster as dg
+import pytest
+import sqlalchemy as sa
+
+from kg_pipeline.db.database import GeneDatabase
+from kg_pipeline.db.raw_index import latest_raw_version
+from kg_pipeline.defs.raw import RawFileStore
+from kg_pipeline.defs.resources import upstream_clients
+from kg_pipeline.defs.schema.assets import database_schema
+from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline_tests.conftest import pipeline_definitions
+
+RAW_SOURCES = [
+    "clingen",
+    "clinvar",
+    "descartes",
+    "diagnostic_panels",
+    "gencc",
+    "gnomad",
+    "gtex",
+    "hgnc",
+    "hpo",
+    "literature",
+    "mgi",
+    "panelapp",
+    "pubtator",
+    "string",
+]
+
+
+def raw_assets(*sources: str) -> list[dg.AssetsDefinition]:
+    assets, _ = pipeline_definitions()
+    return [assets[f"raw_{source}"] for source in sources]
+
+
+def materialize(
+    gene_db_url: str, store: Path, sources: list[str], *, schema: bool = False, **clients: str
+) -> dg.ExecuteInProcessResult:
+    assets = raw_assets(*sources)
+    return dg.materialize(
+        [database_schema, *assets] if schema else assets,
+        resources={
+            "gene_db": GeneDatabase(url=gene_db_url),
+            "raw_store": RawFileStore(root=str(store)),
+            **upstream_clients(**clients),
+        },
+        selection=None if schema else assets,
+        raise_on_error=False,
+    )
+
+
+def metadata(result: dg.ExecuteInProcessResult, source: str) -> dict:
+    """What the raw asset reported: its materialisation, or its "unchanged" observation."""
+    (event,) = result.asset_materializations_for_node(f"raw_{source}") or [
+        e.asset_observation_data.asset_observation
+        for e in result.all_events
+        if e.is_asset_observation and e.asset_key == dg.AssetKey(f"raw_{source}")
+    ]
+    return {key: value.value for key, value in event.metadata.items()}
+
+
+def latest(engine: sa.Engine, source: str):
+    with engine.connect() as conn:
+        return latest_raw_version(conn, source)
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The failing step's own error message, without the exception class prefix."""
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    return failure.step_failure_data.error.cause.message.strip().split(": ", 1)[1]
+
+
+@pytest.fixture
+def mirrored(gene_db_url: str, tmp_path: Path, default_snapshot: Path) -> dict:
+    """All raw assets materialised once from the default snapshot."""
+    result = materialize(
+        gene_db_url,
+        tmp_path / "raw",
+        RAW_SOURCES,
+        schema=True,
+        source_mode="mirror",
+        mirror_dir=str(default_snapshot),
+    )
+    assert result.success
+    return {source: metadata(result, source) for source in RAW_SOURCES}
+
+
+def test_every_raw_input_materialises_from_the_snapshot(
+    mirrored: dict, gene_engine: sa.Engine, tmp_path: Path
+) -> None:
+    for source, meta in mirrored.items():
+        assert len(meta["sha256"]) == 64, source
+        assert meta["bytes"] > 0 and meta["files"] >= 1, source
+        assert meta["mode"] == "mirror"
+        assert meta["unchanged"] is False
+    assert mirrored["hpo"]["release"] == "2025-01-16"
+    assert mirrored["gnomad"]["release"] == "v4.1"
+    assert mirrored["diagnostic_panels"]["files"] == 9
+    assert mirrored["literature"]["files"] == 12
+    with gene_engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT namespace, cache_key FROM cache_entries")).all()
+    assert sorted(namespace for namespace, _ in rows) == RAW_SOURCES
+    assert not any(namespace.isdigit() for namespace, _ in rows)
+    # Every file of every version is in the content-addressed store under its sha256.
+    for source in RAW_SOURCES:
+        version = latest(gene_engine, source)
+        assert version.sha256 == mirrored[source]["sha256"]
+        for stored in version.files.values():
+            assert (tmp_path / "raw" / source / stored.sha256).stat().st_size == stored.size
+
+
+def test_identical_bytes_are_recorded_as_unchanged(
+    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path
+) -> None:
+    again = materialize(
+        gene_db_url,
+        tmp_path / "raw",
+        ["clingen", "panelapp"],
+        source_mode="mirror",
+        mirror_dir=str(default_snapshot),
+    )
+    assert again.success
+    for source in ("clingen", "panelapp"):
+        # Observed as unchanged, not materialised again: downstream loads are skipped.
+        assert again.asset_materializations_for_node(f"raw_{source}") == []
+        meta = metadata(again, source)
+        assert meta["unchanged"] is True
+        assert meta["previous_sha256"] == meta["sha256"] == mirrored[source]["sha256"]
+
+
+def test_live_mode_against_the_emulator_gives_the_mirror_bytes(
+    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path, fast_http: None
+) -> None:
+    with UpstreamEmulator(default_snapshot) as emulator:
+        live = materialize(
+            gene_db_url,
+            tmp_path / "raw",
+            RAW_SOURCES,
+            source_mode="live",
+            upstream_url=emulator.url,
+        )
+    assert live.success
+    for source in RAW_SOURCES:
+        meta = metadata(live, source)
+        assert meta["mode"] == "live"
+        assert meta["sha256"] == mirrored[source]["sha256"], source
+        assert meta["unchanged"] is True
+
+
+@pytest.mark.parametrize(
+    ("source", "upstream", "fault", "options", "expected"),
+    [
+        ("clingen", "clingen", "server_error", {"status": 503}, "HTTP 503"),
+        ("clingen", "clingen", "truncate", {}, "truncated"),
+        ("clingen", "clingen", "empty", {}, "empty"),
+        ("clingen", "clingen", "slow", {"delay": 3}, "read timeout"),
+        ("clingen", "clingen", "down", {}, "clingen"),
+        ("hgnc", "hgnc", "rate_limit", {"retry_after": 0}, "429"),
+        ("panelapp", "panelapp_uk", "malformed", {}, "not valid JSON"),
+        ("pubtator", "pubtator", "server_error", {"status": 500}, "HTTP 500"),
+    ],
+)
+def test_a_failed_download_keeps_the_previous_version(
+    mirrored: dict,
+    gene_db_url: str,
+    gene_engine: sa.Engine,
+    tmp_path: Path,
+    default_snapshot: Path,
+    fast_http: None,
+    source: str,
+    upstream: str,
+    fault: str,
+    options: dict,
+    expected: str,
+) -> None:
+    before = latest(gene_engine, source)
+    with UpstreamEmulator(default_snapshot) as emulator:
+        emulator.inject(upstream, fault, times=-1, **options)
+        result = materialize(
+            gene_db_url, tmp_path / "raw", [source], source_mode="live", upstream_url=emulator.url
+        )
+    assert not result.success
+    message = failure_message(result)
+    assert "\n" not in message
+    assert source in message.split(":")[0] or upstream in message.split(":")[0]
+    assert expected.lower() in message.lower(), message
+    assert latest(gene_engine, source) == before
+
+
+def test_a_transient_fault_is_retried(
+    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path, fast_http: None
+) -> None:
+    with UpstreamEmulator(default_snapshot) as emulator:
+        emulator.inject("clingen", "rate_limit", times=1, retry_after=0)
+        emulator.inject("gnomad", "server_error", times=2, status=503)
+        result = materialize(
+            gene_db_url,
+            tmp_path / "raw",
+            ["clingen", "gnomad"],
+            source_mode="live",
+            upstream_url=emulator.url,
+        )
+        statuses = [r.status for r in emulator.requests_for("clingen")]
+    assert result.success
+    assert statuses == [429, 200]
+    assert metadata(result, "gnomad")["sha256"] == mirrored["gnomad"]["sha256"]
