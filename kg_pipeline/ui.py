@@ -3,11 +3,13 @@
 Each child gets its own session (process group) with SIGINT/SIGTERM reset to their defaults: a
 process started in the background by a non-interactive shell inherits SIGINT as ignored, and
 Dagster copies that handler onto SIGTERM, so otherwise neither signal would stop it. We stop
-both children by process group on Ctrl-C, SIGTERM or when either of them exits.
+both children by process group on Ctrl-C, SIGTERM or when either of them exits, and return only
+when every process of both groups (their code servers and run workers too) has exited.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -42,6 +44,34 @@ def _stop(processes: list[subprocess.Popen[bytes]], timeout_s: float = 10.0) -> 
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    # The rest of each group (code servers, run workers) got the same SIGTERM but may still be
+    # shutting down after its leader exited: return only once they are gone too.
+    groups = [process.pid for process in processes]
+    while any(map(_group_running, groups)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for group in filter(_group_running, groups):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def _group_running(pgid: int) -> bool:
+    """Whether a process of the group is alive; zombies awaiting their reaper do not count."""
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            # Fields after the parenthesised command name: state, ppid, pgrp, ...
+            state, _, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, IndexError, ValueError):
+            continue
+        if int(pgrp) == pgid and state != "Z":
+            return True
+    return False
 
 
 def wait_until_serving(url: str, timeout_s: float) -> bool:
