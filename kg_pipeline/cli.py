@@ -16,8 +16,6 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from kg_pipeline.settings import Settings, get_settings
 
 
@@ -87,30 +85,18 @@ def _rebuild(args: argparse.Namespace) -> int:
             raise CommandError(f"rebuild failed in {failures[0].step_key}: {message}")
         raise CommandError("rebuild failed; see the run in the Dagster UI (`kg-pipeline ui`)")
     print(f"rebuild: done in {seconds:.1f} s (run {result.run_id})")
-    _print_status()
+    _print_status(with_tables=False)
     return 0
 
 
-def _print_status() -> None:
+def _print_status(*, with_tables: bool = True) -> None:
     from kg_pipeline.db.database import engine_for
-    from kg_pipeline.db.schema import current_revision, head_revision, relations
     from kg_pipeline.db.server import database_urls
+    from kg_pipeline.report import format_summary, summarise_database
 
     engine = engine_for(database_urls(get_settings()).gene)
     with engine.connect() as conn:
-        revision = current_revision(conn)
-        head = head_revision()
-        marker = "(head)" if revision == head else f"(head is {head})"
-        print(f"schema revision: {revision or 'none'} {marker}")
-        tables, _, matviews = relations(conn)
-        rows = [
-            (name, conn.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one())
-            for name in tables + matviews
-            if name != "alembic_version"
-        ]
-    width = max((len(name) for name, _ in rows), default=10)
-    for name, count in rows:
-        print(f"  {name:<{width}}  {count:>9,}")
+        print(format_summary(summarise_database(conn), with_tables=with_tables))
 
 
 def _status(args: argparse.Namespace) -> int:

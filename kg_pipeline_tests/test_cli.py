@@ -33,8 +33,13 @@ def test_rebuild_then_status(
     assert f"no snapshot at {tmp_path / 'snapshot'}" in first.stdout
     assert (tmp_path / "snapshot" / "MANIFEST").is_file()
     assert "schema revision: 002_modern_complete_fixed (head)" in first.stdout
-    genes = next(line for line in first.stdout.splitlines() if line.split()[:1] == ["genes"])
+    genes = next(line for line in first.stdout.splitlines() if line.startswith("genes: "))
     assert 4_300 <= int(genes.split()[1].replace(",", "")) <= 5_300
+    # The summary names every evidence and annotation source, tiers and staged symbols.
+    for name in ("PubTator", "ClinGen", "gnomad", "string_ppi", "comprehensive_support"):
+        assert f"  {name} " in first.stdout, name
+    assert "staged symbols awaiting review: " in first.stdout
+    assert "last run: rebuild completed" in first.stdout
 
     with gene_engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO genes (hgnc_id, approved_symbol) VALUES ('X:1', 'X1')"))

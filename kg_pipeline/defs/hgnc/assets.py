@@ -1,10 +1,13 @@
-"""HGNC: the raw complete set and the gene reference all sources are normalised against."""
+"""HGNC: the raw complete set, the gene reference every source is normalised against, and
+the HGNC gene annotations."""
 
 import dagster as dg
 
 from kg_pipeline.db.database import GeneDatabase
+from kg_pipeline.defs.annotation import annotation_asset
 from kg_pipeline.defs.hgnc.reference import load_hgnc_reference
 from kg_pipeline.defs.raw import RawFileStore, raw_asset
+from kg_pipeline.sources.hgnc import annotate as annotation_parser
 
 raw_hgnc = raw_asset(
     "hgnc",
@@ -61,3 +64,13 @@ def hgnc_reference(
             )
         ],
     )
+
+
+hgnc_annotations = annotation_asset(
+    "hgnc",
+    annotation_parser,
+    raw_hgnc,
+    "HGNC identifiers (Entrez, Ensembl, OMIM, UniProt, RefSeq, MANE), name, locus type, "
+    "location and gene groups of every gene.",
+    coverage_floor=0.95,
+)
