@@ -81,8 +81,8 @@ def swap_source_annotations(
                 """
                 INSERT INTO gene_annotations (gene_id, source, version, annotations,
                                               source_metadata)
-                SELECT s.gene_id, CAST(:source AS varchar), CAST(:version AS varchar), s.annotations,
-                       :meta
+                SELECT s.gene_id, CAST(:source AS varchar), CAST(:version AS varchar),
+                       s.annotations, :meta
                 FROM annotation_stage s JOIN genes g ON g.id = s.gene_id
                 ON CONFLICT (gene_id, source) DO UPDATE
                    SET annotations = excluded.annotations, version = excluded.version,
