@@ -17,6 +17,7 @@ from pydantic import PrivateAttr
 
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.raw_index import latest_raw_version, record_raw_version
+from kg_pipeline.defs.refresh import freshness_policy
 from kg_pipeline.defs.schema.assets import database_schema
 from kg_pipeline.http import FetchedFile, Fetcher, make_fetcher
 from kg_pipeline.http.formats import check_format, stated_release
@@ -99,6 +100,7 @@ def raw_asset(source: str, client_key: str, description: str, pool: str) -> dg.A
         description=description,
         required_resource_keys={client_key, "gene_db", "raw_store"},
         output_required=False,
+        freshness_policy=freshness_policy(source),
     )
     def _raw(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         gene_db: GeneDatabase = context.resources.gene_db
