@@ -1,8 +1,11 @@
-"""The code location: every definition under `defs/`, with the executor for all jobs."""
+"""The code location: every definition under `defs/`, with the executor and console logger for
+all jobs."""
 
 from pathlib import Path
 
 import dagster as dg
+
+from kg_pipeline.defs.loggers import compact_console_logger
 
 
 @dg.definitions
@@ -11,5 +14,7 @@ def defs() -> dg.Definitions:
         dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
         # Steps share one process: on a 2-core machine the database does the heavy lifting and
         # a subprocess per step would cost more in start-up than it gains in parallelism.
-        dg.Definitions(executor=dg.in_process_executor),
+        dg.Definitions(
+            executor=dg.in_process_executor, loggers={"console": compact_console_logger}
+        ),
     )
