@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.annotations import refresh_annotation_summary
 from kg_pipeline.db.database import GeneDatabase
+from kg_pipeline.defs.refresh import CADENCES
 from kg_pipeline.sources.annotations import ANNOTATION_SOURCES
 
 
@@ -56,3 +57,23 @@ def one_annotation_per_gene_and_source(gene_db: GeneDatabase) -> dg.AssetCheckRe
             )
         ).scalar_one()
     return dg.AssetCheckResult(passed=duplicates == 0, metadata={"duplicate_pairs": duplicates})
+
+
+@dg.asset_check(asset=gene_annotations_summary)
+def cache_namespaces_named_by_source(gene_db: GeneDatabase) -> dg.AssetCheckResult:
+    """Every cache entry's namespace is a source name, never a number (a seed-plan criterion),
+    and every raw source has its entry."""
+    with gene_db.engine.connect() as conn:
+        namespaces = set(
+            conn.execute(sa.text("SELECT DISTINCT namespace FROM cache_entries")).scalars()
+        )
+    numeric = sorted(n for n in namespaces if n.strip().isdigit())
+    missing = sorted(set(CADENCES) - namespaces)
+    return dg.AssetCheckResult(
+        passed=not numeric and not missing,
+        metadata={
+            "namespaces": sorted(namespaces),
+            "numeric": numeric,
+            "raw_sources_without_entry": missing,
+        },
+    )
