@@ -1,4 +1,4 @@
-"""The `kg-pipeline` command: rebuild, status, ui, snapshot, emulate.
+"""The `kg-pipeline` command: rebuild, status, ui, snapshot, emulate, bench.
 
 Errors print as one line (what failed and what to do); `--verbose` adds the stack trace.
 """
@@ -149,6 +149,25 @@ def _emulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from kg_pipeline.bench import BenchOptions, bench
+
+    result = bench(
+        BenchOptions(
+            scale=args.scale,
+            mode=args.mode,
+            snapshot=Path(args.snapshot) if args.snapshot else None,
+            workdir=Path(args.workdir) if args.workdir else None,
+            server_url=args.server_url,
+            out=Path(args.out) if args.out else None,
+            keep=args.keep,
+        )
+    )
+    if not result.success:
+        raise CommandError(f"{result.failure}; figures so far in {result.report_path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg-pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", "-v", action="store_true", help="show stack traces")
@@ -181,6 +200,27 @@ def build_parser() -> argparse.ArgumentParser:
     emulate.add_argument("--host", default="127.0.0.1")
     emulate.add_argument("--port", type=int, default=8900)
     emulate.set_defaults(handler=_emulate)
+
+    bench = commands.add_parser(
+        "bench", help="time a full rebuild on scratch databases; write a JSON report"
+    )
+    bench.add_argument(
+        "--scale", type=float, help="snapshot scale to generate (default: the default snapshot's)"
+    )
+    bench.add_argument(
+        "--mode",
+        choices=["mirror", "live"],
+        default="mirror",
+        help="mirror reads the snapshot; live fetches it from the local emulator",
+    )
+    bench.add_argument("--snapshot", help="reuse this snapshot instead of generating one")
+    bench.add_argument("--workdir", help="scratch directory (default: $KG_DATA_DIR/bench)")
+    bench.add_argument(
+        "--server-url", help="PostgreSQL server for the bench databases (default: configured)"
+    )
+    bench.add_argument("--out", help="report path (default: <workdir>/bench-report.json)")
+    bench.add_argument("--keep", action="store_true", help="keep the databases and files")
+    bench.set_defaults(handler=_bench)
     return parser
 
 

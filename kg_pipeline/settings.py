@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     gene_count_min: int = 3_000
     gene_count_max: int = 8_000
 
+    # Replaces every upstream's request rate (PubTator's too): for a local emulator only.
+    http_requests_per_second: float | None = None
+
     http_connect_timeout_s: float = 10.0
     http_read_timeout_s: float = 120.0
     http_max_retries: int = 5

@@ -45,9 +45,12 @@ _limiters_lock = threading.Lock()
 
 
 def requests_per_second(settings: Settings, upstream: str) -> float:
-    """The configured rate for an upstream: a setting for PubTator (its documented 3 req/s, or
-    more with an API key), the catalogue's value otherwise."""
-    if upstream == "pubtator":
+    """The configured rate for an upstream: `KG_HTTP_REQUESTS_PER_SECOND` when set (a local
+    emulator), a setting for PubTator (its documented 3 req/s, or more with an API key), the
+    catalogue's value otherwise."""
+    if settings.http_requests_per_second is not None:
+        rate = settings.http_requests_per_second
+    elif upstream == "pubtator":
         rate = settings.pubtator_requests_per_second
     else:
         rate = UPSTREAMS[upstream].requests_per_second

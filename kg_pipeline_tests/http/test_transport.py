@@ -119,3 +119,15 @@ def test_make_fetcher_follows_source_mode(tmp_path: Path) -> None:
     finally:
         live.close()
         mirror.close()
+
+
+def test_one_setting_replaces_every_upstream_rate() -> None:
+    from kg_pipeline.http import requests_per_second
+    from kg_pipeline.settings import Settings
+
+    normal = Settings()
+    assert requests_per_second(normal, "pubtator") == 3.0
+    assert requests_per_second(normal, "gnomad") == 5.0
+    emulator = Settings(http_requests_per_second=500.0)
+    assert requests_per_second(emulator, "pubtator") == 500.0
+    assert requests_per_second(emulator, "gnomad") == 500.0
