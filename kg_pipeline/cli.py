@@ -6,7 +6,6 @@ Errors print as one line (what failed and what to do); `--verbose` adds the stac
 from __future__ import annotations
 
 import argparse
-import hashlib
 import logging
 import os
 import sys
@@ -23,8 +22,8 @@ class CommandError(RuntimeError):
     """A failure already phrased for the user."""
 
 
-def _ensure_snapshot(settings: Settings) -> str:
-    """The mirror's MANIFEST sha256, generating the default snapshot first if there is none."""
+def _ensure_snapshot(settings: Settings) -> None:
+    """Generate the default snapshot first if the mirror directory does not exist."""
     from kg_pipeline.snapshot import generate_snapshot
 
     mirror = settings.resolved_mirror_dir
@@ -39,7 +38,6 @@ def _ensure_snapshot(settings: Settings) -> str:
             f"{mirror} has no MANIFEST: not a snapshot; regenerate it with "
             f"`kg-pipeline snapshot --out {mirror}` or point KG_MIRROR_DIR elsewhere"
         )
-    return hashlib.sha256(manifest.read_bytes()).hexdigest()
 
 
 def _rebuild(args: argparse.Namespace) -> int:
@@ -50,9 +48,8 @@ def _rebuild(args: argparse.Namespace) -> int:
         os.environ["KG_SOURCE_MODE"] = args.mode
         get_settings.cache_clear()
     settings = get_settings()
-    tags = {"kg/source_mode": settings.source_mode}
     if settings.source_mode == "mirror":
-        tags["kg/snapshot_manifest_sha256"] = _ensure_snapshot(settings)
+        _ensure_snapshot(settings)
     urls = prepare_environment(settings)
     where = "embedded PostgreSQL" if urls.embedded else "configured PostgreSQL"
     print(f"rebuild: gene database on the {where}; source mode {settings.source_mode}")
@@ -72,7 +69,6 @@ def _rebuild(args: argparse.Namespace) -> int:
     result = job.execute_in_process(
         instance=get_instance(),
         raise_on_error=False,
-        tags=tags,
         asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )

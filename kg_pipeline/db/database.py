@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -12,7 +13,7 @@ from pydantic import PrivateAttr
 from kg_pipeline.db.runs import record_run, summarise_run
 from kg_pipeline.db.schema import current_revision, head_revision, require_schema_at_head
 from kg_pipeline.db.server import database_urls
-from kg_pipeline.settings import get_settings
+from kg_pipeline.settings import Settings, get_settings
 
 _ENGINES: dict[str, sa.Engine] = {}
 
@@ -29,6 +30,16 @@ def dispose_engine(url: str) -> None:
     engine = _ENGINES.pop(url, None)
     if engine is not None:
         engine.dispose()
+
+
+def data_origin_tags(settings: Settings) -> dict[str, str]:
+    """Where a run's data came from: the source mode and, in mirror mode, the snapshot's
+    MANIFEST sha256."""
+    tags = {"kg/source_mode": settings.source_mode}
+    manifest = settings.resolved_mirror_dir / "MANIFEST"
+    if settings.source_mode == "mirror" and manifest.is_file():
+        tags["kg/snapshot_manifest_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
+    return tags
 
 
 class GeneDatabase(dg.ConfigurableResource):
@@ -53,15 +64,19 @@ class GeneDatabase(dg.ConfigurableResource):
         require_schema_at_head(self.engine)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Write the run's `pipeline_runs` row once its steps are done.
+        """Tag the run with its data origin and write its `pipeline_runs` row.
 
-        At the end rather than the start: the rebuild job's first step drops the schema, which
-        would take a row written earlier with it.
+        Here, for runs launched from the CLI, the UI and schedules alike. At the end rather than
+        the start: the rebuild job's first step drops the schema, which would take a row
+        written earlier with it.
         """
         run = context.run
         if run is None or context.instance is None:
             return
+        origin = data_origin_tags(get_settings())
+        context.instance.add_run_tags(run.run_id, origin)
         summary = summarise_run(context.instance, run.run_id)
+        summary.stats.update(origin)
         try:
             with self.engine.begin() as conn:
                 if current_revision(conn) != head_revision():
