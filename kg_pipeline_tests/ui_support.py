@@ -1,8 +1,9 @@
 """Helpers for the browser test: the `kg-pipeline ui` process and the UI's GraphQL endpoint.
 
 `UiProcess` starts the command as a user would and stops it with Ctrl-C (SIGINT), reporting any
-webserver, daemon, code server or run worker left behind. `DagsterGraphQL` launches runs and
-reads their outcome through the same `/graphql` endpoint the UI's pages use.
+webserver, daemon, code server or run worker left behind. `DagsterGraphQL` launches runs, reads
+their outcome and the state of schedules and daemons through the same `/graphql` endpoint the
+UI's pages use.
 """
 
 from __future__ import annotations
@@ -265,6 +266,38 @@ class DagsterGraphQL:
                 return errors
             cursor = connection["cursor"]
 
+    def run_job_and_tags(self, run_id: str) -> tuple[str, dict[str, str]]:
+        """The run's job name and its tags."""
+        data = self.query(
+            """query Run($id: ID!) { runOrError(runId: $id) {
+                 ... on Run { jobName tags { key value } } } }""",
+            id=run_id,
+        )
+        run = data["runOrError"]
+        return run["jobName"], {tag["key"]: tag["value"] for tag in run["tags"]}
+
+    def run_materializations(self, run_id: str) -> list[str]:
+        """The asset names the run materialised, one per materialization event, in order."""
+        data = self.query(
+            """query Run($id: ID!) { runOrError(runId: $id) {
+                 ... on Run { assetMaterializations { assetKey { path } } } } }""",
+            id=run_id,
+        )
+        events = data["runOrError"]["assetMaterializations"]
+        return ["/".join(event["assetKey"]["path"]) for event in events]
+
+    def latest_materialization_runs(self) -> dict[str, str | None]:
+        """Every asset of the workspace and the run of its latest materialization (or None)."""
+        data = self.query(
+            """{ assetNodes { assetKey { path } assetMaterializations(limit: 1) { runId } } }"""
+        )
+        return {
+            "/".join(node["assetKey"]["path"]): (
+                node["assetMaterializations"][0]["runId"] if node["assetMaterializations"] else None
+            )
+            for node in data["assetNodes"]
+        }
+
     def latest_materialization(self, asset: str) -> dict[str, Any] | None:
         """The asset's latest materialization: run id, timestamp and boolean metadata."""
         data = self.query(
@@ -276,6 +309,61 @@ class DagsterGraphQL:
         )
         materializations = data["assetOrError"].get("assetMaterializations") or []
         return materializations[0] if materializations else None
+
+    def schedule_state(self, location: str, schedule: str) -> dict[str, str]:
+        """The schedule's instigation state: `id` and `status` (RUNNING or STOPPED)."""
+        data = self.query(
+            """query Schedule($selector: ScheduleSelector!) {
+                 scheduleOrError(scheduleSelector: $selector) {
+                   __typename
+                   ... on Schedule { scheduleState { id status } }
+                   ... on PythonError { message }
+                   ... on ScheduleNotFoundError { message } } }""",
+            selector={
+                "repositoryLocationName": location,
+                "repositoryName": "__repository__",
+                "scheduleName": schedule,
+            },
+        )
+        result = data["scheduleOrError"]
+        if result["__typename"] != "Schedule":
+            raise AssertionError(f"schedule {schedule}: {result}")
+        return result["scheduleState"]
+
+    def wait_for_schedule_status(
+        self, location: str, schedule: str, status: str, timeout_s: float = 15
+    ) -> str:
+        """Poll until the schedule's status is `status`; return the last one seen.
+
+        A click on the UI's switch shows the new state before the mutation behind it returns.
+        """
+        deadline = time.monotonic() + timeout_s
+        seen = self.schedule_state(location, schedule)["status"]
+        while seen != status and time.monotonic() < deadline:
+            time.sleep(0.5)
+            seen = self.schedule_state(location, schedule)["status"]
+        return seen
+
+    def stop_schedule(self, location: str, schedule: str) -> None:
+        """Turn the schedule off (the UI switch's mutation)."""
+        state_id = self.schedule_state(location, schedule)["id"]
+        data = self.query(
+            """mutation Stop($id: String!) { stopRunningSchedule(id: $id) {
+                 __typename ... on PythonError { message } } }""",
+            id=state_id,
+        )
+        result = data["stopRunningSchedule"]
+        if result["__typename"] != "ScheduleStateResult":
+            raise AssertionError(f"stopping {schedule} failed: {result}")
+
+    def daemon_healthy(self, daemon_type: str) -> bool:
+        """Whether the instance's daemon of this type (e.g. SCHEDULER) heartbeats."""
+        data = self.query(
+            """query Daemon($type: String!) { instance { daemonHealth {
+                 daemonStatus(daemonType: $type) { healthy } } } }""",
+            type=daemon_type,
+        )
+        return bool(data["instance"]["daemonHealth"]["daemonStatus"]["healthy"])
 
 
 def _first_line(message: str) -> str:
