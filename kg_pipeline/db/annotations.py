@@ -11,6 +11,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from kg_pipeline.db.staging import stage_rows
+
 
 @dataclass(frozen=True)
 class AnnotationSwap:
@@ -35,21 +37,17 @@ def swap_source_annotations(
     source_metadata: dict,
 ) -> AnnotationSwap:
     """Make `rows` (gene_id, annotations) the source's complete annotation set."""
-    stage = sa.Table(
+    stage = stage_rows(
+        conn,
         "annotation_stage",
-        sa.MetaData(),
-        sa.Column("gene_id", sa.BigInteger, primary_key=True),
-        sa.Column("annotations", JSONB),
-        prefixes=["TEMPORARY"],
-        postgresql_on_commit="DROP",
-    )
-    stage.create(conn)
-    conn.execute(
-        stage.insert(),
         [
+            sa.Column("gene_id", sa.BigInteger, primary_key=True),
+            sa.Column("annotations", JSONB),
+        ],
+        (
             {"gene_id": int(r.gene_id), "annotations": r.annotations}
             for r in rows.itertuples(index=False)
-        ],
+        ),
     )
     params = {"source": source, "version": (version or "")[:20] or None, "meta": source_metadata}
     conn.execute(

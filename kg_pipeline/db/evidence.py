@@ -13,7 +13,9 @@ from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
+
+from kg_pipeline.db.staging import stage_hgnc_genes, stage_rows
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,6 @@ class EvidenceSwap:
     updated: int
     unchanged: int
     removed: int
-    genes_created: int
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,6 @@ class StagingResult:
     staged_new: int
     staged_total: int
     auto_resolved: int
-
-
-def _temp_table(conn: sa.Connection, name: str, *columns: sa.Column) -> sa.Table:
-    table = sa.Table(
-        name, sa.MetaData(), *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP"
-    )
-    table.create(conn)
-    return table
 
 
 def previous_row_count(conn: sa.Connection, source_name: str) -> int:
@@ -53,30 +46,11 @@ def ensure_genes(conn: sa.Connection, genes: pd.DataFrame) -> int:
     """Insert genes (hgnc_id, symbol, alias_symbol, prev_symbol) that do not exist yet."""
     if genes.empty:
         return 0
-    stage = _temp_table(
-        conn,
-        "gene_stage",
-        sa.Column("hgnc_id", sa.Text),
-        sa.Column("approved_symbol", sa.Text),
-        sa.Column("aliases", ARRAY(sa.Text)),
-        sa.Column("previous_symbols", ARRAY(sa.Text)),
-    )
-    conn.execute(
-        stage.insert(),
-        [
-            {
-                "hgnc_id": row.hgnc_id,
-                "approved_symbol": row.symbol,
-                "aliases": list(row.alias_symbol or []),
-                "previous_symbols": list(row.prev_symbol or []),
-            }
-            for row in genes.itertuples(index=False)
-        ],
-    )
+    stage = stage_hgnc_genes(conn, genes)
     created = conn.execute(
         sa.text(
             "INSERT INTO genes (hgnc_id, approved_symbol, aliases, previous_symbols) "
-            "SELECT hgnc_id, approved_symbol, aliases, previous_symbols FROM gene_stage "
+            "SELECT hgnc_id, symbol, aliases, previous_symbols FROM hgnc_stage "
             "ON CONFLICT (hgnc_id) DO NOTHING"
         )
     ).rowcount
@@ -92,23 +66,22 @@ def swap_source_evidence(
     Genes must exist (see `ensure_genes`). Unchanged rows keep their timestamps; rows of genes
     no longer in the source are removed.
     """
-    stage = _temp_table(
+    stage = stage_rows(
         conn,
         "evidence_stage",
-        sa.Column("hgnc_id", sa.Text, primary_key=True),
-        sa.Column("source_detail", sa.Text),
-        sa.Column("evidence_data", JSONB),
-    )
-    conn.execute(
-        stage.insert(),
         [
+            sa.Column("hgnc_id", sa.Text, primary_key=True),
+            sa.Column("source_detail", sa.Text),
+            sa.Column("evidence_data", JSONB),
+        ],
+        (
             {
                 "hgnc_id": r.hgnc_id,
                 "source_detail": r.source_detail,
                 "evidence_data": r.evidence_data,
             }
             for r in evidence.itertuples(index=False)
-        ],
+        ),
     )
     params = {"source": source_name, "date": evidence_date}
     removed = conn.execute(
@@ -152,7 +125,6 @@ def swap_source_evidence(
         updated=updated,
         unchanged=len(evidence) - len(written),
         removed=removed,
-        genes_created=0,
     )
 
 

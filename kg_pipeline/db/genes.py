@@ -4,7 +4,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+
+from kg_pipeline.db.staging import stage_hgnc_genes
 
 
 @dataclass(frozen=True)
@@ -27,32 +28,9 @@ def reconcile_genes(conn: sa.Connection, reference: pd.DataFrame) -> GeneImport:
             "(SELECT 1 FROM gene_evidence e WHERE e.gene_id = g.id)"
         )
     ).rowcount
-    stage = sa.Table(
-        "hgnc_stage",
-        sa.MetaData(),
-        sa.Column("hgnc_id", sa.Text, primary_key=True),
-        sa.Column("symbol", sa.Text),
-        sa.Column("aliases", ARRAY(sa.Text)),
-        sa.Column("previous_symbols", ARRAY(sa.Text)),
-        prefixes=["TEMPORARY"],
-        postgresql_on_commit="DROP",
-    )
-    stage.create(conn)
     in_db = set(conn.execute(sa.text("SELECT hgnc_id FROM genes")).scalars())
     rows = reference[reference["hgnc_id"].isin(in_db)].drop_duplicates("hgnc_id")
-    if not rows.empty:
-        conn.execute(
-            stage.insert(),
-            [
-                {
-                    "hgnc_id": r.hgnc_id,
-                    "symbol": r.symbol,
-                    "aliases": list(r.alias_symbol or []),
-                    "previous_symbols": list(r.prev_symbol or []),
-                }
-                for r in rows.itertuples(index=False)
-            ],
-        )
+    stage = stage_hgnc_genes(conn, rows)
     renamed = conn.execute(
         sa.text(
             """

@@ -27,8 +27,7 @@ from kg_pipeline.defs.raw import RawFileStore
 from kg_pipeline.defs.schema.assets import database_schema
 from kg_pipeline.settings import get_settings
 from kg_pipeline.sources.annotations import ParsedAnnotations
-
-REJECT_SAMPLE = 10
+from kg_pipeline.sources.records import reject_samples
 
 ExtraArguments = Callable[[GeneDatabase], dict[str, Any]]
 
@@ -139,10 +138,6 @@ def annotation_asset(
             swap.removed,
             progress.failed,
         )
-        samples = [
-            {"where": r.where, "reason": r.reason, "text": r.text}
-            for r in parsed.rejects[:REJECT_SAMPLE]
-        ]
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": swap.rows,
@@ -158,7 +153,7 @@ def annotation_asset(
                 "version": release or "not stated",
                 "raw_sha256": version.sha256,
                 "rejected_by_reason": dg.MetadataValue.json(parsed.rejects_by_reason()),
-                "rejected_samples": dg.MetadataValue.json(samples),
+                "rejected_samples": dg.MetadataValue.json(reject_samples(parsed.rejects)),
                 "skipped_by_reason": dg.MetadataValue.json(parsed.skipped_by_reason()),
                 "parser_stats": dg.MetadataValue.json(parsed.stats),
             },

@@ -31,9 +31,7 @@ from kg_pipeline.defs.raw import RawFileStore
 from kg_pipeline.defs.schema.assets import database_schema
 from kg_pipeline.settings import get_settings
 from kg_pipeline.sources.hgnc.normalise import staging_priority
-from kg_pipeline.sources.records import ParsedEvidence, RawFiles
-
-REJECT_SAMPLE = 10
+from kg_pipeline.sources.records import ParsedEvidence, RawFiles, reject_samples
 
 
 class EvidenceLoadError(RuntimeError):
@@ -204,10 +202,6 @@ def evidence_asset(
         )
         # Between the hard floor and the warning level a load is written but flagged.
         warn_level = int(previous * settings.evidence_warn_ratio)
-        samples = [
-            {"where": r.where, "reason": r.reason, "text": r.text}
-            for r in parsed.rejects[:REJECT_SAMPLE]
-        ]
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": swap.rows,
@@ -222,7 +216,7 @@ def evidence_asset(
                 "texts_by_status": dg.MetadataValue.json(normalised.counts),
                 "rejected_rows": len(parsed.rejects),
                 "rejected_by_reason": dg.MetadataValue.json(parsed.rejects_by_reason()),
-                "rejected_samples": dg.MetadataValue.json(samples),
+                "rejected_samples": dg.MetadataValue.json(reject_samples(parsed.rejects)),
                 "staged_new": staging.staged_new,
                 "staged_pending": staging.staged_total,
                 "auto_resolved": staging.auto_resolved,

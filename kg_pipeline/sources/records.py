@@ -89,6 +89,14 @@ class ParsedEvidence:
         return dict(Counter(r.reason for r in self.rejects).most_common())
 
 
+def reject_samples(rejects: Iterable[Reject], limit: int = 10) -> list[dict[str, str]]:
+    """The first `limit` rejects as plain dicts, for asset metadata."""
+    return [
+        {"where": r.where, "reason": r.reason, "text": r.text}
+        for _, r in zip(range(limit), rejects, strict=False)
+    ]
+
+
 class SourceFormatError(Exception):
     """A raw file that cannot be parsed at all: the load stops and the stored data stays."""
 
