@@ -336,6 +336,13 @@ def annotation_rows(
 def json_value(value: Any) -> Any:
     """`value` made storable as JSONB: NaN/inf and pandas NA become None, numpy scalars plain
     Python numbers, tuples lists, sets sorted lists; dict keys become strings."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common leaves, exactly these types
+        return value
+    if kind is dict:
+        return {str(k): json_value(v) for k, v in value.items()}
+    if kind is list:
+        return [json_value(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):

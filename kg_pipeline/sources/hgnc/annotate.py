@@ -108,11 +108,15 @@ def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> ParsedAnnotation
     collector.read(len(table))
 
     columns = [c for c in dict.fromkeys([*FIELDS.values(), "mane_select"]) if c in table]
-    for line, row in enumerate(table[columns].to_dict("records"), start=2):
-        match = collector.index.match(hgnc_id=row["hgnc_id"])
-        if match is None:
-            collector.unmatched()
-            continue
+    # Most of the file's rows are not our genes: match the ids first, build dicts for ours only.
+    matches = [
+        collector.index.match(hgnc_id=hgnc_id) for hgnc_id in table["hgnc_id"].to_numpy(object)
+    ]
+    ours = [(i, match) for i, match in enumerate(matches) if match is not None]
+    collector.unmatched(len(matches) - len(ours))
+    rows = table.iloc[[i for i, _ in ours]][columns].to_dict("records")
+    for (position, match), row in zip(ours, rows, strict=True):
+        line = position + 2
         record: dict[str, Any] = {}
         for key, column in FIELDS.items():
             value = row.get(column)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
+import zlib
+from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
@@ -35,7 +37,7 @@ from kg_pipeline.sources.records import (
     SourceFormatError,
     clip,
     empty_rows,
-    read_text,
+    read_bytes,
     require_file,
 )
 
@@ -52,6 +54,8 @@ MIN_SYMBOL_LENGTH: Final = 2
 _GENE_COLUMNS: Final = ("ncbi_gene_id", "gene_symbol", "hpo_id", "disease_id")
 _HPOA_COLUMNS: Final = ("database_id", "disease_name")
 
+_BOM: Final = b"\xef\xbb\xbf"
+
 ROW_COLUMNS: Final[tuple[str, ...]] = (
     "symbol",
     "reported_hgnc_id",
@@ -63,21 +67,32 @@ ROW_COLUMNS: Final[tuple[str, ...]] = (
 )
 
 
-def _read_tsv(key: str, text: str, required: tuple[str, ...]) -> pd.DataFrame:
-    """A tab-separated HPO table with its `#` comment lines skipped, required columns only."""
-    start = 0
-    while text.startswith("#", start):
-        end = text.find("\n", start)
-        start = len(text) if end < 0 else end + 1
+def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
+    """A tab-separated HPO table (UTF-8 bytes) with its `#` comment lines skipped, required
+    columns only.
+
+    pandas reads the bytes as they are: a str copy of them in a `StringIO` would hold the
+    33 MB `phenotype.hpoa` four times over (4 bytes a character)."""
+    try:
+        data.decode("utf-8-sig")  # only to reject a file that is not UTF-8 text
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(SOURCE, key, f"not UTF-8 text ({exc.reason})") from exc
+    start = len(_BOM) if data.startswith(_BOM) else 0
+    while data.startswith(b"#", start):
+        end = data.find(b"\n", start)
+        start = len(data) if end < 0 else end + 1
+    if start:
+        data = data[start:]
     try:
         table = pd.read_csv(
-            io.StringIO(text[start:]),
+            io.BytesIO(data),
             sep="\t",
             dtype=str,
             keep_default_na=False,
             na_filter=False,
             usecols=lambda name: name in required,
             quoting=csv.QUOTE_NONE,  # HPO names contain unbalanced quotes
+            encoding="utf-8",
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise SourceFormatError(SOURCE, key, f"not a tab-separated table ({exc})") from exc
@@ -85,6 +100,14 @@ def _read_tsv(key: str, text: str, required: tuple[str, ...]) -> pd.DataFrame:
     if missing:
         raise SourceFormatError(SOURCE, key, f"missing column(s) {', '.join(missing)}")
     return table
+
+
+def _read_file(key: str, path: Path) -> bytes:
+    """The file's bytes (gzip sniffed); unreadable or truncated is a `SourceFormatError`."""
+    try:
+        return read_bytes(path)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise SourceFormatError(SOURCE, key, f"unreadable or truncated file ({exc})") from exc
 
 
 def kidney_terms(ontology: HpoOntology) -> frozenset[str]:
@@ -107,13 +130,13 @@ def parse(files: RawFiles) -> ParsedEvidence:
         raise SourceFormatError(SOURCE, OBO_KEY, f"the kidney root term {KIDNEY_ROOT} is missing")
     terms = kidney_terms(ontology)
 
-    annotations = _read_tsv(GENES_KEY, read_text(SOURCE, GENES_KEY, genes_path), _GENE_COLUMNS)
+    annotations = _read_tsv(GENES_KEY, _read_file(GENES_KEY, genes_path), _GENE_COLUMNS)
     stats = {"kidney_terms": len(terms), "annotations": len(annotations)}
     annotations = annotations[annotations["hpo_id"].isin(terms)]
     annotations = annotations.apply(lambda column: column.str.strip()).drop_duplicates()
 
     diseases = _read_tsv(
-        ANNOTATIONS_KEY, read_text(SOURCE, ANNOTATIONS_KEY, hpoa_path), _HPOA_COLUMNS
+        ANNOTATIONS_KEY, _read_file(ANNOTATIONS_KEY, hpoa_path), _HPOA_COLUMNS
     ).drop_duplicates("database_id")
     disease_names = pd.Series(
         diseases["disease_name"].to_numpy(), index=diseases["database_id"].to_numpy()

@@ -19,14 +19,17 @@ sqrt(partners); `ppi_percentile` = percent rank among this batch's genes with a 
 from __future__ import annotations
 
 import bisect
+import gzip
+import io
 import math
+import zlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from kg_pipeline.sources.annotations import (
@@ -35,11 +38,10 @@ from kg_pipeline.sources.annotations import (
     GeneIndex,
     ParsedAnnotations,
     column_positions,
-    iter_blocks,
     iter_lines,
     upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
+from kg_pipeline.sources.records import RawFiles, SourceFormatError, is_gzip, require_file
 from kg_pipeline.upstreams import UPSTREAMS
 
 SOURCE: Final = STRING_PPI
@@ -99,12 +101,136 @@ def read_proteins(path: Path, collector: AnnotationCollector) -> dict[str, int]:
     return proteins
 
 
+LINK_CHUNK_BYTES: Final = 1 << 18
+"""Bytes of the decompressed links file handled at a time (whole lines, about 5,500)."""
+
+_DIGIT_POWERS: Final = 10 ** np.arange(18, -1, -1, dtype=np.int64)
+_SPLIT_SPACES: Final = (b"\t", b"\r", b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e", b"\x1f")
+"""ASCII bytes other than the space and the line end that `str.split()` splits at (a chunk
+holding one, or a NUL, is read line by line)."""
+
+
+class _ProteinLookup:
+    """Protein id bytes -> gene id for numpy arrays of ids, one sorted table per id length."""
+
+    def __init__(self, proteins: Mapping[str, int]) -> None:
+        by_length: defaultdict[int, list[tuple[bytes, int]]] = defaultdict(list)
+        for protein, gene_id in proteins.items():
+            if protein.isascii() and protein and "\x00" not in protein:
+                key = protein.encode()
+                by_length[len(key)].append((key, gene_id))
+        self.tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for length, entries in by_length.items():
+            entries.sort()
+            keys = np.array([k for k, _ in entries], dtype=f"S{length}")
+            genes = np.array([g for _, g in entries], dtype=np.int64)
+            self.tables[length] = (keys, genes)
+
+    def genes(
+        self, data: np.ndarray, begins: np.ndarray, lengths: np.ndarray, *, runs: bool = False
+    ) -> np.ndarray:
+        """The gene id of each field `data[begin:begin + length]`, -1 where none."""
+        out = np.full(len(begins), -1, dtype=np.int64)
+        if not len(begins):
+            return out
+        low, high = int(lengths.min()), int(lengths.max())
+        for length in range(low, high + 1) if high - low < 8 else np.unique(lengths).tolist():
+            table = self.tables.get(length)
+            if table is None:
+                continue
+            rows = None if low == high else np.flatnonzero(lengths == length)
+            if rows is not None and not len(rows):
+                continue
+            starts = begins if rows is None else begins[rows]
+            texts = _gather(data, starts, length).view(f"S{length}").ravel()
+            found = self._search(table, texts, runs=runs)
+            if rows is None:
+                out[:] = found
+            else:
+                out[rows] = found
+        return out
+
+    @staticmethod
+    def _search(
+        table: tuple[np.ndarray, np.ndarray], texts: np.ndarray, *, runs: bool
+    ) -> np.ndarray:
+        """The gene id of each text of one length (-1 where none). With `runs`, a text equal to
+        the one before it is looked up once (STRING lists the links of a protein together)."""
+        if runs and len(texts) > 1:
+            head = np.empty(len(texts), dtype=bool)
+            head[0] = True
+            np.not_equal(texts[1:], texts[:-1], out=head[1:])
+            heads = np.flatnonzero(head)
+            if len(heads) * 4 < len(texts):
+                return _ProteinLookup._search(table, texts[heads], runs=False)[np.cumsum(head) - 1]
+        keys, genes = table
+        found = np.searchsorted(keys, texts).clip(max=len(keys) - 1)
+        return np.where(keys[found] == texts, genes[found], -1)
+
+
+def _gather(data: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """`data[start:start + length]` for every start, as a (len(starts), length) uint8 array."""
+    if not length:
+        return np.empty((len(starts), 0), dtype=np.uint8)
+    return np.lib.stride_tricks.sliding_window_view(data, length)[starts]
+
+
+def _digits(data: np.ndarray, begins: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
+    """The integers the fields spell, or None when one is not plain ASCII digits (then only
+    `int()` knows: signs, underscores) or too long for int64."""
+    out = np.empty(len(begins), dtype=np.int64)
+    if not len(begins):
+        return out
+    low, high = int(lengths.min()), int(lengths.max())
+    if high > 18:
+        return None
+    for length in range(low, high + 1):
+        rows = None if low == high else np.flatnonzero(lengths == length)
+        if rows is not None and not len(rows):
+            continue
+        cells = _gather(data, begins if rows is None else begins[rows], length) - ord("0")
+        if (cells > 9).any():
+            return None
+        values = cells.astype(np.int64) @ _DIGIT_POWERS[-length:]
+        if rows is None:
+            out[:] = values
+        else:
+            out[rows] = values
+    return out
+
+
+def _open_binary(path: Path) -> Any:
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+def _iter_link_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
+    """The decompressed file in chunks of whole lines: the header line first (empty for an empty
+    file), then chunks of about `chunk_bytes`, each ending with a line end (bar the file's last
+    line when it has none)."""
+    with _open_binary(path) as fh:
+        pending = b""
+        while (end := pending.find(b"\n")) < 0 and (data := fh.read(chunk_bytes)):
+            pending += data
+        cut = len(pending) if end < 0 else end + 1
+        yield pending[:cut]
+        pending = pending[cut:]
+        while data := fh.read(chunk_bytes):
+            pending += data
+            end = pending.rfind(b"\n")
+            if end >= 0:
+                yield pending[: end + 1]
+                pending = pending[end + 1 :]
+        if pending:
+            yield pending
+
+
 def read_links(
     path: Path,
     proteins: Mapping[str, int],
     *,
     min_score: int = DEFAULT_MIN_SCORE,
     collector: AnnotationCollector,
+    chunk_bytes: int = LINK_CHUNK_BYTES,
 ) -> LinkTable:
     """Links among `proteins` (protein id -> gene id) scoring at least `min_score`, streamed.
 
@@ -112,73 +238,187 @@ def read_links(
     proteins of the same two genes, keeps its highest score. A line whose first protein is not
     wanted is only checked for a protein id; a wanted line without exactly three fields or with
     a non-integer score is rejected, as is any line without a space.
+
+    The file is read in chunks of whole lines (`chunk_bytes` of decompressed bytes), so memory
+    stays at one chunk whatever the file size. A chunk of plain `id id digits` lines (all of
+    STRING's own files) is matched with numpy, no Python object per line; any other chunk goes
+    line by line through `_read_link_lines`, with the same outcome. A truncated gzip stream or
+    non-UTF-8 text raise `SourceFormatError`.
     """
-    blocks = iter_blocks(SOURCE, LINKS_KEY, path)
-    first_block = next(blocks, None)
-    if first_block is None:
-        raise SourceFormatError(SOURCE, LINKS_KEY, "the file is empty")
-    header, *first_lines = first_block[1]
-    pos = column_positions(SOURCE, LINKS_KEY, header.split(), _LINK_COLUMNS)
-    if [pos[c] for c in _LINK_COLUMNS] != [0, 1, 2]:
+    table = LinkTable()
+    counts = _LinkCounts()
+    number = 1  # the first line of the next chunk
+    try:
+        chunks = _iter_link_chunks(path, chunk_bytes)
+        first_chunk = next(chunks)
+        if not first_chunk:
+            raise SourceFormatError(SOURCE, LINKS_KEY, "the file is empty")
+        # Lines end at \n, \r or \r\n (as the text reader splits them): the rest is data.
+        header, *rest = io.StringIO(
+            _decode(first_chunk, 0, encoding="utf-8-sig"), newline=""
+        ).readlines()
+        pos = column_positions(SOURCE, LINKS_KEY, header.split(), _LINK_COLUMNS)
+        if [pos[c] for c in _LINK_COLUMNS] != [0, 1, 2]:
+            raise SourceFormatError(
+                SOURCE, LINKS_KEY, "expected the columns protein1 protein2 combined_score in order"
+            )
+        number = 2
+        if rest:
+            _read_link_lines(number, rest, proteins, min_score, collector, table.pairs, counts)
+            number += len(rest)
+        lookup = _ProteinLookup(proteins)
+        for chunk in chunks:
+            number += _read_link_chunk(
+                number, chunk, lookup, proteins, min_score, collector, table.pairs, counts
+            )
+    except (EOFError, OSError, zlib.error) as exc:
         raise SourceFormatError(
-            SOURCE, LINKS_KEY, "expected the columns protein1 protein2 combined_score in order"
-        )
+            SOURCE, LINKS_KEY, f"unreadable or truncated file after line {number - 1} ({exc})"
+        ) from exc
+    lines_read = counts.lines - counts.blank
+    # Every other line is one whose proteins are not both wanted.
+    not_wanted = lines_read - counts.kept - counts.below - counts.same_gene - counts.rejected
+    table.lines, table.kept, table.below_min_score = lines_read, counts.kept, counts.below
+    table.not_wanted, table.same_gene = not_wanted, counts.same_gene
+    return table
 
-    rejected = 0
 
-    def reject(reason: str, first: int, block: list[str], line: str) -> None:
-        nonlocal rejected
-        rejected += 1
+@dataclass
+class _LinkCounts:
+    lines: int = 0
+    blank: int = 0
+    kept: int = 0
+    below: int = 0
+    same_gene: int = 0
+    rejected: int = 0
+
+
+def _decode(data: bytes, after_line: int, encoding: str = "utf-8") -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(
+            SOURCE, LINKS_KEY, f"not UTF-8 text after line {after_line} ({exc.reason})"
+        ) from exc
+
+
+def _read_link_chunk(
+    first: int,
+    chunk: bytes,
+    lookup: _ProteinLookup,
+    proteins: Mapping[str, int],
+    min_score: int,
+    collector: AnnotationCollector,
+    pairs: dict[tuple[int, int], int],
+    counts: _LinkCounts,
+) -> int:
+    """Read one chunk of link lines (the first is line `first`); returns its number of lines."""
+    plain = chunk.isascii() and not any(c in chunk for c in _SPLIT_SPACES) and b"\0" not in chunk
+    if plain:
+        if not chunk.endswith(b"\n"):
+            chunk += b"\n"
+        data = np.frombuffer(chunk, dtype=np.uint8)
+        ends = np.flatnonzero(data == ord("\n"))
+        spaces = np.flatnonzero(data == ord(" "))
+        n = len(ends)
+        if len(spaces) == 2 * n:
+            space1, space2 = spaces[0::2], spaces[1::2]
+            starts = np.empty(n, dtype=ends.dtype)
+            starts[0] = 0
+            starts[1:] = ends[:-1] + 1
+            # Two spaces inside every line, three non-empty fields: `line.split()` is those.
+            plain = bool(
+                (space1 > starts).all()
+                and (space2 > space1 + 1).all()
+                and (ends > space2 + 1).all()
+            )
+        else:
+            plain = False
+    if not plain:
+        lines = io.StringIO(_decode(chunk, first - 1), newline="").readlines()
+        _read_link_lines(first, lines, proteins, min_score, collector, pairs, counts)
+        return len(lines)
+
+    gene_a = lookup.genes(data, starts, space1 - starts, runs=True)
+    rows = np.flatnonzero(gene_a >= 0)
+    gene_b = lookup.genes(data, space1[rows] + 1, space2[rows] - space1[rows] - 1)
+    both = gene_b >= 0
+    rows, gene_a, gene_b = rows[both], gene_a[rows[both]], gene_b[both]
+    scores = _digits(data, space2[rows] + 1, ends[rows] - space2[rows] - 1)
+    if scores is None:  # a score only int() can judge: read this chunk line by line
+        lines = io.StringIO(_decode(chunk, first - 1), newline="").readlines()
+        _read_link_lines(first, lines, proteins, min_score, collector, pairs, counts)
+        return len(lines)
+
+    counts.lines += n
+    below = scores < min_score
+    same = ~below & (gene_a == gene_b)
+    keep = ~below & ~same
+    counts.below += int(below.sum())
+    counts.same_gene += int(same.sum())
+    counts.kept += int(keep.sum())
+    low = np.minimum(gene_a[keep], gene_b[keep]).tolist()
+    high = np.maximum(gene_a[keep], gene_b[keep]).tolist()
+    get = pairs.get
+    for key, score in zip(zip(low, high, strict=True), scores[keep].tolist(), strict=True):
+        if score > get(key, -1):
+            pairs[key] = score
+    return n
+
+
+def _read_link_lines(
+    first: int,
+    block: list[str],
+    proteins: Mapping[str, int],
+    min_score: int,
+    collector: AnnotationCollector,
+    pairs: dict[tuple[int, int], int],
+    counts: _LinkCounts,
+) -> None:
+    """Read link lines (line ends kept; the first is line `first`) one by one."""
+
+    def reject(reason: str, number: int, line: str) -> None:
+        counts.rejected += 1
         if collector.wants_sample(reason):
-            collector.reject(f"{LINKS_KEY}:{first + block.index(line)}", reason, line)
+            collector.reject(f"{LINKS_KEY}:{number}", reason, line)
         else:
             collector.reject("", reason, "")
 
-    pairs: dict[tuple[int, int], int] = {}
     get = proteins.get
-    lines_read = blank = kept = below = same_gene = 0
-    # The hot loop of the annotation run (13 million lines). Most lines name a protein we do
-    # not want, and per line Python allocates objects, which costs time: such a line costs one
-    # slice and one dict lookup, nothing else; only wanted lines are split and parsed.
-    for first, block in chain([(2, first_lines)], blocks):
-        lines_read += len(block)
-        for line in block:
-            space = line.find(" ")
-            if space <= 0:
-                if line.strip():
-                    reject("expected three fields", first, block, line)
-                else:
-                    blank += 1
-                continue
-            gene_a = get(line[:space])
-            if gene_a is None:
-                continue
-            fields = line.split()
-            if len(fields) != 3:
-                reject("expected three fields", first, block, line)
-                continue
-            gene_b = get(fields[1])
-            if gene_b is None:
-                continue
-            try:
-                score = int(fields[2])
-            except ValueError:
-                reject("combined_score is not an integer", first, block, line)
-                continue
-            if score < min_score:
-                below += 1
-                continue
-            if gene_a == gene_b:
-                same_gene += 1
-                continue
-            key = (gene_a, gene_b) if gene_a < gene_b else (gene_b, gene_a)
-            kept += 1
-            if score > pairs.get(key, -1):
-                pairs[key] = score
-    lines_read -= blank
-    # Every other line is one whose proteins are not both wanted.
-    not_wanted = lines_read - kept - below - same_gene - rejected
-    return LinkTable(pairs, lines_read, kept, below, not_wanted, same_gene)
+    counts.lines += len(block)
+    for number, line in enumerate(block, start=first):
+        space = line.find(" ")
+        if space <= 0:
+            if line.strip():
+                reject("expected three fields", number, line)
+            else:
+                counts.blank += 1
+            continue
+        gene_a = get(line[:space])
+        if gene_a is None:
+            continue
+        fields = line.split()
+        if len(fields) != 3:
+            reject("expected three fields", number, line)
+            continue
+        gene_b = get(fields[1])
+        if gene_b is None:
+            continue
+        try:
+            score = int(fields[2])
+        except ValueError:
+            reject("combined_score is not an integer", number, line)
+            continue
+        if score < min_score:
+            counts.below += 1
+            continue
+        if gene_a == gene_b:
+            counts.same_gene += 1
+            continue
+        key = (gene_a, gene_b) if gene_a < gene_b else (gene_b, gene_a)
+        counts.kept += 1
+        if score > pairs.get(key, -1):
+            pairs[key] = score
 
 
 def percent_ranks(values: Mapping[int, float]) -> dict[int, float]:

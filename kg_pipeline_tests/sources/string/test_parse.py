@@ -251,3 +251,48 @@ def test_a_block_of_links_is_all_the_parser_holds(tmp_path: Path) -> None:
     assert parsed.stats["rows_read"] == 200_000
     assert len(lines) > 9_000_000
     assert peak < 3_000_000, f"peak {peak:,} bytes for {len(lines):,} bytes of links"
+
+
+def test_the_numpy_path_reads_like_the_line_by_line_one(tmp_path: Path) -> None:
+    # Small chunks, so that plain chunks (numpy) and odd ones (line by line: a tab, a blank
+    # line, CRLF, a signed or underscored score, a fourth field) alternate in one file.
+    from kg_pipeline.sources.annotations import AnnotationCollector, GeneIndex
+    from kg_pipeline.sources.string.parse import _LinkCounts, _read_link_lines, read_links
+
+    odd = [
+        "9606.ENSP00000262304 9606.ENSP00000368965 +650\n",
+        "9606.ENSP00000262304 9606.ENSP00000302958 1_000\n",
+        "\n",
+        "9606.ENSP00000237596\t9606.ENSP00000368965 700\n",
+        "9606.ENSP00000368965 9606.ENSP00000302958 830\r\n",
+        "9606.ENSP00000368965 9606.ENSP00000302958 830 extra\n",
+        " 9606.ENSP00000368965 9606.ENSP00000302958 830\n",
+        "9606.ENSP00000262304 9606.ENSP00000368965 high\n",
+    ]
+    body = LINKS.splitlines(keepends=True)[1:]
+    lines = [line for k, extra in enumerate(odd) for line in (*body[k:], extra)] + body
+    proteins = {p: i % 4 + 1 for i, (p, _, _) in enumerate(_LINKS)}
+    proteins["9606.ENSP00000000233"] = 1
+
+    def collector() -> AnnotationCollector:
+        return AnnotationCollector("string_ppi", GeneIndex(GENES))
+
+    by_lines, expected_pairs, counts = collector(), {}, _LinkCounts()
+    _read_link_lines(2, lines, proteins, 400, by_lines, expected_pairs, counts)
+    (tmp_path / "links").write_bytes(
+        gzip.compress(("protein1 protein2 combined_score\n" + "".join(lines)).encode())
+    )
+    by_chunks = collector()
+    table = read_links(
+        tmp_path / "links", proteins, min_score=400, collector=by_chunks, chunk_bytes=97
+    )
+
+    assert table.pairs == expected_pairs and list(table.pairs) == list(expected_pairs)
+    assert table.lines == counts.lines - counts.blank
+    assert (table.kept, table.below_min_score, table.same_gene) == (
+        counts.kept,
+        counts.below,
+        counts.same_gene,
+    )
+    assert by_chunks.finish(None).rejects == by_lines.finish(None).rejects
+    assert counts.rejected == 3 and counts.blank == 1
