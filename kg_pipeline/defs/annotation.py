@@ -29,7 +29,7 @@ from kg_pipeline.settings import get_settings
 from kg_pipeline.sources.annotations import ParsedAnnotations
 from kg_pipeline.sources.records import reject_samples
 
-ExtraArguments = Callable[[GeneDatabase], dict[str, Any]]
+ExtraArguments = Callable[[GeneDatabase, RawFileStore], dict[str, Any]]
 
 
 class AnnotationLoadError(RuntimeError):
@@ -91,7 +91,7 @@ def annotation_asset(
             with track_source(gene_db.engine, source, "loading annotations") as progress:
                 version, files = raw_store.latest(gene_db, raw_source)
                 genes = gene_frame(gene_db, raw_store)
-                extra = extra_arguments(gene_db) if extra_arguments else {}
+                extra = extra_arguments(gene_db, raw_store) if extra_arguments else {}
                 parsed = annotate(files, genes, **extra)
 
                 settings = get_settings()

@@ -1,6 +1,8 @@
 """HGNC: the raw complete set, the gene reference every source is normalised against, and
 the HGNC gene annotations."""
 
+from typing import Any
+
 import dagster as dg
 
 from kg_pipeline.db.database import GeneDatabase
@@ -66,6 +68,11 @@ def hgnc_reference(
     )
 
 
+def parsed_complete_set(gene_db: GeneDatabase, raw_store: RawFileStore) -> dict[str, Any]:
+    """The complete set the reference already parsed, so the annotation does not read it again."""
+    return {"complete_set": load_hgnc_reference(gene_db, raw_store).complete_set}
+
+
 hgnc_annotations = annotation_asset(
     "hgnc",
     annotation_parser,
@@ -73,4 +80,5 @@ hgnc_annotations = annotation_asset(
     "HGNC identifiers (Entrez, Ensembl, OMIM, UniProt, RefSeq, MANE), name, locus type, "
     "location and gene groups of every gene.",
     coverage_floor=0.95,
+    extra_arguments=parsed_complete_set,
 )

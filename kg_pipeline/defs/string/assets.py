@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.defs.annotation import annotation_asset
-from kg_pipeline.defs.raw import raw_asset
+from kg_pipeline.defs.raw import RawFileStore, raw_asset
 from kg_pipeline.defs.scoring.assets import gene_scores
 from kg_pipeline.sources.string import parse
 
@@ -16,7 +16,9 @@ raw_string = raw_asset(
 )
 
 
-def gene_score_percentages(gene_db: GeneDatabase) -> dict[str, dict[int, float]]:
+def gene_score_percentages(
+    gene_db: GeneDatabase, raw_store: RawFileStore
+) -> dict[str, dict[int, float]]:
     """Each scored gene's percentage score: the partner evidence that weights PPI links."""
     with gene_db.engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT gene_id, percentage_score FROM gene_scores")).all()

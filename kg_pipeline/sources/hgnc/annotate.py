@@ -97,13 +97,23 @@ def _present(value: object) -> bool:
     return not (isinstance(value, str) and not value.strip())
 
 
-def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> ParsedAnnotations:
+def annotate(
+    files: RawFiles,
+    genes: pd.DataFrame,
+    *,
+    complete_set: pd.DataFrame | None = None,
+    **_: Any,
+) -> ParsedAnnotations:
     """The HGNC record of each of our genes, matched by `hgnc_id`.
 
+    `complete_set` may be passed when the caller already parsed the same file
+    (`parse_complete_set`); otherwise it is read from `hgnc/hgnc_complete_set.txt`.
     Version: the latest `date_modified` in the file (HGNC publishes no release label in it).
     """
     path = require_file(files, SOURCE, FILE_KEY)
-    table = parse_complete_set(path, file_key=FILE_KEY)
+    table = (
+        complete_set if complete_set is not None else parse_complete_set(path, file_key=FILE_KEY)
+    )
     collector = AnnotationCollector(SOURCE, GeneIndex(genes))
     collector.read(len(table))
 
