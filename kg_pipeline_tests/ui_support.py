@@ -331,7 +331,7 @@ class DagsterGraphQL:
         return result["scheduleState"]
 
     def wait_for_schedule_status(
-        self, location: str, schedule: str, status: str, timeout_s: float = 15
+        self, location: str, schedule: str, status: str, timeout_s: float = 30
     ) -> str:
         """Poll until the schedule's status is `status`; return the last one seen.
 
