@@ -11,68 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.snapshot.gtex import CORTEX, MEDULLA, TISSUES
 from kg_pipeline.sources.gtex.parse import FILE_KEY, annotate, tissue_id
 from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
-
-TISSUES = (
-    "Adipose - Subcutaneous",
-    "Adipose - Visceral (Omentum)",
-    "Adrenal Gland",
-    "Artery - Aorta",
-    "Artery - Coronary",
-    "Artery - Tibial",
-    "Bladder",
-    "Brain - Amygdala",
-    "Brain - Anterior cingulate cortex (BA24)",
-    "Brain - Caudate (basal ganglia)",
-    "Brain - Cerebellar Hemisphere",
-    "Brain - Cerebellum",
-    "Brain - Cortex",
-    "Brain - Frontal Cortex (BA9)",
-    "Brain - Hippocampus",
-    "Brain - Hypothalamus",
-    "Brain - Nucleus accumbens (basal ganglia)",
-    "Brain - Putamen (basal ganglia)",
-    "Brain - Spinal cord (cervical c-1)",
-    "Brain - Substantia nigra",
-    "Breast - Mammary Tissue",
-    "Cells - Cultured fibroblasts",
-    "Cells - EBV-transformed lymphocytes",
-    "Cervix - Ectocervix",
-    "Cervix - Endocervix",
-    "Colon - Sigmoid",
-    "Colon - Transverse",
-    "Esophagus - Gastroesophageal Junction",
-    "Esophagus - Mucosa",
-    "Esophagus - Muscularis",
-    "Fallopian Tube",
-    "Heart - Atrial Appendage",
-    "Heart - Left Ventricle",
-    "Kidney - Cortex",
-    "Kidney - Medulla",
-    "Liver",
-    "Lung",
-    "Minor Salivary Gland",
-    "Muscle - Skeletal",
-    "Nerve - Tibial",
-    "Ovary",
-    "Pancreas",
-    "Pituitary",
-    "Prostate",
-    "Skin - Not Sun Exposed (Suprapubic)",
-    "Skin - Sun Exposed (Lower leg)",
-    "Small Intestine - Terminal Ileum",
-    "Spleen",
-    "Stomach",
-    "Testis",
-    "Thyroid",
-    "Uterus",
-    "Vagina",
-    "Whole Blood",
-)
-CORTEX = TISSUES.index("Kidney - Cortex")
-MEDULLA = TISSUES.index("Kidney - Medulla")
 
 GENES = genes_frame(
     (1, "PKD1", "5310", "ENSG00000008710"),
