@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Self
 
 import dagster as dg
 import sqlalchemy as sa
@@ -692,7 +692,30 @@ def _round(value: float | None, digits: int = 3) -> float | None:
 # -- memory ------------------------------------------------------------------------------------
 
 
-class MemorySampler:
+class _BackgroundThread:
+    """A daemon thread running `_run` between `__enter__` and `stop()` (idempotent)."""
+
+    def __init__(self, name: str) -> None:
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class MemorySampler(_BackgroundThread):
     """Samples the RSS of this process plus all its children on a thread, every 50 ms.
 
     Keeps every (wall time, bytes) sample so peaks can be attributed to steps afterwards; a
@@ -715,20 +738,7 @@ class MemorySampler:
         self.peak_self_rss = 0
         self.children_seen: set[str] = set()
         """`name[pid]` of every child process sampled, so the report says what "children" was."""
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        super().__init__("bench-memory")
 
     def _run(self) -> None:
         psutil = self._psutil
@@ -768,7 +778,7 @@ class MemorySampler:
 # -- progress ----------------------------------------------------------------------------------
 
 
-class _ProgressReporter:
+class _ProgressReporter(_BackgroundThread):
     """Prints a line per finished step while the run goes, read from the run's event log.
 
     Polls the event log (the same records the figures come from) once a second, and says which
@@ -788,21 +798,11 @@ class _ProgressReporter:
         self._running: dict[str, float] = {}
         self._rows: dict[str, int] = {}
         self._finished = 0
-        self._stopping = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="bench-progress", daemon=True)
+        super().__init__("bench-progress")
 
-    def __enter__(self) -> _ProgressReporter:
+    def __enter__(self) -> Self:
         self._started = self._last_line = time.monotonic()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        return super().__enter__()
 
     def _run(self) -> None:
         while not self._stopping.wait(PROGRESS_POLL_S):
