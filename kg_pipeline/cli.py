@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 import time
 import traceback
@@ -15,7 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from kg_pipeline.settings import Settings, get_settings
+from kg_pipeline.settings import Settings
 
 
 class CommandError(RuntimeError):
@@ -41,20 +40,19 @@ def _ensure_snapshot(settings: Settings) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
-    from kg_pipeline.definitions import defs
+    from kg_pipeline.definitions import build_definitions
     from kg_pipeline.instance import get_instance, prepare_environment
 
+    settings = Settings()
     if args.mode:
-        os.environ["KG_SOURCE_MODE"] = args.mode
-        get_settings.cache_clear()
-    settings = get_settings()
+        settings = settings.model_copy(update={"source_mode": args.mode})
     if settings.source_mode == "mirror":
         _ensure_snapshot(settings)
     urls = prepare_environment(settings)
     where = "embedded PostgreSQL" if urls.embedded else "configured PostgreSQL"
     print(f"rebuild: gene database on the {where}; source mode {settings.source_mode}")
     started = time.monotonic()
-    definitions = defs()
+    definitions = build_definitions(settings)
     job = definitions.resolve_job_def("rebuild")
     selection = None
     if args.select:
@@ -81,22 +79,22 @@ def _rebuild(args: argparse.Namespace) -> int:
             raise CommandError(f"rebuild failed in {failures[0].step_key}: {message}")
         raise CommandError("rebuild failed; see the run in the Dagster UI (`kg-pipeline ui`)")
     print(f"rebuild: done in {seconds:.1f} s (run {result.run_id})")
-    _print_status(with_tables=False)
+    _print_status(settings, with_tables=False)
     return 0
 
 
-def _print_status(*, with_tables: bool = True) -> None:
+def _print_status(settings: Settings, *, with_tables: bool = True) -> None:
     from kg_pipeline.db.database import engine_for
     from kg_pipeline.db.server import database_urls
     from kg_pipeline.report import format_summary, summarise_database
 
-    engine = engine_for(database_urls(get_settings()).gene)
+    engine = engine_for(database_urls(settings).gene)
     with engine.connect() as conn:
         print(format_summary(summarise_database(conn), with_tables=with_tables))
 
 
 def _status(args: argparse.Namespace) -> int:
-    _print_status()
+    _print_status(Settings())
     return 0
 
 
@@ -104,7 +102,7 @@ def _ui(args: argparse.Namespace) -> int:
     from kg_pipeline.instance import prepare_environment
     from kg_pipeline.ui import run_ui
 
-    prepare_environment(get_settings())
+    prepare_environment(Settings())
     return run_ui(host=args.host, port=args.port)
 
 
@@ -133,7 +131,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 def _emulate(args: argparse.Namespace) -> int:
     from kg_pipeline.emulator.server import serve
 
-    snapshot = Path(args.snapshot or get_settings().resolved_mirror_dir)
+    snapshot = Path(args.snapshot or Settings().resolved_mirror_dir)
     if not (snapshot / "MANIFEST").is_file():
         raise CommandError(f"{snapshot} is not a snapshot; run `kg-pipeline snapshot --out DIR`")
 

@@ -1,20 +1,29 @@
-"""The code location: every definition under `defs/`, with the executor and console logger for
-all jobs."""
+"""The code location: every definition under `defs/`, the resources configured from the
+settings, and the executor and console logger of every job."""
 
 from pathlib import Path
 
 import dagster as dg
 
 from kg_pipeline.defs.loggers import compact_console_logger
+from kg_pipeline.defs.resources import pipeline_resources
+from kg_pipeline.settings import Settings
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """The whole code location with its resources configured from `settings`."""
+    return dg.Definitions.merge(
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
+        dg.Definitions(
+            resources=pipeline_resources(settings),
+            # Steps share one process: on a 2-core machine the database does the heavy lifting
+            # and a subprocess per step would cost more in start-up than it gains in parallelism.
+            executor=dg.in_process_executor,
+            loggers={"console": compact_console_logger},
+        ),
+    )
 
 
 @dg.definitions
 def defs() -> dg.Definitions:
-    return dg.Definitions.merge(
-        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
-        # Steps share one process: on a 2-core machine the database does the heavy lifting and
-        # a subprocess per step would cost more in start-up than it gains in parallelism.
-        dg.Definitions(
-            executor=dg.in_process_executor, loggers={"console": compact_console_logger}
-        ),
-    )
+    return build_definitions(Settings())

@@ -1,18 +1,17 @@
 """Every setting of kg-pipeline, read from the environment (prefix `KG_`).
 
-One `Settings` object; everything else asks it. Secrets are `SecretStr` so they never print.
+One `Settings` object, read once where a process starts (the code location, the CLI) and
+turned into resources there; assets and the layers below them never read it. Secrets are
+`SecretStr` so they never print.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from kg_pipeline.upstreams import UPSTREAMS
 
 SourceMode = Literal["mirror", "live"]
 
@@ -24,7 +23,7 @@ def _default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Configuration from `KG_*` environment variables (see the README's Configuration table)."""
 
-    model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="KG_", env_nested_delimiter="__", extra="ignore")
 
     # Databases. Unset means: start the embedded PostgreSQL under data_dir.
     database_url: str | None = None
@@ -37,39 +36,30 @@ class Settings(BaseSettings):
     mirror_dir: Path | None = None
 
     # Live mode: one root URL that replaces every upstream's base URL with `<root>/<key>`
-    # (how the local emulator is addressed), or per-upstream overrides below.
+    # (how the local emulator is addressed), or per-upstream overrides:
+    # KG_BASE_URLS__GNOMAD=https://mirror.example.org/gnomad (or KG_BASE_URLS as a JSON object).
     upstream_url: str | None = None
-    hgnc_base_url: str | None = None
-    panelapp_uk_base_url: str | None = None
-    panelapp_au_base_url: str | None = None
-    clingen_base_url: str | None = None
-    gencc_base_url: str | None = None
-    hpo_base_url: str | None = None
-    pubtator_base_url: str | None = None
-    diagnostic_panels_base_url: str | None = None
-    literature_base_url: str | None = None
-    gnomad_base_url: str | None = None
-    gtex_base_url: str | None = None
-    descartes_base_url: str | None = None
-    clinvar_base_url: str | None = None
-    mgi_base_url: str | None = None
-    string_base_url: str | None = None
+    base_urls: dict[str, str] = Field(default_factory=dict)
 
     ncbi_api_key: SecretStr | None = None
     pubtator_query: str = (
         '("kidney disease" OR "renal disease") AND (gene OR syndrome) AND (variant OR mutation)'
     )
     pubtator_max_pages: int = 10_000
-    pubtator_requests_per_second: float = 3.0
 
     # A new evidence load below this share of the previous load's genes is refused.
     evidence_floor_ratio: float = 0.5
     # ... and one below this share is written but flagged by its asset check.
     evidence_warn_ratio: float = 0.8
+    # A new annotation load below this share of the previous load's genes is refused.
+    annotation_floor_ratio: float = 0.5
     gene_count_min: int = 3_000
     gene_count_max: int = 8_000
 
-    # Replaces every upstream's request rate (PubTator's too): for a local emulator only.
+    # Per-upstream request rates (KG_REQUESTS_PER_SECOND__PUBTATOR=10 with an NCBI API key);
+    # unset ones keep the registry's polite default.
+    requests_per_second: dict[str, float] = Field(default_factory=dict)
+    # Replaces every upstream's request rate: for a local emulator only.
     http_requests_per_second: float | None = None
 
     http_connect_timeout_s: float = 10.0
@@ -82,17 +72,18 @@ class Settings(BaseSettings):
     def resolved_mirror_dir(self) -> Path:
         return self.mirror_dir or self.data_dir / "snapshot"
 
-    def base_url(self, upstream: str) -> str:
-        """The base URL to use for an upstream in live mode."""
-        override = getattr(self, f"{upstream}_base_url")
+    def base_url(self, upstream: str, default: str) -> str:
+        """The base URL to use for an upstream in live mode (`default`: the registry's)."""
+        override = self.base_urls.get(upstream)
         if override:
             return override.rstrip("/")
         if self.upstream_url:
             return f"{self.upstream_url.rstrip('/')}/{upstream}"
-        return UPSTREAMS[upstream].base_url
+        return default
 
-
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    def rate(self, upstream: str, default: float) -> float:
+        """Requests per second for an upstream (`default`: the registry's)."""
+        rate = self.http_requests_per_second or self.requests_per_second.get(upstream, default)
+        if rate <= 0:
+            raise ValueError(f"{upstream}: requests per second must be > 0, got {rate}")
+        return rate

@@ -15,6 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
@@ -28,6 +29,8 @@ from kg_pipeline.db.server import (
     stop_embedded_server,
     with_driver,
 )
+from kg_pipeline.defs.resources import pipeline_resources
+from kg_pipeline.settings import Settings
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -43,20 +46,31 @@ def shared_data() -> Path:
 def pipeline_definitions() -> tuple[dict[str, dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """Every asset (by name) and asset check of the code location, before resources are bound.
 
-    Tests materialise these with resources of their own (a test database, a raw store in
-    tmp, clients pointed at a snapshot or the emulator).
+    Tests materialise these with resources of their own (`pipeline_test_resources`).
     """
     assets: dict[str, dg.AssetsDefinition] = {}
     checks: list[dg.AssetChecksDefinition] = []
     for module_info in pkgutil.walk_packages(kg_pipeline.defs.__path__, "kg_pipeline.defs."):
         module = importlib.import_module(module_info.name)
         for value in vars(module).values():
-            if isinstance(value, dg.AssetChecksDefinition):
-                if value not in checks:
-                    checks.append(value)
-            elif isinstance(value, dg.AssetsDefinition):
-                assets[value.key.to_user_string()] = value
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dg.AssetChecksDefinition):
+                    if item not in checks:
+                        checks.append(item)
+                elif isinstance(item, dg.AssetsDefinition):
+                    assets[item.key.to_user_string()] = item
     return assets, checks
+
+
+def pipeline_test_resources(gene_db_url: str, raw_root: Path, **settings: Any) -> dict[str, Any]:
+    """The code location's resources, configured from explicit test settings: the test's
+    database, a raw store at `raw_root` (`<data_dir>/raw`), and e.g. `source_mode`,
+    `mirror_dir` or `upstream_url` for the clients."""
+    resources = pipeline_resources(
+        Settings(database_url=gene_db_url, data_dir=raw_root.parent, **settings)
+    )
+    assert Path(resources["raw_store"].root) == raw_root, "keep the raw store at <data_dir>/raw"
+    return resources
 
 
 @pytest.fixture(scope="session")
@@ -70,22 +84,15 @@ def default_snapshot() -> Iterator[Path]:
     shutil.rmtree(out, ignore_errors=True)
 
 
-@pytest.fixture
-def fast_http(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Short retries and timeouts, so fault tests fail or recover in well under a second."""
-    from kg_pipeline.settings import get_settings
-
-    for name, value in {
-        "KG_HTTP_BACKOFF_BASE_S": "0.01",
-        "KG_HTTP_BACKOFF_CAP_S": "0.05",
-        "KG_HTTP_MAX_RETRIES": "2",
-        "KG_HTTP_READ_TIMEOUT_S": "1",
-        "KG_PUBTATOR_REQUESTS_PER_SECOND": "1000",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+FAST_HTTP: dict[str, Any] = {
+    "http_backoff_base_s": 0.01,
+    "http_backoff_cap_s": 0.05,
+    "http_max_retries": 2,
+    "http_read_timeout_s": 1,
+    "http_requests_per_second": 1000,
+}
+"""Settings with short retries and timeouts, so fault tests fail or recover in well under a
+second, and no politeness delay against the local emulator."""
 
 
 @pytest.fixture(scope="session")

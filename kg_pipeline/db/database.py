@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import sqlalchemy as sa
@@ -12,8 +13,7 @@ from pydantic import PrivateAttr
 
 from kg_pipeline.db.runs import record_run, summarise_run
 from kg_pipeline.db.schema import current_revision, head_revision, require_schema_at_head
-from kg_pipeline.db.server import database_urls
-from kg_pipeline.settings import Settings, get_settings
+from kg_pipeline.db.server import embedded_database_url
 
 _ENGINES: dict[str, sa.Engine] = {}
 
@@ -32,26 +32,37 @@ def dispose_engine(url: str) -> None:
         engine.dispose()
 
 
-def data_origin_tags(settings: Settings) -> dict[str, str]:
+def data_origin_tags(source_mode: str, mirror_dir: Path | None) -> dict[str, str]:
     """Where a run's data came from: the source mode and, in mirror mode, the snapshot's
     MANIFEST sha256."""
-    tags = {"kg/source_mode": settings.source_mode}
-    manifest = settings.resolved_mirror_dir / "MANIFEST"
-    if settings.source_mode == "mirror" and manifest.is_file():
+    tags = {"kg/source_mode": source_mode}
+    manifest = mirror_dir / "MANIFEST" if mirror_dir else None
+    if source_mode == "mirror" and manifest is not None and manifest.is_file():
         tags["kg/snapshot_manifest_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
     return tags
 
 
 class GeneDatabase(dg.ConfigurableResource):
-    """The gene database. `url` unset means: the configured or embedded server from settings."""
+    """The gene database, on a configured server (`url`) or the embedded one under `data_dir`.
+
+    `source_mode` and `mirror_dir` say where the run's data comes from; every run is tagged
+    with them when it ends.
+    """
 
     url: str | None = None
+    data_dir: str | None = None
+    database_name: str = "kidney_genetics"
+    source_mode: str = "mirror"
+    mirror_dir: str | None = None
     _engine: sa.Engine | None = PrivateAttr(default=None)
 
     @property
     def engine(self) -> sa.Engine:
         if self._engine is None:
-            self._engine = engine_for(self.url or database_urls(get_settings()).gene)
+            if self.url is None and self.data_dir is None:
+                raise ValueError("GeneDatabase needs a url or the embedded server's data_dir")
+            url = self.url or embedded_database_url(Path(self.data_dir or ""), self.database_name)
+            self._engine = engine_for(url)
         return self._engine
 
     @contextmanager
@@ -73,7 +84,9 @@ class GeneDatabase(dg.ConfigurableResource):
         run = context.run
         if run is None or context.instance is None:
             return
-        origin = data_origin_tags(get_settings())
+        origin = data_origin_tags(
+            self.source_mode, Path(self.mirror_dir) if self.mirror_dir else None
+        )
         context.instance.add_run_tags(run.run_id, origin)
         summary = summarise_run(context.instance, run.run_id)
         summary.stats.update(origin)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
 from kg_pipeline.db.models import CacheEntry
-from kg_pipeline.http.raw_store import RawVersion
+from kg_pipeline.raw_files import RawVersion
 
 
 def latest_key(source: str) -> str:

@@ -111,6 +111,13 @@ def ensure_database(admin_url: str, name: str) -> None:
         engine.dispose()
 
 
+def embedded_database_url(data_dir: Path, name: str) -> str:
+    """The URL of database `name` on the embedded server of `data_dir`, both made if needed."""
+    url = with_driver(start_embedded_server(data_dir.expanduser().resolve()), GENE_DB_DRIVER, name)
+    ensure_database(url, name)
+    return url
+
+
 def _same_database(a: str, b: str) -> bool:
     ua, ub = make_url(a), make_url(b)
     return (ua.host, ua.port, ua.database, ua.query.get("host")) == (

@@ -6,16 +6,13 @@ genes: found, normalised, failed, staged. A file already recorded with the same 
 rather than duplicated.
 """
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from kg_pipeline.http.raw_store import RawVersion
-from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.records import ParsedEvidence, RawFiles
+from kg_pipeline.raw_files import RawVersion
 
 _UPSERT = sa.text(
     """
@@ -43,29 +40,11 @@ _UPSERT = sa.text(
 
 
 def record_uploads(
-    conn: sa.Connection,
-    source_name: str,
-    version: RawVersion,
-    files: RawFiles,
-    parse: Callable[[RawFiles], ParsedEvidence],
-    normaliser: GeneNormaliser,
-) -> list[dict[str, Any]]:
-    """Record every file of `version`; returns the per-file summaries written."""
-    summaries = []
-    for key in sorted(files):
-        parsed = parse({key: files[key]})
-        decisions = normaliser.normalise(parsed.rows[["symbol", "reported_hgnc_id"]])
-        distinct = decisions.assign(text=decisions["symbol"].astype(str)).drop_duplicates("text")
-        status = distinct["status"]
-        summary = {
-            "file": key,
-            "genes": len(distinct),
-            "normalized": int(
-                decisions.loc[decisions["status"].eq("resolved"), "hgnc_id"].nunique()
-            ),
-            "failed": int((~status.eq("resolved")).sum()),
-            "staged": int(status.isin(["unresolved", "ambiguous"]).sum()),
-        }
+    conn: sa.Connection, source_name: str, version: RawVersion, uploads: list[dict[str, Any]]
+) -> None:
+    """Record every file's upload summary (`kg_pipeline.sources.evidence.file_uploads`)."""
+    for upload in uploads:
+        key = upload["file"]
         conn.execute(
             _UPSERT,
             {
@@ -74,13 +53,11 @@ def record_uploads(
                 "file_name": Path(key).name,
                 "file_path": key,
                 "evidence_name": Path(key).stem,
-                "genes": summary["genes"],
-                "normalized": summary["normalized"],
-                "failed": summary["failed"],
-                "staged": summary["staged"],
-                "log": {"rejected_rows": len(parsed.rejects), "release": parsed.release},
+                "genes": upload["genes"],
+                "normalized": upload["normalized"],
+                "failed": upload["failed"],
+                "staged": upload["staged"],
+                "log": {"rejected_rows": upload["rejected_rows"], "release": upload["release"]},
                 "metadata": {"location": version.files[key].location},
             },
         )
-        summaries.append(summary)
-    return summaries

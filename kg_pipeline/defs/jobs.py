@@ -1,6 +1,23 @@
-"""Jobs that span layers: `rebuild` materialises everything from an empty schema."""
+"""Jobs: `rebuild` materialises everything from an empty schema; `<source>_refresh` per source.
+
+A refresh job runs a source's raw input, its loads, and what depends on them: the gene import
+and scoring after evidence, the annotation summary after annotations (HGNC, the reference every
+source is normalised against: everything downstream of its raw file). It never includes the
+schema asset, so a refresh cannot drop anything; a failed download fails the raw step and the
+loads after it are skipped, keeping the previous rows. When the upstream bytes are unchanged the
+raw asset observes instead of materialising and the loads are skipped too.
+"""
 
 import dagster as dg
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
+)
+
+from kg_pipeline.sources.registry import SOURCES
+from kg_pipeline.sources.spec import Source
+
+EVIDENCE_FOLLOW_UPS = ("genes", "gene_scores", "gene_curations")
+ANNOTATION_FOLLOW_UPS = ("gene_annotations_summary",)
 
 rebuild = dg.define_asset_job(
     name="rebuild",
@@ -8,3 +25,26 @@ rebuild = dg.define_asset_job(
     description="Drop and recreate the gene database schema, then load every source from scratch.",
     config={"ops": {"database_schema": {"config": {"drop_first": True}}}},
 )
+
+
+def refresh_selection(source: Source) -> dg.AssetSelection:
+    if source.reference:
+        return dg.AssetSelection.assets(source.raw_asset).downstream()
+    follow_ups: list[str] = []
+    if source.evidence:
+        follow_ups += EVIDENCE_FOLLOW_UPS
+    if source.annotation:
+        follow_ups += ANNOTATION_FOLLOW_UPS
+    return dg.AssetSelection.assets(source.raw_asset, *source.load_assets(), *follow_ups)
+
+
+def refresh_job(source: Source) -> UnresolvedAssetJobDefinition:
+    return dg.define_asset_job(
+        name=f"{source.key}_refresh",
+        selection=refresh_selection(source),
+        description=f"Refresh {source.key}: fetch, and reload only if the upstream changed.",
+        tags={"kg/refresh": source.key},
+    )
+
+
+refresh_jobs = [refresh_job(source) for source in SOURCES]

@@ -1,32 +1,31 @@
 """Live mode: the one HTTP session factory and the fetcher that talks to the real upstreams (or the
 local emulator standing in for them).
 
-Retries live here rather than in urllib3's `Retry` because the policy covers more than status
-codes: truncated bodies and broken gzip streams are retried too, every attempt passes the
-per-upstream rate limiter, and each retry is logged with its reason and wait.
+Retries are tenacity's: 429, 5xx, timeouts, dropped connections, truncated bodies and broken gzip
+streams are retried with capped exponential backoff or the upstream's `Retry-After`; every
+attempt passes the per-upstream rate limiter and each retry is logged with its reason and wait.
+What is ours is deciding what a failed attempt was (`_attempt`, `_receive_body`).
 """
 
 from __future__ import annotations
 
 import email.utils
 import importlib.metadata
-import io
-import json
 import logging
-import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 from urllib.parse import urlencode
 
 import requests
+import tenacity
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
-from kg_pipeline.http.ratelimit import limiter_for, requests_per_second
+from kg_pipeline.http.ratelimit import limiter_for
 from kg_pipeline.http.transport import (
     ADVICE_RETRY_LATER,
     CHUNK_SIZE,
@@ -37,8 +36,7 @@ from kg_pipeline.http.transport import (
     mirror_relpath,
     open_for_replace,
 )
-from kg_pipeline.settings import Settings, SourceMode
-from kg_pipeline.upstreams import UPSTREAMS
+from kg_pipeline.settings import SourceMode
 
 logger = logging.getLogger("kg_pipeline.http")
 
@@ -96,6 +94,30 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """Where one upstream is reached and how politely."""
+
+    base_url: str
+    requests_per_second: float
+    api_key: str | None = None
+    """Sent as the `api_key` parameter (NCBI's key raises PubTator's rate limit); redacted
+    wherever the URL is shown."""
+    api_key_setting: str | None = None
+    """The setting a refused request should point the user to, e.g. `KG_NCBI_API_KEY`."""
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """Timeouts and retries of every live request."""
+
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 120.0
+    max_retries: int = 5
+    backoff_base_s: float = 1.0
+    backoff_cap_s: float = 60.0
+
+
 class _Retryable(Exception):
     """One attempt failed in a way a later attempt may not."""
 
@@ -128,12 +150,19 @@ class _Request:
 
 
 class LiveFetcher:
-    """Fetches from `settings.base_url(upstream)` with timeouts, retries and the rate limit."""
+    """Fetches from each upstream's endpoint with timeouts, retries and the rate limit."""
 
     mode: SourceMode = "live"
 
-    def __init__(self, settings: Settings, *, session: requests.Session | None = None) -> None:
-        self._settings = settings
+    def __init__(
+        self,
+        endpoints: Mapping[str, Endpoint],
+        policy: HttpPolicy,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        self._endpoints = dict(endpoints)
+        self._policy = policy
         self._session = session or make_session()
 
     def close(self) -> None:
@@ -147,9 +176,10 @@ class LiveFetcher:
 
     def url(self, upstream: str, path: str) -> str:
         """The URL of `path` on `upstream`, without query parameters."""
-        if upstream not in UPSTREAMS:
-            raise ValueError(f"unknown upstream {upstream!r}; known: {', '.join(UPSTREAMS)}")
-        return f"{self._settings.base_url(upstream)}/{path.lstrip('/')}"
+        if upstream not in self._endpoints:
+            known = ", ".join(self._endpoints)
+            raise ValueError(f"unknown upstream {upstream!r}; known: {known}")
+        return f"{self._endpoints[upstream].base_url}/{path.lstrip('/')}"
 
     def download(
         self,
@@ -174,34 +204,6 @@ class LiveFetcher:
             headers=headers,
         )
 
-    def get_json(
-        self,
-        upstream: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        page: int | None = None,
-    ) -> Any:
-        request = self._request(upstream, path, params, page)
-        buffer = io.BytesIO()
-        self._fetch(
-            request,
-            BodySink(buffer, check_gzip=False),
-            raw_gzip=False,
-            accept="application/json",
-        )
-        body = buffer.getvalue()
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise UpstreamError(
-                upstream,
-                request.shown_url,
-                request.redact(f"body is not valid JSON ({exc}); it starts with {body[:60]!r}"),
-                advice="the upstream sent an error page or a cut-off document; retry later "
-                "or use KG_SOURCE_MODE=mirror",
-            ) from None
-
     # -- internals -------------------------------------------------------------------------
 
     def _request(
@@ -212,92 +214,99 @@ class LiveFetcher:
         if page is not None:
             query["page"] = str(page)
         shown = f"{url}?{urlencode(query)}" if query else url
-        secret = None
-        key = self._settings.ncbi_api_key
-        # The NCBI key raises PubTator's rate limit; no other upstream should ever see it.
-        if upstream == "pubtator" and key is not None and key.get_secret_value():
-            secret = key.get_secret_value()
+        secret = self._endpoints[upstream].api_key or None
+        if secret:
             query["api_key"] = secret
         return _Request(upstream, url, query, shown, secret)
 
-    def _fetch(
-        self,
-        request: _Request,
-        sink: BodySink,
-        *,
-        raw_gzip: bool,
-        accept: str | None = None,
-    ) -> dict[str, str]:
+    def _fetch(self, request: _Request, sink: BodySink, *, raw_gzip: bool) -> dict[str, str]:
         """Run the attempts; returns the provenance headers of the successful response."""
-        settings = self._settings
-        attempts = settings.http_max_retries + 1
-        limiter = limiter_for(request.upstream, requests_per_second(settings, request.upstream))
-        last: _Retryable | None = None
-        for attempt in range(attempts):
+        policy = self._policy
+        attempts = policy.max_retries + 1
+        endpoint = self._endpoints[request.upstream]
+        limiter = limiter_for(request.upstream, endpoint.requests_per_second)
+
+        def attempt() -> dict[str, str]:
             limiter.acquire()
             sink.reset()
-            try:
-                return self._attempt(request, sink, raw_gzip=raw_gzip, accept=accept)
-            except _Retryable as failure:
-                last = failure
-            if attempt + 1 == attempts:
-                break
-            wait = last.retry_after
-            if wait is None:
-                wait = min(settings.http_backoff_cap_s, settings.http_backoff_base_s * 2**attempt)
-            elif wait > MAX_RETRY_AFTER_S:
-                raise UpstreamError(
-                    request.upstream,
-                    request.shown_url,
-                    f"{last.reason} with Retry-After {wait:.0f} s, longer than the "
-                    f"{MAX_RETRY_AFTER_S:.0f} s a fetch waits",
-                    advice="the upstream asks us to come back much later; retry then "
-                    "or use KG_SOURCE_MODE=mirror",
-                    attempts=attempt + 1,
-                    status=last.status,
-                )
+            return self._attempt(request, sink, raw_gzip=raw_gzip)
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            failure = state.outcome.exception() if state.outcome else None
+            asked = failure.retry_after if isinstance(failure, _Retryable) else None
+            if asked is not None:
+                return asked
+            return min(
+                policy.backoff_cap_s, policy.backoff_base_s * 2 ** (state.attempt_number - 1)
+            )
+
+        def log_retry(state: tenacity.RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
             logger.warning(
                 "%s: GET %s attempt %d/%d failed: %s; retrying in %.2f s",
                 request.upstream,
                 request.shown_url,
-                attempt + 1,
+                state.attempt_number,
                 attempts,
-                last.reason,
-                wait,
+                getattr(failure, "reason", failure),
+                state.upcoming_sleep,
             )
-            time.sleep(wait)
-        assert last is not None  # the loop runs at least once and only falls out on failure
-        raise UpstreamError(
-            request.upstream,
-            request.shown_url,
-            last.reason,
-            advice=last.advice,
-            attempts=attempts,
-            status=last.status,
-        )
 
-    def _attempt(
-        self, request: _Request, sink: BodySink, *, raw_gzip: bool, accept: str | None
-    ) -> dict[str, str]:
-        settings = self._settings
-        headers = {"Accept": accept} if accept else {}
+        retrying = tenacity.Retrying(
+            stop=tenacity.stop_after_attempt(attempts),
+            # A Retry-After beyond what a run should wait for fails at once, with its own advice.
+            retry=tenacity.retry_if_exception(
+                lambda e: (
+                    isinstance(e, _Retryable)
+                    and (e.retry_after is None or e.retry_after <= MAX_RETRY_AFTER_S)
+                )
+            ),
+            wait=wait,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Retryable as last:
+            tried = retrying.statistics.get("attempt_number", attempts)
+            if last.retry_after is not None and last.retry_after > MAX_RETRY_AFTER_S:
+                raise UpstreamError(
+                    request.upstream,
+                    request.shown_url,
+                    f"{last.reason} with Retry-After {last.retry_after:.0f} s, longer than the "
+                    f"{MAX_RETRY_AFTER_S:.0f} s a fetch waits",
+                    advice="the upstream asks us to come back much later; retry then "
+                    "or use KG_SOURCE_MODE=mirror",
+                    attempts=tried,
+                    status=last.status,
+                ) from None
+            raise UpstreamError(
+                request.upstream,
+                request.shown_url,
+                last.reason,
+                advice=last.advice,
+                attempts=tried,
+                status=last.status,
+            ) from None
+
+    def _attempt(self, request: _Request, sink: BodySink, *, raw_gzip: bool) -> dict[str, str]:
+        policy = self._policy
         try:
             response = self._session.get(
                 request.url,
                 params=request.params,
-                headers=headers,
-                timeout=(settings.http_connect_timeout_s, settings.http_read_timeout_s),
+                timeout=(policy.connect_timeout_s, policy.read_timeout_s),
                 stream=True,
                 allow_redirects=True,
             )
         except requests.exceptions.ConnectTimeout:
             raise _Retryable(
-                f"no connection within the {settings.http_connect_timeout_s:g} s connect timeout",
+                f"no connection within the {policy.connect_timeout_s:g} s connect timeout",
                 advice=_ADVICE_SLOW,
             ) from None
         except requests.exceptions.ReadTimeout:
             raise _Retryable(
-                f"no response within the {settings.http_read_timeout_s:g} s read timeout",
+                f"no response within the {policy.read_timeout_s:g} s read timeout",
                 advice=_ADVICE_SLOW,
             ) from None
         except requests.exceptions.SSLError as exc:
@@ -315,7 +324,8 @@ class LiveFetcher:
                 request.upstream,
                 request.shown_url,
                 request.redact(_describe(exc)),
-                advice="check the upstream's base URL (KG_UPSTREAM_URL or KG_<UPSTREAM>_BASE_URL)",
+                advice="check the upstream's base URL "
+                "(KG_UPSTREAM_URL or KG_BASE_URLS__<UPSTREAM>)",
             ) from None
 
         with response:
@@ -331,7 +341,9 @@ class LiveFetcher:
                     request.upstream,
                     request.shown_url,
                     _status_text(response),
-                    advice=_advice_for_status(status, request.upstream),
+                    advice=_advice_for_status(
+                        status, request.upstream, self._endpoints[request.upstream]
+                    ),
                     status=status,
                 )
             self._receive_body(request, response, sink, raw_gzip=raw_gzip)
@@ -410,15 +422,15 @@ def _status_text(response: requests.Response) -> str:
     return f"HTTP {response.status_code} {phrase}".strip()
 
 
-def _advice_for_status(status: int, upstream: str) -> str:
+def _advice_for_status(status: int, upstream: str, endpoint: Endpoint) -> str:
     if status in (404, 410):
         return (
             "the upstream has no such file or endpoint; check the base URL "
-            f"(KG_UPSTREAM_URL or KG_{upstream.upper()}_BASE_URL) and whether the upstream "
+            f"(KG_UPSTREAM_URL or KG_BASE_URLS__{upstream.upper()}) and whether the upstream "
             "moved it"
         )
     if status in (401, 403):
-        hint = " and KG_NCBI_API_KEY" if upstream == "pubtator" else ""
+        hint = f" and {endpoint.api_key_setting}" if endpoint.api_key_setting else ""
         return f"the upstream refused access; check the URL{hint}"
     return "the upstream rejected the request; check the URL and parameters"
 

@@ -7,9 +7,8 @@ than the page do not select files in a snapshot and are ignored.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 from kg_pipeline.http.transport import (
     CHUNK_SIZE,
@@ -21,17 +20,16 @@ from kg_pipeline.http.transport import (
     open_for_replace,
     snapshot_path,
 )
-from kg_pipeline.settings import Settings, SourceMode
-from kg_pipeline.upstreams import UPSTREAMS
+from kg_pipeline.settings import SourceMode
 
 
 class MirrorFetcher:
-    """Reads upstream files from `settings.resolved_mirror_dir`."""
+    """Reads upstream files from a snapshot directory."""
 
     mode: SourceMode = "mirror"
 
-    def __init__(self, settings: Settings) -> None:
-        self.snapshot_dir = settings.resolved_mirror_dir
+    def __init__(self, snapshot_dir: Path) -> None:
+        self.snapshot_dir = snapshot_dir
 
     def close(self) -> None:
         """Nothing to release; present so both fetchers share one interface."""
@@ -73,28 +71,7 @@ class MirrorFetcher:
             headers={},
         )
 
-    def get_json(
-        self,
-        upstream: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        page: int | None = None,
-    ) -> Any:
-        source = self._existing_file(upstream, mirror_relpath(path, page))
-        body = source.read_bytes()
-        if not body:
-            raise self._damaged(upstream, source, "snapshot file is empty")
-        try:
-            return json.loads(body)
-        except ValueError as exc:
-            raise self._damaged(
-                upstream, source, f"snapshot file is not valid JSON ({exc})"
-            ) from None
-
     def _existing_file(self, upstream: str, relpath: str) -> Path:
-        if upstream not in UPSTREAMS:
-            raise ValueError(f"unknown upstream {upstream!r}; known: {', '.join(UPSTREAMS)}")
         source = snapshot_path(self.snapshot_dir, upstream, relpath)
         if source.is_file():
             return source

@@ -10,9 +10,6 @@ from __future__ import annotations
 import threading
 import time
 
-from kg_pipeline.settings import Settings
-from kg_pipeline.upstreams import UPSTREAMS
-
 
 class MinIntervalLimiter:
     """Spaces request starts at least `min_interval_s` apart, across threads.
@@ -44,25 +41,10 @@ _limiters: dict[tuple[str, float], MinIntervalLimiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def requests_per_second(settings: Settings, upstream: str) -> float:
-    """The configured rate for an upstream: `KG_HTTP_REQUESTS_PER_SECOND` when set (a local
-    emulator), a setting for PubTator (its documented 3 req/s, or more with an API key), the
-    catalogue's value otherwise."""
-    if settings.http_requests_per_second is not None:
-        rate = settings.http_requests_per_second
-    elif upstream == "pubtator":
-        rate = settings.pubtator_requests_per_second
-    else:
-        rate = UPSTREAMS[upstream].requests_per_second
-    if rate <= 0:
-        raise ValueError(f"{upstream}: requests per second must be > 0, got {rate}")
-    return rate
-
-
 def limiter_for(upstream: str, rate: float) -> MinIntervalLimiter:
     """The process-wide limiter for `upstream` at `rate` requests per second.
 
-    Keyed by (upstream, rate): with one Settings object per process that is one limiter per
+    Keyed by (upstream, rate): with one configuration per process that is one limiter per
     upstream; tests that configure other rates get their own instead of changing a shared one.
     """
     key = (upstream, rate)

@@ -1,78 +1,24 @@
 """The content-addressed store of raw upstream files.
 
 Every fetched file is kept once, as `<root>/<source>/<sha256>`. One download of a source (one
-or many files) is a `RawVersion`: the mapping from each file's key (`<upstream>/<relpath>`, as
-in the snapshot layout) to its sha256. The version's own id is the sha256 of that mapping, so
-identical bytes give an identical version whatever the fetch time. Which version is the latest
-good one is recorded in the gene database (`kg_pipeline.db.raw_index`), not here.
+or many files) is a `kg_pipeline.raw_files.RawVersion`. Which version is the latest good one is
+recorded in the gene database (`kg_pipeline.db.raw_index`), not here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kg_pipeline.http.transport import FetchedFile
+from kg_pipeline.raw_files import RawVersion, StoredFile
 
 
 class RawFileMissing(RuntimeError):
     """A file of a recorded raw version is gone or altered in the store."""
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    sha256: str
-    size: int
-    location: str
-
-
-@dataclass(frozen=True)
-class RawVersion:
-    """One complete download of a source, as stored."""
-
-    source: str
-    files: Mapping[str, StoredFile]
-    release: str | None
-    fetched_at: str
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def sha256(self) -> str:
-        listing = json.dumps({key: f.sha256 for key, f in sorted(self.files.items())})
-        return hashlib.sha256(listing.encode()).hexdigest()
-
-    @property
-    def size(self) -> int:
-        return sum(f.size for f in self.files.values())
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "source": self.source,
-            "sha256": self.sha256,
-            "release": self.release,
-            "fetched_at": self.fetched_at,
-            "details": dict(self.details),
-            "files": {
-                key: {"sha256": f.sha256, "size": f.size, "location": f.location}
-                for key, f in sorted(self.files.items())
-            },
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RawVersion:
-        return cls(
-            source=data["source"],
-            files={key: StoredFile(**value) for key, value in data["files"].items()},
-            release=data.get("release"),
-            fetched_at=data["fetched_at"],
-            details=data.get("details") or {},
-        )
 
 
 class RawStore:

@@ -158,23 +158,12 @@ class Fetcher(Protocol):
         """Stream one file to `dest` (replaced only when complete) and describe it."""
         ...
 
-    def get_json(
-        self,
-        upstream: str,
-        path: str,
-        *,
-        params: dict[str, str] | None = None,
-        page: int | None = None,
-    ) -> Any:
-        """One small JSON document, e.g. one page of a paged API."""
-        ...
-
     def close(self) -> None:
         """Release connections; the fetcher must not be used afterwards."""
         ...
 
     def __enter__(self) -> Self:
-        """`with make_fetcher(settings) as fetcher:` closes it at the end of the block."""
+        """`with fetcher:` closes it at the end of the block."""
         ...
 
     def __exit__(self, *exc_info: object) -> None: ...

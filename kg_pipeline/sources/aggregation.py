@@ -8,11 +8,12 @@ groupby rather than Python loops over rows), the JSON clean-up that guarantees a
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any, Final
 
-import numpy as np
 import pandas as pd
+
+from kg_pipeline.sources.records import json_value
 
 EVIDENCE_COLUMNS: Final[tuple[str, ...]] = ("hgnc_id", "evidence_data", "source_detail")
 
@@ -28,34 +29,6 @@ def present(value: object) -> bool:
     if _is_missing(value):
         return False
     return not (isinstance(value, str) and not value.strip())
-
-
-def json_safe(value: Any) -> Any:
-    """`value` with NaN/NA turned into None and numpy scalars into Python ones, recursively.
-
-    Sets become sorted lists, so what is stored in JSONB is deterministic.
-    """
-    kind = type(value)
-    # Fast paths first: evidence dicts are mostly plain strings, numbers, lists and dicts.
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is float:
-        return None if math.isnan(value) else value
-    if kind is dict:
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if kind is list or kind is tuple:
-        return [json_safe(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        return [json_safe(v) for v in sorted(value, key=str)]
-    if isinstance(value, np.ndarray):
-        return [json_safe(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        return json_safe(value.item())
-    if _is_missing(value):
-        return None
-    return value
 
 
 def numeric_text_key(values: pd.Series) -> pd.Series:
@@ -119,7 +92,7 @@ def evidence_frame(
     return pd.DataFrame(
         {
             "hgnc_id": pd.Series(list(genes), dtype=object),
-            "evidence_data": pd.Series([json_safe(e) for e in evidence], dtype=object),
+            "evidence_data": pd.Series([json_value(e) for e in evidence], dtype=object),
             "source_detail": pd.Series(details, dtype=object),
         },
         columns=list(EVIDENCE_COLUMNS),

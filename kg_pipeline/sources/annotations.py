@@ -15,37 +15,15 @@ import math
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-import numpy as np
 import pandas as pd
 
-from kg_pipeline.sources.records import Reject, SourceFormatError, clip, open_text
-from kg_pipeline.upstreams import UPSTREAMS
-
-HGNC: Final = "hgnc"
-GNOMAD: Final = "gnomad"
-GTEX: Final = "gtex"
-DESCARTES: Final = "descartes"
-HPO: Final = "hpo"
-CLINVAR: Final = "clinvar"
-MPO_MGI: Final = "mpo_mgi"
-STRING_PPI: Final = "string_ppi"
-
-ANNOTATION_SOURCES: Final[tuple[str, ...]] = (
-    HGNC,
-    GNOMAD,
-    GTEX,
-    DESCARTES,
-    HPO,
-    CLINVAR,
-    MPO_MGI,
-    STRING_PPI,
-)
-"""The eight annotation source keys, exactly as stored in `annotation_sources.source_name`."""
+from kg_pipeline.raw_files import SourceFormatError, open_text
+from kg_pipeline.sources.records import ParsedRows, Reject, clip, json_value
 
 GENE_COLUMNS: Final[tuple[str, ...]] = (
     "gene_id",
@@ -67,40 +45,17 @@ MISSING_TEXT: Final[frozenset[str]] = frozenset({"", "NA", "N/A", "NaN", "nan", 
 """Cell texts that mean "no value" in the annotation files (gnomAD `NA`, ClinVar `-`)."""
 
 
-def upstream_keys(upstream: str) -> tuple[str, ...]:
-    """The `RawFiles` keys of one upstream's fixed files (`"<key>/<relpath>"`), from UPSTREAMS."""
-    return tuple(f"{upstream}/{relpath}" for relpath in UPSTREAMS[upstream].files)
-
-
 @dataclass
-class ParsedAnnotations:
+class ParsedAnnotations(ParsedRows):
     """What an annotation parser returns.
 
     `rows` has one row per matched gene: `gene_id` (int, from the genes frame) and `annotations`
-    (a JSON-serialisable dict: no NaN/inf, plain Python numbers, sorted lists). `version` is the
-    upstream release when the files tell it. `stats` holds counts for asset metadata: at least
-    `genes_total`, `rows_read`, `rows_matched`, `rows_unmatched`, `genes_matched`,
+    (a JSON-serialisable dict: no NaN/inf, plain Python numbers, sorted lists). `stats` holds at
+    least `genes_total`, `rows_read`, `rows_matched`, `rows_unmatched`, `genes_matched`,
     `rows_rejected`, `matched_by_<key>` and `skipped_<reason>` for rows a rule left out.
     `rejects` is a sample (at most `MAX_REJECT_SAMPLES` per reason); `reject_counts` counts them
     all.
     """
-
-    source: str
-    rows: pd.DataFrame
-    rejects: list[Reject]
-    version: str | None
-    stats: dict[str, int] = field(default_factory=dict)
-    reject_counts: dict[str, int] = field(default_factory=dict)
-
-    def rejects_by_reason(self) -> dict[str, int]:
-        """Reject counts per reason, most frequent first (for asset metadata)."""
-        counts = self.reject_counts or Counter(r.reason for r in self.rejects)
-        return dict(Counter(counts).most_common())
-
-    def skipped_by_reason(self) -> dict[str, int]:
-        """Rows left out by a rule (`skipped_<reason>` in `stats`), per reason."""
-        prefix = "skipped_"
-        return {k[len(prefix) :]: v for k, v in self.stats.items() if k.startswith(prefix)}
 
     def annotation(self, gene_id: int) -> dict[str, Any] | None:
         """The annotation dict of one gene, or None (a convenience for tests and checks)."""
@@ -331,35 +286,6 @@ def annotation_rows(
 
 
 # --- values ----------------------------------------------------------------------------------
-
-
-def json_value(value: Any) -> Any:
-    """`value` made storable as JSONB: NaN/inf and pandas NA become None, numpy scalars plain
-    Python numbers, tuples lists, sets sorted lists; dict keys become strings."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool:  # the common leaves, exactly these types
-        return value
-    if kind is dict:
-        return {str(k): json_value(v) for k, v in value.items()}
-    if kind is list:
-        return [json_value(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): json_value(v) for k, v in value.items()}
-    if isinstance(value, (set, frozenset)):
-        try:
-            ordered = sorted(value)
-        except TypeError:  # mixed types: any stable order will do
-            ordered = sorted(value, key=str)
-        return [json_value(v) for v in ordered]
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [json_value(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
 
 
 def parse_float(text: str) -> float | None:

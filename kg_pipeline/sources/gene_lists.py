@@ -7,10 +7,15 @@ first present of a fixed list), and which symbols are placeholders for "no gene"
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Final
 
-from kg_pipeline.sources.records import SourceFormatError
+import pandas as pd
+
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
+from kg_pipeline.sources.records import ParsedEvidence, Reject, clip, empty_rows, select_files
 
 SYMBOL_FIELDS: Final[tuple[str, ...]] = (
     "symbol",
@@ -81,3 +86,69 @@ def text_field(entry: Any, name: str) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+@dataclass(frozen=True)
+class GeneListFile:
+    """One gene-list file being read: its key, its key's pattern match, its top-level fields."""
+
+    key: str
+    match: re.Match[str]
+    header: Mapping[str, Any]
+
+
+EntryFields = Callable[[Any], dict[str, Any]]
+"""The source's own columns of one gene entry of a file."""
+
+
+def read_gene_list_files(
+    source: str,
+    files: RawFiles,
+    pattern: re.Pattern[str],
+    columns: tuple[str, ...],
+    describe: Callable[[GeneListFile], tuple[EntryFields, str | None]],
+) -> ParsedEvidence:
+    """Every file's genes, one row per (file, gene entry): `symbol`, `reported_hgnc_id`,
+    `reported_as`, the source's `columns` (from the entry fields `describe` gives per file) and
+    the raw `file` key.
+
+    `describe` also gives each file's own release (kept per file in `file_releases`); the load's
+    release is the latest. Entries without a symbol or with a placeholder symbol are rejects.
+    """
+    selected = select_files(files, pattern)
+    if not selected:
+        raise SourceFormatError(source, pattern.pattern, "no files of this source were given")
+    rows: list[dict[str, Any]] = []
+    rejects: list[Reject] = []
+    file_releases: dict[str, str | None] = {}
+    for key, path in selected.items():
+        match = pattern.fullmatch(key)
+        assert match is not None  # selected by the same pattern
+        document = read_json(source, key, path)
+        header = document if isinstance(document, Mapping) else {}
+        entry_fields, file_releases[key] = describe(GeneListFile(key, match, header))
+        for position, entry in enumerate(gene_entries(source, key, document)):
+            symbol, reason = pick_symbol(entry)
+            if symbol is None:
+                rejects.append(Reject(f"{key}:genes[{position}]", str(reason), clip(entry)))
+                continue
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "reported_hgnc_id": text_field(entry, "hgnc_id"),
+                    "reported_as": text_field(entry, "reported_as"),
+                    **entry_fields(entry),
+                    "file": key,
+                }
+            )
+    all_columns = ("symbol", "reported_hgnc_id", "reported_as", *columns, "file")
+    frame = pd.DataFrame(rows, columns=list(all_columns)) if rows else empty_rows(all_columns)
+    stats = {
+        "files": len(selected),
+        "gene_entries": len(rows),
+        "distinct_symbols": int(frame["symbol"].nunique()),
+    }
+    release = max(filter(None, file_releases.values()), default=None)
+    return ParsedEvidence(
+        source, frame.astype(object), rejects, release, stats, file_releases=file_releases
+    )

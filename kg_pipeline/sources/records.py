@@ -1,57 +1,32 @@
-"""The contract of the pure parsing layer: raw files in, parsed evidence rows out.
+"""The contract of the pure parsing layer: raw files in, parsed rows out.
 
-Owns the records every evidence parser returns (`ParsedEvidence`, `Reject`), the one error a
-parser raises when a file is unusable (`SourceFormatError`), the source names stored in the
-database, and the file helpers all parsers share (gzip sniffing, JSON reading, selecting one
-upstream's files from a `RawFiles` mapping). Nothing here knows about HTTP, the database or
-Dagster.
+Owns the records every parser returns (`ParsedRows`, `ParsedEvidence`, `Reject`), the helpers all
+parsers share (selecting one upstream's files from a `RawFiles` mapping, reject samples) and the
+one JSON-value clean-up (`json_value`). Reading raw files is `kg_pipeline.raw_files`. Nothing
+here knows about HTTP, the database or Dagster.
 """
 
 from __future__ import annotations
 
-import gzip
-import io
-import json
+import math
 import re
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
-RawFiles = Mapping[str, Path]
-"""Raw files of a run: `"<upstream key>/<relpath>"` (the snapshot layout, e.g.
-`"clingen/kb/gene-validity/download"`) to the local file holding its bytes. The local file name is
-a content hash, so parsers take every meaning from the key, never from the path."""
-
-PANELAPP: Final = "PanelApp"
-CLINGEN: Final = "ClinGen"
-GENCC: Final = "GenCC"
-HPO: Final = "HPO"
-PUBTATOR: Final = "PubTator"
-DIAGNOSTIC_PANELS: Final = "DiagnosticPanels"
-LITERATURE: Final = "Literature"
-
-SOURCE_NAMES: Final[tuple[str, ...]] = (
-    PANELAPP,
-    CLINGEN,
-    GENCC,
-    HPO,
-    PUBTATOR,
-    DIAGNOSTIC_PANELS,
-    LITERATURE,
-)
-"""The seven evidence source names, exactly as stored in `gene_evidence.source_name`."""
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_head
 
 GENE_COLUMNS: Final[tuple[str, ...]] = ("symbol", "reported_hgnc_id")
 """Columns every parser's rows carry: the gene text as the source gives it, and the HGNC id the
 source reports for it (or None)."""
 
-_GZIP_MAGIC: Final = b"\x1f\x8b"
 _REJECT_TEXT_LIMIT: Final = 200
+RELEASE_HEAD_BYTES: Final = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -68,25 +43,41 @@ class Reject:
 
 
 @dataclass
-class ParsedEvidence:
-    """What an evidence parser returns.
+class ParsedRows:
+    """What every parser returns: usable rows, the rows it could not use, and counts.
 
-    `rows` has at least the columns `symbol` and `reported_hgnc_id`, plus source-specific columns
-    that the source's `aggregate` reads. `release` is the upstream's own release label (a date or
-    version) when the files carry one. `stats` holds counts worth reporting as asset metadata
-    (files read, rows filtered out by the source's rules, ...); rows filtered by a rule are not
-    rejects, only unusable rows are.
+    `release` is the upstream's own release label (a date or version) when the files carry one.
+    `stats` holds counts worth reporting as asset metadata (files read, rows left out by the
+    source's rules as `skipped_<reason>`, ...); rows left out by a rule are not rejects, only
+    unusable rows are. `rejects` may be a sample; `reject_counts`, when given, counts them all.
     """
 
-    source_name: str
+    source: str
     rows: pd.DataFrame
     rejects: list[Reject]
     release: str | None
     stats: dict[str, int] = field(default_factory=dict)
+    reject_counts: dict[str, int] = field(default_factory=dict)
 
     def rejects_by_reason(self) -> dict[str, int]:
         """Reject counts per reason, most frequent first (for asset metadata)."""
-        return dict(Counter(r.reason for r in self.rejects).most_common())
+        counts = self.reject_counts or Counter(r.reason for r in self.rejects)
+        return dict(Counter(counts).most_common())
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        """Rows left out by a rule (`skipped_<reason>` in `stats`), per reason."""
+        prefix = "skipped_"
+        return {k[len(prefix) :]: v for k, v in self.stats.items() if k.startswith(prefix)}
+
+
+@dataclass
+class ParsedEvidence(ParsedRows):
+    """What an evidence parser returns: `rows` has at least the columns `symbol` and
+    `reported_hgnc_id`, plus source-specific columns that the source's `aggregate` reads.
+    File-based sources also give each row's raw `file` key and each file's own release in
+    `file_releases`, so every file's upload can be recorded."""
+
+    file_releases: dict[str, str | None] = field(default_factory=dict)
 
 
 def reject_samples(rejects: Iterable[Reject], limit: int = 10) -> list[dict[str, str]]:
@@ -97,69 +88,10 @@ def reject_samples(rejects: Iterable[Reject], limit: int = 10) -> list[dict[str,
     ]
 
 
-class SourceFormatError(Exception):
-    """A raw file that cannot be parsed at all: the load stops and the stored data stays."""
-
-    def __init__(self, source: str, file: str, reason: str) -> None:
-        self.source = source
-        self.file = file
-        self.reason = reason
-        super().__init__(
-            f"{source}: cannot parse {file}: {reason}; the previous {source} data is kept"
-        )
-
-
 def clip(text: object, limit: int = _REJECT_TEXT_LIMIT) -> str:
     """`text` as one short line for a reject sample."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def is_gzip(path: Path) -> bool:
-    """True when the file starts with the gzip magic bytes, whatever its name says."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == _GZIP_MAGIC
-
-
-def open_text(path: Path, encoding: str = "utf-8-sig") -> IO[str]:
-    """Open a raw file for reading text, transparently decompressing gzip.
-
-    Upstreams serve some files gzip-compressed under plain names (and the raw store names files
-    by hash), so the content decides, not the name. `utf-8-sig` drops a byte-order mark if one
-    is present and is otherwise plain UTF-8.
-    """
-    if is_gzip(path):
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, newline="")
-    return open(path, encoding=encoding, newline="")
-
-
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, decompressed when gzip."""
-    data = Path(path).read_bytes()
-    if data[:2] == _GZIP_MAGIC:
-        return gzip.decompress(data)
-    return data
-
-
-def read_text(source: str, key: str, path: Path) -> str:
-    """The whole file as text (gzip sniffed); unreadable bytes are a `SourceFormatError`."""
-    try:
-        return read_bytes(path).decode("utf-8-sig")
-    except (EOFError, OSError, zlib.error) as exc:
-        raise SourceFormatError(source, key, f"unreadable or truncated file ({exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(source, key, f"not UTF-8 text ({exc.reason})") from exc
-
-
-def read_json(source: str, key: str, path: Path) -> Any:
-    """Parse one JSON raw file; a truncated, corrupt or non-JSON file is a `SourceFormatError`."""
-    text = read_text(source, key, path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceFormatError(
-            source, key, f"invalid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
-        ) from exc
 
 
 def select_files(files: RawFiles, pattern: str | re.Pattern[str]) -> dict[str, Path]:
@@ -182,3 +114,45 @@ def empty_rows(columns: Iterable[str]) -> pd.DataFrame:
     """An empty rows frame with the given columns (plus the gene columns), all object dtype."""
     names = list(dict.fromkeys([*GENE_COLUMNS, *columns]))
     return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
+
+
+def json_value(value: Any) -> Any:
+    """`value` made storable as JSONB, deterministically: NaN/inf and pandas NA become None,
+    numpy scalars plain Python numbers, tuples lists, sets sorted lists, dict keys strings, and
+    anything else (dates, decimals) its text."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool:  # the common leaves, exactly these types
+        return value
+    if kind is dict:
+        return {str(k): json_value(v) for k, v in value.items()}
+    if kind is list:
+        return [json_value(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        try:
+            ordered = sorted(value)
+        except TypeError:  # mixed types: any stable order will do
+            ordered = sorted(value, key=str)
+        return [json_value(v) for v in ordered]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [json_value(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int | str | bool):
+        return value
+    return str(value)
+
+
+def release_in_head(files: RawFiles, key: str, pattern: re.Pattern[str]) -> str | None:
+    """The first group of `pattern` in the first 64 KiB of file `key` (a banner or header
+    line stating the release), or None."""
+    path = files.get(key)
+    if path is None:
+        return None
+    found = pattern.search(read_head(path, RELEASE_HEAD_BYTES).decode("utf-8", "replace"))
+    return found.group(1) if found else None

@@ -17,10 +17,13 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from kg_pipeline.db.database import GeneDatabase, dispose_engine
-from kg_pipeline.defs.raw import RawFileStore
-from kg_pipeline.defs.resources import upstream_clients
-from kg_pipeline_tests.conftest import create_database, drop_database, pipeline_definitions
+from kg_pipeline.db.database import dispose_engine
+from kg_pipeline_tests.conftest import (
+    create_database,
+    drop_database,
+    pipeline_definitions,
+    pipeline_test_resources,
+)
 
 ANNOTATIONS = ["hgnc", "gnomad", "gtex", "descartes", "hpo", "clinvar", "mpo_mgi", "string_ppi"]
 
@@ -31,11 +34,7 @@ def materialize_all(url: str, store: Path, snapshot: Path, names: list[str] | No
     chosen = {a.key for a in selected}
     return dg.materialize(
         [*selected, *(c for c in checks if all(k.asset_key in chosen for k in c.check_keys))],
-        resources={
-            "gene_db": GeneDatabase(url=url),
-            "raw_store": RawFileStore(root=str(store)),
-            **upstream_clients(source_mode="mirror", mirror_dir=str(snapshot)),
-        },
+        resources=pipeline_test_resources(url, store, mirror_dir=snapshot),
         raise_on_error=False,
     )
 
@@ -56,7 +55,7 @@ def rebuilt(
     """The whole graph materialised once from the real-data snapshot."""
     name = f"kg_test_{uuid.uuid4().hex[:12]}"
     url = create_database(pg_admin_url, name)
-    store = tmp_path_factory.mktemp("raw")
+    store = tmp_path_factory.mktemp("annotations") / "raw"
     result = materialize_all(url, store, real_snapshot)
     assert result.success
     yield url, store, result
@@ -273,7 +272,7 @@ def test_a_failed_reload_keeps_the_previous_annotations(
     assert not result.success
     (failure,) = [e for e in result.all_events if e.is_step_failure]
     message = failure.step_failure_data.error.cause.message.split(": ", 1)[1]
-    assert message.startswith("gnomad: the new load annotates 0 genes"), message
+    assert message.startswith("gnomad: the new load has 0 genes"), message
     assert annotations(url, "gnomad") == before
     engine = sa.create_engine(url)
     with engine.connect() as conn:
@@ -281,4 +280,4 @@ def test_a_failed_reload_keeps_the_previous_annotations(
             sa.text("SELECT last_error FROM annotation_sources WHERE source_name = 'gnomad'")
         ).scalar()
     engine.dispose()
-    assert last_error.startswith("gnomad: the new load annotates 0 genes")
+    assert last_error.startswith("gnomad: the new load has 0 genes")

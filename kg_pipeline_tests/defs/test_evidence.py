@@ -9,11 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from kg_pipeline.db.database import GeneDatabase
-from kg_pipeline.defs.raw import RawFileStore
-from kg_pipeline.defs.resources import upstream_clients
+from kg_pipeline.defs.resources import RawFileStore
+from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.records import RawFiles
-from kg_pipeline_tests.conftest import pipeline_definitions
+from kg_pipeline_tests.conftest import pipeline_definitions, pipeline_test_resources
 
 EVIDENCE_SOURCES = {
     "panelapp": "PanelApp",
@@ -48,11 +47,7 @@ def load(
     ]
     return dg.materialize(
         [*assets, *checks],
-        resources={
-            "gene_db": GeneDatabase(url=gene_db_url),
-            "raw_store": RawFileStore(root=str(store)),
-            **upstream_clients(source_mode="mirror", mirror_dir=str(snapshot)),
-        },
+        resources=pipeline_test_resources(gene_db_url, store, mirror_dir=snapshot),
         raise_on_error=False,
     )
 

@@ -8,8 +8,8 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from kg_pipeline.definitions import defs
-from kg_pipeline.settings import get_settings
+from kg_pipeline.definitions import build_definitions
+from kg_pipeline.settings import Settings
 
 KIDNEY_ROW = (
     '"PKD1","HGNC:9008","polycystic kidney disease 1","MONDO:0008263","AD","SOP8",'
@@ -19,28 +19,21 @@ KIDNEY_ROW = (
 
 
 @pytest.fixture
-def configured(
-    monkeypatch: pytest.MonkeyPatch,
-    gene_db_url: str,
-    dagster_db_url: str,
-    tmp_path: Path,
-    default_snapshot: Path,
-) -> Path:
-    """Settings pointing the code location's own resources at test databases and a snapshot
-    copy this test may change."""
+def configured(tmp_path: Path, default_snapshot: Path) -> Path:
+    """A snapshot copy this test may change."""
     mirror = tmp_path / "snapshot"
     shutil.copytree(default_snapshot, mirror)
-    for name, value in {
-        "KG_DATABASE_URL": gene_db_url,
-        "KG_DAGSTER_PG_URL": dagster_db_url,
-        "KG_DATA_DIR": str(tmp_path),
-        "KG_MIRROR_DIR": str(mirror),
-        "KG_SOURCE_MODE": "mirror",
-    }.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    yield mirror
-    get_settings.cache_clear()
+    return mirror
+
+
+@pytest.fixture
+def definitions(gene_db_url: str, tmp_path: Path, configured: Path) -> dg.Definitions:
+    """The code location with its resources bound to the test database and the snapshot copy."""
+    return build_definitions(
+        Settings(
+            database_url=gene_db_url, data_dir=tmp_path, mirror_dir=configured, source_mode="mirror"
+        )
+    )
 
 
 def materialized(result: dg.ExecuteInProcessResult) -> set[str]:
@@ -56,9 +49,8 @@ def updated_at(engine: sa.Engine, source: str):
 
 
 def test_a_refresh_reloads_only_its_source_and_only_when_it_changed(
-    configured: Path, gene_engine: sa.Engine
+    configured: Path, definitions: dg.Definitions, gene_engine: sa.Engine
 ) -> None:
-    definitions = defs()
     instance = dg.DagsterInstance.ephemeral()
     rebuild = definitions.resolve_job_def("rebuild").execute_in_process(instance=instance)
     assert rebuild.success

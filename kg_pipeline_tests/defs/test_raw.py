@@ -1,18 +1,16 @@
 """Raw-file assets: all fourteen from a snapshot, live against the emulator, and every fault."""
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 import sqlalchemy as sa
 
-from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.raw_index import latest_raw_version
-from kg_pipeline.defs.raw import RawFileStore
-from kg_pipeline.defs.resources import upstream_clients
 from kg_pipeline.defs.schema.assets import database_schema
 from kg_pipeline.emulator import UpstreamEmulator
-from kg_pipeline_tests.conftest import pipeline_definitions
+from kg_pipeline_tests.conftest import FAST_HTTP, pipeline_definitions, pipeline_test_resources
 
 RAW_SOURCES = [
     "clingen",
@@ -38,16 +36,12 @@ def raw_assets(*sources: str) -> list[dg.AssetsDefinition]:
 
 
 def materialize(
-    gene_db_url: str, store: Path, sources: list[str], *, schema: bool = False, **clients: str
+    gene_db_url: str, store: Path, sources: list[str], *, schema: bool = False, **settings: Any
 ) -> dg.ExecuteInProcessResult:
     assets = raw_assets(*sources)
     return dg.materialize(
         [database_schema, *assets] if schema else assets,
-        resources={
-            "gene_db": GeneDatabase(url=gene_db_url),
-            "raw_store": RawFileStore(root=str(store)),
-            **upstream_clients(**clients),
-        },
+        resources=pipeline_test_resources(gene_db_url, store, **settings),
         selection=None if schema else assets,
         raise_on_error=False,
     )
@@ -133,7 +127,7 @@ def test_identical_bytes_are_recorded_as_unchanged(
 
 
 def test_live_mode_against_the_emulator_gives_the_mirror_bytes(
-    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path, fast_http: None
+    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path
 ) -> None:
     with UpstreamEmulator(default_snapshot) as emulator:
         live = materialize(
@@ -142,6 +136,7 @@ def test_live_mode_against_the_emulator_gives_the_mirror_bytes(
             RAW_SOURCES,
             source_mode="live",
             upstream_url=emulator.url,
+            **FAST_HTTP,
         )
     assert live.success
     for source in RAW_SOURCES:
@@ -170,7 +165,6 @@ def test_a_failed_download_keeps_the_previous_version(
     gene_engine: sa.Engine,
     tmp_path: Path,
     default_snapshot: Path,
-    fast_http: None,
     source: str,
     upstream: str,
     fault: str,
@@ -181,7 +175,12 @@ def test_a_failed_download_keeps_the_previous_version(
     with UpstreamEmulator(default_snapshot) as emulator:
         emulator.inject(upstream, fault, times=-1, **options)
         result = materialize(
-            gene_db_url, tmp_path / "raw", [source], source_mode="live", upstream_url=emulator.url
+            gene_db_url,
+            tmp_path / "raw",
+            [source],
+            source_mode="live",
+            upstream_url=emulator.url,
+            **FAST_HTTP,
         )
     assert not result.success
     message = failure_message(result)
@@ -192,7 +191,7 @@ def test_a_failed_download_keeps_the_previous_version(
 
 
 def test_a_transient_fault_is_retried(
-    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path, fast_http: None
+    mirrored: dict, gene_db_url: str, tmp_path: Path, default_snapshot: Path
 ) -> None:
     with UpstreamEmulator(default_snapshot) as emulator:
         emulator.inject("clingen", "rate_limit", times=1, retry_after=0)
@@ -203,6 +202,7 @@ def test_a_transient_fault_is_retried(
             ["clingen", "gnomad"],
             source_mode="live",
             upstream_url=emulator.url,
+            **FAST_HTTP,
         )
         statuses = [r.status for r in emulator.requests_for("clingen")]
     assert result.success

@@ -1,5 +1,30 @@
-"""Fixtures: a tiny snapshot and the emulator serving it (shared with the other test folder)."""
+"""Fixtures: a tiny snapshot and the emulator serving it (shared with the other test folder), and
+live fetchers aimed at it."""
 
+from typing import Any
+
+from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
+from kg_pipeline.sources.registry import UPSTREAMS
 from kg_pipeline_tests.emulator.snapshots import emulator, snapshot
 
-__all__ = ["emulator", "snapshot"]
+__all__ = ["emulator", "live_fetcher", "snapshot"]
+
+
+def live_fetcher(
+    root_url: str,
+    *,
+    requests_per_second: float = 20.0,
+    api_key: str | None = None,
+    **policy: Any,
+) -> LiveFetcher:
+    """A live fetcher reaching every registry upstream at `<root_url>/<key>` (the emulator)."""
+    endpoints = {
+        key: Endpoint(
+            base_url=f"{root_url}/{key}",
+            requests_per_second=requests_per_second,
+            api_key=api_key if upstream.api_key_setting else None,
+            api_key_setting=upstream.api_key_setting,
+        )
+        for key, upstream in UPSTREAMS.items()
+    }
+    return LiveFetcher(endpoints, HttpPolicy(**policy))

@@ -4,10 +4,10 @@ integrity code, with faults injected at the server, never by patching the client
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import logging
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from kg_pipeline.emulator import UpstreamEmulator
-from kg_pipeline.http import LiveFetcher, UpstreamError
-from kg_pipeline.settings import Settings
+from kg_pipeline.http.live import LiveFetcher
+from kg_pipeline.http.transport import UpstreamError
 from kg_pipeline_tests.emulator.snapshots import (
     GNOMAD_TSV,
     GTEX_GZ,
@@ -26,6 +26,7 @@ from kg_pipeline_tests.emulator.snapshots import (
     STRING_GZ,
     Snapshot,
 )
+from kg_pipeline_tests.http.conftest import live_fetcher
 
 MakeLive = Callable[..., LiveFetcher]
 
@@ -37,16 +38,13 @@ def make_live(emulator: UpstreamEmulator) -> Iterator[MakeLive]:
 
     def make(**overrides: Any) -> LiveFetcher:
         fields: dict[str, Any] = {
-            "source_mode": "live",
-            "upstream_url": emulator.url,
-            "http_backoff_base_s": 0.05,
-            "http_backoff_cap_s": 0.2,
-            "http_max_retries": 3,
-            "http_connect_timeout_s": 2.0,
-            "http_read_timeout_s": 2.0,
-            "pubtator_requests_per_second": 20.0,
+            "backoff_base_s": 0.05,
+            "backoff_cap_s": 0.2,
+            "max_retries": 3,
+            "connect_timeout_s": 2.0,
+            "read_timeout_s": 2.0,
         }
-        fetcher = LiveFetcher(Settings(**{**fields, **overrides}))
+        fetcher = live_fetcher(emulator.url, **{**fields, **overrides})
         made.append(fetcher)
         return fetcher
 
@@ -67,6 +65,13 @@ def statuses(emulator: UpstreamEmulator, upstream: str) -> list[int | None]:
 
 def waits(log: pytest.LogCaptureFixture) -> list[float]:
     return [float(w) for w in re.findall(r"retrying in ([0-9.]+) s", log.text)]
+
+
+def get_json(fetcher: LiveFetcher, upstream: str, path: str, **request: Any) -> Any:
+    """One JSON page, downloaded as a raw asset downloads it."""
+    with tempfile.TemporaryDirectory() as scratch:
+        fetched = fetcher.download(upstream, path, Path(scratch) / "page", **request)
+        return json.loads(fetched.path.read_bytes())
 
 
 def assert_nothing_left(dest: Path) -> None:
@@ -101,9 +106,11 @@ def test_gz_file_is_kept_byte_for_byte(
     assert fetched.path.read_bytes() == snapshot.bytes("string", STRING_GZ)
 
 
-def test_get_json_walks_pages(make_live: MakeLive, emulator: UpstreamEmulator) -> None:
+def test_pages_are_fetched_one_request_each(
+    make_live: MakeLive, emulator: UpstreamEmulator
+) -> None:
     fetcher = make_live()
-    pages = [fetcher.get_json("panelapp_uk", PANELS, page=n) for n in (1, 2)]
+    pages = [get_json(fetcher, "panelapp_uk", PANELS, page=n) for n in (1, 2)]
 
     assert [item["id"] for page in pages for item in page["results"]] == [1, 2, 3]
     assert pages[1]["next"] is None
@@ -154,7 +161,7 @@ def test_slow_response_times_out_and_is_retried(
     make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
 ) -> None:
     emulator.inject("hpo", "slow", delay=2.0)
-    fetched = make_live(http_read_timeout_s=0.3).download("hpo", "hp.obo", tmp_path / "hp.obo")
+    fetched = make_live(read_timeout_s=0.3).download("hpo", "hp.obo", tmp_path / "hp.obo")
 
     assert fetched.path.read_bytes().startswith(b"format-version")
     assert "attempt 1/4 failed: no response within the 0.3 s read timeout" in retry_log.text
@@ -184,7 +191,7 @@ def test_persistent_503_fails_with_a_one_line_error(
     emulator.inject("gnomad", "server_error", times=-1, status=503)
     dest = tmp_path / "out" / "x.tsv"
     with pytest.raises(UpstreamError) as caught:
-        make_live(http_max_retries=4).download("gnomad", GNOMAD_TSV, dest)
+        make_live(max_retries=4).download("gnomad", GNOMAD_TSV, dest)
 
     message = str(caught.value)
     assert "\n" not in message
@@ -204,7 +211,7 @@ def test_persistent_slowness_fails_naming_the_timeout(
     make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
 ) -> None:
     emulator.inject("hpo", "slow", times=-1, delay=5.0)
-    fetcher = make_live(http_read_timeout_s=0.3, http_max_retries=1)
+    fetcher = make_live(read_timeout_s=0.3, max_retries=1)
     with pytest.raises(UpstreamError, match=r"after 2 attempts: no response within the 0.3 s"):
         fetcher.download("hpo", "hp.obo", tmp_path / "hp.obo")
 
@@ -228,7 +235,7 @@ def test_gz_cut_short_without_content_length_is_caught_by_the_gzip_check(
     emulator.inject("string", "truncate", times=-1, content_length=False)
     dest = tmp_path / "out" / "links.txt.gz"
     with pytest.raises(UpstreamError, match="truncated or corrupt gzip"):
-        make_live(http_max_retries=1).download("string", STRING_GZ, dest)
+        make_live(max_retries=1).download("string", STRING_GZ, dest)
     assert len(emulator.requests_for("string")) == 2
     assert_nothing_left(dest)
 
@@ -237,7 +244,7 @@ def test_corrupt_gzip_file_is_detected(
     make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
 ) -> None:
     with pytest.raises(UpstreamError, match="gzip stream ends before its end marker"):
-        make_live(http_max_retries=1).download("gtex", GTEX_GZ, tmp_path / "gtex.gct.gz")
+        make_live(max_retries=1).download("gtex", GTEX_GZ, tmp_path / "gtex.gct.gz")
     # Served complete, with a truthful Content-Length: only the gzip check could object.
     assert statuses(emulator, "gtex") == [200, 200]
 
@@ -247,7 +254,7 @@ def test_connection_closed_every_time_fails(
 ) -> None:
     emulator.inject("gnomad", "down", times=-1)
     with pytest.raises(UpstreamError, match="after 3 attempts: connection failed") as caught:
-        make_live(http_max_retries=2).download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
+        make_live(max_retries=2).download("gnomad", GNOMAD_TSV, tmp_path / "x.tsv")
     assert "Remote end closed connection" in str(caught.value)
     assert statuses(emulator, "gnomad") == [None] * 3
 
@@ -262,13 +269,6 @@ def test_empty_body_is_an_error(
     assert_nothing_left(dest)
 
 
-def test_malformed_json_is_an_error(make_live: MakeLive, emulator: UpstreamEmulator) -> None:
-    emulator.inject("panelapp_uk", "malformed", path=PANELS)
-    with pytest.raises(UpstreamError, match="body is not valid JSON") as caught:
-        make_live().get_json("panelapp_uk", PANELS, page=1)
-    assert f"{emulator.url}/panelapp_uk/{PANELS}?page=1" in str(caught.value)
-
-
 def test_404_fails_at_once(
     make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
 ) -> None:
@@ -277,7 +277,7 @@ def test_404_fails_at_once(
 
     assert caught.value.status == 404
     assert "failed: HTTP 404 Not Found" in str(caught.value)
-    assert "KG_HPO_BASE_URL" in str(caught.value)
+    assert "KG_BASE_URLS__HPO" in str(caught.value)
     assert statuses(emulator, "hpo") == [404]
     assert waits(retry_log) == []
 
@@ -297,11 +297,11 @@ def test_retry_after_beyond_the_limit_fails_at_once(
 def test_pubtator_rate_limit_spaces_requests_across_fetchers_and_threads(
     make_live: MakeLive, emulator: UpstreamEmulator
 ) -> None:
-    fetchers = [make_live(pubtator_requests_per_second=20.0) for _ in range(2)]
+    fetchers = [make_live(requests_per_second=20.0) for _ in range(2)]
 
     def walk(fetcher: LiveFetcher) -> None:
         for page in (1, 2, 3):
-            fetcher.get_json("pubtator", PUBTATOR_SEARCH, page=page)
+            get_json(fetcher, "pubtator", PUBTATOR_SEARCH, page=page)
 
     threads = [threading.Thread(target=walk, args=(f,)) for f in fetchers]
     for thread in threads:
@@ -311,17 +311,17 @@ def test_pubtator_rate_limit_spaces_requests_across_fetchers_and_threads(
 
     arrivals = [r.time for r in emulator.requests_for("pubtator")]
     assert len(arrivals) == 6
-    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-    # 1/20 s apart at the client; 5 ms of slack for arrival jitter at the server. Unlimited,
-    # these requests arrive about 1 ms apart.
-    assert min(gaps) >= 0.045, gaps
+    # Starts are 1/20 s apart at the client, so six requests span at least 0.25 s at the server
+    # whatever the load (a busy machine only delays them further); one arrival may jitter by a
+    # few ms. Unlimited, they arrive about 1 ms apart.
+    assert arrivals[-1] - arrivals[0] >= 5 * 0.05 - 0.01, arrivals
 
 
 def test_ncbi_api_key_goes_to_pubtator_only_and_is_never_shown(
     make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path, retry_log: Any
 ) -> None:
-    fetcher = make_live(ncbi_api_key="sekrit-key-123", http_max_retries=1)
-    fetcher.get_json("pubtator", PUBTATOR_SEARCH, params={"text": "kidney"}, page=1)
+    fetcher = make_live(api_key="sekrit-key-123", max_retries=1)
+    get_json(fetcher, "pubtator", PUBTATOR_SEARCH, params={"text": "kidney"}, page=1)
     fetcher.download("hpo", "hp.obo", tmp_path / "hp.obo")
 
     (pubtator,) = emulator.requests_for("pubtator")
@@ -330,14 +330,14 @@ def test_ncbi_api_key_goes_to_pubtator_only_and_is_never_shown(
 
     emulator.inject("pubtator", "server_error", times=-1)
     with pytest.raises(UpstreamError) as caught:
-        fetcher.get_json("pubtator", PUBTATOR_SEARCH, page=2)
+        get_json(fetcher, "pubtator", PUBTATOR_SEARCH, page=2)
     assert "page=2" in str(caught.value)
     assert "sekrit" not in str(caught.value)
     assert "attempt 1/2" in retry_log.text and "sekrit" not in retry_log.text
 
 
-def test_get_json_result_matches_the_file(
+def test_a_page_is_the_snapshot_file(
     make_live: MakeLive, snapshot: Snapshot, emulator: UpstreamEmulator
 ) -> None:
-    page = make_live().get_json("pubtator", PUBTATOR_SEARCH, page=3)
+    page = get_json(make_live(), "pubtator", PUBTATOR_SEARCH, page=3)
     assert page == json.loads(snapshot.bytes("pubtator", "search/page-3"))

@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.http import (
+from kg_pipeline.http.live import parse_retry_after
+from kg_pipeline.http.mirror import MirrorFetcher
+from kg_pipeline.http.transport import (
     Fetcher,
-    LiveFetcher,
-    MirrorFetcher,
+    GzipCheck,
     UpstreamError,
-    make_fetcher,
     mirror_relpath,
-    parse_retry_after,
     snapshot_path,
 )
-from kg_pipeline.http.transport import GzipCheck
 from kg_pipeline.settings import Settings
+from kg_pipeline.sources.registry import UPSTREAMS
+from kg_pipeline_tests.http.conftest import live_fetcher
 
 
 @pytest.mark.parametrize(
@@ -109,25 +109,34 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(None) is None
 
 
-def test_make_fetcher_follows_source_mode(tmp_path: Path) -> None:
-    live = make_fetcher(Settings(source_mode="live", upstream_url="http://127.0.0.1:9"))
-    mirror = make_fetcher(Settings(source_mode="mirror", mirror_dir=tmp_path))
+def test_both_fetchers_satisfy_the_protocol(tmp_path: Path) -> None:
+    live = live_fetcher("http://127.0.0.1:9")
+    mirror = MirrorFetcher(tmp_path)
     try:
-        assert isinstance(live, LiveFetcher) and live.mode == "live"
-        assert isinstance(mirror, MirrorFetcher) and mirror.mode == "mirror"
+        assert live.mode == "live" and mirror.mode == "mirror"
         assert isinstance(live, Fetcher) and isinstance(mirror, Fetcher)
     finally:
         live.close()
         mirror.close()
 
 
-def test_one_setting_replaces_every_upstream_rate() -> None:
-    from kg_pipeline.http import requests_per_second
-    from kg_pipeline.settings import Settings
-
+def test_rates_come_from_the_registry_unless_a_setting_replaces_them() -> None:
+    pubtator, gnomad = UPSTREAMS["pubtator"], UPSTREAMS["gnomad"]
     normal = Settings()
-    assert requests_per_second(normal, "pubtator") == 3.0
-    assert requests_per_second(normal, "gnomad") == 5.0
+    assert normal.rate("pubtator", pubtator.requests_per_second) == 3.0
+    assert normal.rate("gnomad", gnomad.requests_per_second) == 5.0
+    keyed = Settings(requests_per_second={"pubtator": 10.0})
+    assert keyed.rate("pubtator", pubtator.requests_per_second) == 10.0
     emulator = Settings(http_requests_per_second=500.0)
-    assert requests_per_second(emulator, "pubtator") == 500.0
-    assert requests_per_second(emulator, "gnomad") == 500.0
+    assert emulator.rate("pubtator", pubtator.requests_per_second) == 500.0
+    assert emulator.rate("gnomad", gnomad.requests_per_second) == 500.0
+
+
+def test_base_urls_are_overridden_per_upstream_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("KG_BASE_URLS__GNOMAD", "http://mirror.test/gnomad/")
+    monkeypatch.setenv("KG_UPSTREAM_URL", "http://emulator.test")
+    settings = Settings()
+    assert settings.base_url("gnomad", UPSTREAMS["gnomad"].base_url) == "http://mirror.test/gnomad"
+    assert settings.base_url("hpo", UPSTREAMS["hpo"].base_url) == "http://emulator.test/hpo"

@@ -9,19 +9,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import (
-    ANNOTATION_SOURCES,
     MAX_REJECT_SAMPLES,
     AnnotationCollector,
     GeneIndex,
     MatchKey,
     iter_lines,
-    json_value,
     parse_float,
     parse_int,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline.sources.records import json_value
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
 
 GENES = genes_frame(
@@ -29,20 +27,6 @@ GENES = genes_frame(
     (2, "PKD2", "5311", "ENSG00000118762"),
     (3, "NPHS1", None, None),
 )
-
-
-def test_the_eight_sources_and_their_file_keys() -> None:
-    assert ANNOTATION_SOURCES == (
-        "hgnc",
-        "gnomad",
-        "gtex",
-        "descartes",
-        "hpo",
-        "clinvar",
-        "mpo_mgi",
-        "string_ppi",
-    )
-    assert upstream_keys("mgi") == ("mgi/HMD_HumanPhenotype.rpt", "mgi/MPheno_OBO.ontology")
 
 
 def test_gene_index_prefers_ids_and_falls_back_to_the_symbol() -> None:

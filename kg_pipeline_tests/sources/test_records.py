@@ -7,16 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError, open_text, read_json, read_text
 from kg_pipeline.sources.records import (
-    SOURCE_NAMES,
     ParsedEvidence,
     Reject,
-    SourceFormatError,
     clip,
     empty_rows,
-    open_text,
-    read_json,
-    read_text,
     require_file,
     select_files,
 )
@@ -51,7 +47,7 @@ def test_read_json_reports_invalid_json_with_its_position(tmp_path: Path) -> Non
     path = tmp_path / "page"
     path.write_text('{"results": [', encoding="utf-8")
 
-    with pytest.raises(SourceFormatError, match="invalid JSON at line 1"):
+    with pytest.raises(SourceFormatError, match="not valid JSON at line 1"):
         read_json("PanelApp", "panelapp_uk/api/v1/panels/page-1", path)
 
 
@@ -93,15 +89,3 @@ def test_rejects_are_counted_by_reason_and_texts_are_clipped() -> None:
     assert list(parsed.rows.columns) == ["symbol", "reported_hgnc_id", "classification"]
     assert len(clip("x" * 1000)) == 200
     assert clip("a\n  b\tc") == "a b c"
-
-
-def test_source_names_are_the_database_values() -> None:
-    assert SOURCE_NAMES == (
-        "PanelApp",
-        "ClinGen",
-        "GenCC",
-        "HPO",
-        "PubTator",
-        "DiagnosticPanels",
-        "Literature",
-    )

@@ -1,32 +1,71 @@
-"""The gene import: one `genes` row per HGNC gene that has evidence."""
+"""The genes layer: the HGNC reference every source is normalised against, and the gene import
+(one `genes` row per HGNC gene that has evidence)."""
 
 import dagster as dg
 
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.genes import reconcile_genes
-from kg_pipeline.defs.hgnc.assets import hgnc_reference
-from kg_pipeline.defs.hgnc.reference import load_hgnc_reference
-from kg_pipeline.defs.raw import RawFileStore
+from kg_pipeline.defs.resources import HgncReferenceCache
+from kg_pipeline.sources.registry import EVIDENCE_LOADS
 
-EVIDENCE_ASSETS = [
-    "panelapp_evidence",
-    "clingen_evidence",
-    "gencc_evidence",
-    "hpo_evidence",
-    "pubtator_evidence",
-    "diagnostic_panels_evidence",
-    "literature_evidence",
-]
+
+@dg.asset(
+    group_name="genes",
+    kinds={"python"},
+    deps=["raw_hgnc"],
+    check_specs=[dg.AssetCheckSpec("approved_genes_present", asset="hgnc_reference")],
+)
+def hgnc_reference(
+    context: dg.AssetExecutionContext, gene_db: GeneDatabase, hgnc: HgncReferenceCache
+) -> dg.MaterializeResult:
+    """The HGNC reference: approved symbols, previous symbols and aliases of every gene.
+
+    Every evidence source is normalised against it (approved symbol, HGNC id, previous symbol,
+    alias; an alias or previous symbol claimed by several genes is ambiguous).
+    """
+    gene_db.require_schema_at_head()
+    reference = hgnc.reference()
+    entries = reference.complete_set
+    approved = entries[entries["status"].eq("Approved")]
+
+    def shared(column: str) -> int:
+        pairs = approved[["hgnc_id", column]].explode(column).dropna()
+        per_key = pairs.assign(key=pairs[column].str.upper()).groupby("key")["hgnc_id"].nunique()
+        return int((per_key > 1).sum())
+
+    context.log.info("HGNC reference: %d entries, %d approved", len(entries), len(approved))
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(approved),
+            "entries": len(entries),
+            "approved": len(approved),
+            "withdrawn": int(entries["status"].ne("Approved").sum()),
+            "previous_symbols": int(approved["prev_symbol"].map(len).sum()),
+            "alias_symbols": int(approved["alias_symbol"].map(len).sum()),
+            "ambiguous_previous_symbols": shared("prev_symbol"),
+            "ambiguous_aliases": shared("alias_symbol"),
+            "release": reference.version.release or "not stated",
+            "raw_sha256": reference.version.sha256,
+        },
+        data_version=dg.DataVersion(reference.version.sha256),
+        check_results=[
+            dg.AssetCheckResult(
+                check_name="approved_genes_present",
+                passed=len(approved) >= 1_000,
+                metadata={"approved": len(approved)},
+            )
+        ],
+    )
 
 
 @dg.asset(
     group_name="genes",
     kinds={"python", "postgres"},
-    deps=[hgnc_reference, *EVIDENCE_ASSETS],
+    deps=[hgnc_reference, *(f"{source.key}_evidence" for source, _ in EVIDENCE_LOADS)],
     pool="gene_db_writer",
 )
 def genes(
-    context: dg.AssetExecutionContext, gene_db: GeneDatabase, raw_store: RawFileStore
+    context: dg.AssetExecutionContext, gene_db: GeneDatabase, hgnc: HgncReferenceCache
 ) -> dg.MaterializeResult:
     """One row per HGNC gene with evidence: HGNC id, approved symbol, aliases, previous symbols.
 
@@ -34,7 +73,7 @@ def genes(
     disappeared and refreshes symbols from the current HGNC release (renamed genes follow).
     """
     gene_db.require_schema_at_head()
-    reference = load_hgnc_reference(gene_db, raw_store)
+    reference = hgnc.reference()
     with gene_db.begin() as conn:
         result = reconcile_genes(conn, reference.complete_set)
     context.log.info(

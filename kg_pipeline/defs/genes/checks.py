@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.defs.genes.assets import genes
-from kg_pipeline.settings import get_settings
+from kg_pipeline.defs.resources import LoadPolicy
 
 
 def _scalar(gene_db: GeneDatabase, sql: str) -> int:
@@ -42,16 +42,12 @@ def one_evidence_row_per_gene_and_source(gene_db: GeneDatabase) -> dg.AssetCheck
 
 
 @dg.asset_check(asset=genes)
-def gene_count_in_range(gene_db: GeneDatabase) -> dg.AssetCheckResult:
+def gene_count_in_range(gene_db: GeneDatabase, load_policy: LoadPolicy) -> dg.AssetCheckResult:
     """The gene count is inside KG_GENE_COUNT_MIN..KG_GENE_COUNT_MAX (about 4,800 at full scale)."""
-    settings = get_settings()
+    low, high = load_policy.gene_count_min, load_policy.gene_count_max
     count = _scalar(gene_db, "SELECT count(*) FROM genes")
     return dg.AssetCheckResult(
-        passed=settings.gene_count_min <= count <= settings.gene_count_max,
+        passed=low <= count <= high,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "genes": count,
-            "min": settings.gene_count_min,
-            "max": settings.gene_count_max,
-        },
+        metadata={"genes": count, "min": low, "max": high},
     )

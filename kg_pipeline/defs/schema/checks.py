@@ -11,17 +11,7 @@ from kg_pipeline.db.schema import (
     schema_differences,
 )
 from kg_pipeline.defs.schema.assets import database_schema
-
-ANNOTATION_SOURCES = (
-    "clinvar",
-    "descartes",
-    "gnomad",
-    "gtex",
-    "hgnc",
-    "hpo",
-    "mpo_mgi",
-    "string_ppi",
-)
+from kg_pipeline.sources.registry import ANNOTATION_LOADS
 
 
 @dg.asset_check(asset=database_schema, blocking=True)
@@ -65,7 +55,7 @@ def annotation_sources_seeded(gene_db: GeneDatabase) -> dg.AssetCheckResult:
                 sa.text("SELECT source_name FROM annotation_sources WHERE is_active")
             ).scalars()
         )
-    missing = sorted(set(ANNOTATION_SOURCES) - active)
+    missing = sorted({load.name for _, load in ANNOTATION_LOADS} - active)
     return dg.AssetCheckResult(
         passed=not missing,
         metadata={"active": dg.MetadataValue.json(sorted(active)), "missing": missing},

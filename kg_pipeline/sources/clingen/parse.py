@@ -21,6 +21,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -31,18 +32,15 @@ from kg_pipeline.sources.aggregation import (
 )
 from kg_pipeline.sources.keywords import contains_any_mask, mentions_kidney_mask
 from kg_pipeline.sources.records import (
-    CLINGEN,
     ParsedEvidence,
-    RawFiles,
     Reject,
-    SourceFormatError,
     clip,
     empty_rows,
-    read_text,
+    release_in_head,
     require_file,
 )
 
-SOURCE: Final = CLINGEN
+SOURCE: Final = "ClinGen"
 FILE_KEY: Final = "clingen/kb/gene-validity/download"
 
 KIDNEY_EXPERT_PANELS: Final[frozenset[str]] = frozenset(
@@ -96,6 +94,7 @@ _COLUMNS: Final[dict[str, str]] = {
 _REQUIRED: Final = ("GENE SYMBOL", "GENE ID (HGNC)", "DISEASE LABEL", "CLASSIFICATION", "GCEP")
 _BANNER_SEARCH_LINES: Final = 30
 _CREATED: Final = re.compile(r"FILE CREATED:\s*(\S+)", re.IGNORECASE)
+_CREATED_DATE: Final = re.compile(r"FILE CREATED:\s*(\d{4}-\d{2}-\d{2})")
 
 ROW_COLUMNS: Final[tuple[str, ...]] = (*_COLUMNS.values(), "kidney_expert_panel")
 
@@ -281,3 +280,8 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         )
         details.append(f"ClinGen: {plural(len(gene_validities), 'curation')}, max {strongest}")
     return evidence_frame(genes, evidence, details)
+
+
+def read_release(files: RawFiles) -> str | None:
+    """The banner's "FILE CREATED" date."""
+    return release_in_head(files, FILE_KEY, _CREATED_DATE)

@@ -25,8 +25,8 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_head
 from kg_pipeline.sources.annotations import (
-    CLINVAR,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
@@ -34,12 +34,12 @@ from kg_pipeline.sources.annotations import (
     iter_lines,
     normalise_header,
     parse_int,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError
+from kg_pipeline.sources.clinvar.upstream import CLINVAR
+from kg_pipeline.sources.records import RELEASE_HEAD_BYTES
 
-SOURCE: Final = CLINVAR
-GENE_SUMMARY_KEY: Final = upstream_keys("clinvar")[0]
+SOURCE: Final = "clinvar"
+GENE_SUMMARY_KEY: Final = CLINVAR.keys()[0]
 VARIANT_SUMMARY_KEYS: Final[tuple[str, ...]] = (
     "clinvar/variant_summary.txt.gz",
     "clinvar/variant_summary.txt",
@@ -340,3 +340,12 @@ def annotate(
     raise SourceFormatError(
         SOURCE, " or ".join(candidates), "the file is missing from the raw files"
     )
+
+
+def read_release(files: RawFiles) -> str | None:
+    """The date of the gene summary's first line ("... by gene, dated November 7, 2021")."""
+    path = files.get(GENE_SUMMARY_KEY)
+    if path is None:
+        return None
+    first_line = read_head(path, RELEASE_HEAD_BYTES).decode("utf-8", "replace").split("\n", 1)[0]
+    return release_date(first_line)

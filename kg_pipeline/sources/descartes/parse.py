@@ -15,21 +15,20 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError
 from kg_pipeline.sources.annotations import (
-    DESCARTES,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
     iter_lines,
     parse_float,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
-from kg_pipeline.upstreams import UPSTREAMS
+from kg_pipeline.sources.descartes.upstream import DESCARTES
+from kg_pipeline.sources.records import require_file
 
-SOURCE: Final = DESCARTES
-TPM_KEY, PERCENTAGE_KEY = upstream_keys("descartes")
-DATASET_VERSION: Final = UPSTREAMS["descartes"].release or "human_gtex"
+SOURCE: Final = "descartes"
+TPM_KEY, PERCENTAGE_KEY = DESCARTES.keys()
+DATASET_VERSION: Final = DESCARTES.release or "human_gtex"
 
 TABLES: Final[dict[str, str]] = {TPM_KEY: "kidney_tpm", PERCENTAGE_KEY: "kidney_percentage"}
 """Raw key -> the annotation key its value fills."""

@@ -17,6 +17,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -24,30 +25,18 @@ from kg_pipeline.sources.aggregation import (
     lists_for,
     plural,
 )
-from kg_pipeline.sources.gene_lists import gene_entries, pick_symbol, text_field
-from kg_pipeline.sources.records import (
-    DIAGNOSTIC_PANELS,
-    ParsedEvidence,
-    RawFiles,
-    Reject,
-    SourceFormatError,
-    clip,
-    empty_rows,
-    read_json,
-    select_files,
+from kg_pipeline.sources.gene_lists import (
+    EntryFields,
+    GeneListFile,
+    read_gene_list_files,
+    text_field,
 )
+from kg_pipeline.sources.records import ParsedEvidence
 
-SOURCE: Final = DIAGNOSTIC_PANELS
+SOURCE: Final = "DiagnosticPanels"
 _FILE_KEY: Final = re.compile(r"diagnostic_panels/(?P<stem>[^/]+)\.json")
 
-ROW_COLUMNS: Final[tuple[str, ...]] = (
-    "symbol",
-    "reported_hgnc_id",
-    "reported_as",
-    "provider",
-    "provider_id",
-    "panels",
-)
+ROW_COLUMNS: Final[tuple[str, ...]] = ("provider", "provider_id", "panels")
 
 
 def _panels(entry: Any, provider: str) -> list[str]:
@@ -67,52 +56,30 @@ def _panels(entry: Any, provider: str) -> list[str]:
     return sorted(set(names)) or [provider]
 
 
+def _provider_file(file: GeneListFile) -> tuple[EntryFields, str | None]:
+    """The provider is the file's `provider_name` (else `provider_id`, `id`, or the file name of
+    the key); its release the date of `scraped_at`."""
+    header = file.header
+    provider_id = (
+        text_field(header, "provider_id") or text_field(header, "id") or file.match["stem"]
+    )
+    provider = text_field(header, "provider_name") or provider_id
+    scraped = str(header["scraped_at"])[:10] if text_field(header, "scraped_at") else None
+
+    def entry_fields(entry: Any) -> dict[str, Any]:
+        return {
+            "provider": provider,
+            "provider_id": provider_id,
+            "panels": _panels(entry, provider),
+        }
+
+    return entry_fields, scraped
+
+
 def parse(files: RawFiles) -> ParsedEvidence:
-    """Genes of every provider file, one row per (provider file, gene entry).
-
-    The provider is the file's `provider_name` (else `provider_id`, `id`, or the file name of the
-    key). Entries without a symbol or with a placeholder symbol are rejects. Release: the
-    latest `scraped_at` date.
-    """
-    selected = select_files(files, _FILE_KEY)
-    if not selected:
-        raise SourceFormatError(SOURCE, "diagnostic_panels/<provider>.json", "no provider files")
-
-    rows: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    scraped: list[str] = []
-    for key, path in selected.items():
-        match = _FILE_KEY.fullmatch(key)
-        assert match is not None  # selected by the same pattern
-        document = read_json(SOURCE, key, path)
-        header = document if isinstance(document, Mapping) else {}
-        provider_id = text_field(header, "provider_id") or text_field(header, "id") or match["stem"]
-        provider = text_field(header, "provider_name") or provider_id
-        if text_field(header, "scraped_at"):
-            scraped.append(str(header["scraped_at"])[:10])
-        for position, entry in enumerate(gene_entries(SOURCE, key, document)):
-            symbol, reason = pick_symbol(entry)
-            if symbol is None:
-                rejects.append(Reject(f"{key}:genes[{position}]", str(reason), clip(entry)))
-                continue
-            rows.append(
-                {
-                    "symbol": symbol,
-                    "reported_hgnc_id": text_field(entry, "hgnc_id"),
-                    "reported_as": text_field(entry, "reported_as"),
-                    "provider": provider,
-                    "provider_id": provider_id,
-                    "panels": _panels(entry, provider),
-                }
-            )
-    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows(ROW_COLUMNS)
-    stats = {
-        "files": len(selected),
-        "gene_entries": len(rows),
-        "distinct_symbols": int(frame["symbol"].nunique()),
-    }
-    release = max(scraped) if scraped else None
-    return ParsedEvidence(SOURCE, frame.astype(object), rejects, release, stats)
+    """Genes of every provider file, one row per (provider file, gene entry). Release: the
+    latest `scraped_at` date."""
+    return read_gene_list_files(SOURCE, files, _FILE_KEY, ROW_COLUMNS, _provider_file)
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -29,18 +30,14 @@ from kg_pipeline.sources.aggregation import (
 )
 from kg_pipeline.sources.keywords import mentions_kidney_mask
 from kg_pipeline.sources.records import (
-    GENCC,
     ParsedEvidence,
-    RawFiles,
     Reject,
-    SourceFormatError,
     clip,
     empty_rows,
-    read_text,
     require_file,
 )
 
-SOURCE: Final = GENCC
+SOURCE: Final = "GenCC"
 FILE_KEY: Final = "gencc/download/action/submissions-export-tsv"
 
 CLASSIFICATION_RANK: Final[dict[str, int]] = {

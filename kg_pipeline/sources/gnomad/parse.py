@@ -17,8 +17,8 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError
 from kg_pipeline.sources.annotations import (
-    GNOMAD,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
@@ -26,13 +26,12 @@ from kg_pipeline.sources.annotations import (
     iter_lines,
     normalise_header,
     parse_float,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
-from kg_pipeline.upstreams import UPSTREAMS
+from kg_pipeline.sources.gnomad.upstream import GNOMAD
+from kg_pipeline.sources.records import require_file
 
-SOURCE: Final = GNOMAD
-FILE_KEY: Final = upstream_keys("gnomad")[0]
+SOURCE: Final = "gnomad"
+FILE_KEY: Final = GNOMAD.keys()[0]
 
 METRIC_COLUMNS: Final[dict[str, tuple[str, str]]] = {
     "pli": ("lof.pLI", "pLI"),
@@ -49,7 +48,7 @@ METRIC_COLUMNS: Final[dict[str, tuple[str, str]]] = {
 
 V4: Final = 0
 V2: Final = 1
-DEFAULT_RELEASE: Final[tuple[str, str]] = (UPSTREAMS["gnomad"].release or "v4.1", "v2.1.1")
+DEFAULT_RELEASE: Final[tuple[str, str]] = (GNOMAD.release or "v4.1", "v2.1.1")
 """The release a header's naming scheme implies when the caller does not say."""
 
 ID_COLUMNS: Final[tuple[str, ...]] = ("gene", "transcript")

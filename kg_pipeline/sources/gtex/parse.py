@@ -14,22 +14,21 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError
 from kg_pipeline.sources.annotations import (
-    GTEX,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
     iter_lines,
     normalise_header,
     parse_float,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
-from kg_pipeline.upstreams import UPSTREAMS
+from kg_pipeline.sources.gtex.upstream import GTEX
+from kg_pipeline.sources.records import require_file
 
-SOURCE: Final = GTEX
-FILE_KEY: Final = upstream_keys("gtex")[0]
-RELEASE: Final = UPSTREAMS["gtex"].release or "v8"
+SOURCE: Final = "gtex"
+FILE_KEY: Final = GTEX.keys()[0]
+RELEASE: Final = GTEX.release or "v8"
 DATASET_VERSION: Final = f"gtex_{RELEASE}"
 
 KIDNEY_CORTEX: Final = "Kidney_Cortex"

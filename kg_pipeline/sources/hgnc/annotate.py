@@ -13,18 +13,18 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.annotations import (
-    HGNC,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
-    upstream_keys,
 )
 from kg_pipeline.sources.hgnc.parse import parse_complete_set
-from kg_pipeline.sources.records import RawFiles, require_file
+from kg_pipeline.sources.hgnc.upstream import HGNC
+from kg_pipeline.sources.records import require_file
 
-SOURCE: Final = HGNC
-FILE_KEY: Final = upstream_keys("hgnc")[0]
+SOURCE: Final = "hgnc"
+FILE_KEY: Final = HGNC.keys()[0]
 
 FIELDS: Final[dict[str, str]] = {
     "hgnc_id": "hgnc_id",

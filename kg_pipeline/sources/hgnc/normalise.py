@@ -84,15 +84,6 @@ _DISALLOWED: Final = r"[^A-Z0-9_-]"
 _HGNC_ID_TEXT: Final = re.compile(r"^\s*HGNC\s*:\s*(\d+)\s*$", re.IGNORECASE)
 _REPORTED_ID: Final = re.compile(r"^\s*(?:HGNC\s*:\s*)?(\d+)\s*$", re.IGNORECASE)
 
-STAGING_BASE_PRIORITY: Final[dict[str, int]] = {
-    "PanelApp": 100,
-    "ClinGen": 95,
-    "HPO": 85,
-    "GenCC": 80,
-    "DiagnosticPanels": 75,
-    "PubTator": 20,
-}
-STAGING_OTHER_PRIORITY: Final = 10
 STAGING_ALPHABETIC_BONUS: Final = 15
 STAGING_PATTERN_BONUS: Final = 25
 STAGING_PATTERNS: Final[tuple[str, ...]] = ("PKD", "COL", "HNF", "SLC", "ATP", "UMOD")
@@ -353,15 +344,16 @@ class GeneNormaliser:
         return out
 
 
-def staging_priority(source_name: str, text: str) -> int:
+def staging_priority(base: int, text: str) -> int:
     """Review priority of an unresolved text in `gene_normalization_staging` (reference 3.6).
 
-    Base by source (PanelApp 100, ClinGen 95, HPO 85, GenCC 80, DiagnosticPanels 75, PubTator
-    20, any other 10); +15 if the text is purely alphabetic; +25 for each of the kidney-gene
-    stems PKD, COL, HNF, SLC, ATP, UMOD it contains; at most 200.
+    `base` is the source's own priority (its registry entry: PanelApp 100, ClinGen 95, HPO 85,
+    GenCC 80, DiagnosticPanels 75, PubTator 20, any other 10); +15 if the text is purely
+    alphabetic; +25 for each of the kidney-gene stems PKD, COL, HNF, SLC, ATP, UMOD it contains;
+    at most 200.
     """
     value = (text or "").strip().upper()
-    score = STAGING_BASE_PRIORITY.get(source_name, STAGING_OTHER_PRIORITY)
+    score = base
     if value.isalpha():
         score += STAGING_ALPHABETIC_BONUS
     score += STAGING_PATTERN_BONUS * sum(stem in value for stem in STAGING_PATTERNS)

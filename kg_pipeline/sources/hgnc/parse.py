@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from kg_pipeline.sources.records import SourceFormatError, read_text
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_text
 
 SOURCE: Final = "HGNC"
 FILE_KEY: Final = "hgnc/hgnc_complete_set.txt"
@@ -146,3 +146,19 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
             # "" to None; str is all a cell holds (or NaN, kept as it is).
             out[column] = pd.Series([v or None for v in values], index=frame.index, dtype=object)
     return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def read_release(files: RawFiles) -> str | None:
+    """The newest `date_modified` of any entry: HGNC states no release of its own."""
+    path = files.get(FILE_KEY)
+    if path is None:
+        return None
+    with open_text(path) as fh:
+        header = fh.readline().rstrip("\n").split("\t")
+        if "date_modified" not in header:
+            return None
+        column = header.index("date_modified")
+        return max(
+            (f[column] for f in (line.split("\t") for line in fh) if len(f) > column),
+            default=None,
+        )

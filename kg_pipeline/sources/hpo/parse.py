@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zlib
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_bytes
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -30,23 +32,21 @@ from kg_pipeline.sources.aggregation import (
 )
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
 from kg_pipeline.sources.records import (
-    HPO,
     ParsedEvidence,
-    RawFiles,
     Reject,
-    SourceFormatError,
     clip,
     empty_rows,
-    read_bytes,
+    release_in_head,
     require_file,
 )
 
-SOURCE: Final = HPO
+SOURCE: Final = "HPO"
 OBO_KEY: Final = "hpo/hp.obo"
 ANNOTATIONS_KEY: Final = "hpo/phenotype.hpoa"
 GENES_KEY: Final = "hpo/genes_to_phenotype.txt"
 
 KIDNEY_ROOT: Final = "HP:0010935"
+_DATA_VERSION: Final = re.compile(r"data-version:\s*(?:hp/releases/)?(\S+)")
 """Abnormality of the upper urinary tract."""
 
 MIN_SYMBOL_LENGTH: Final = 2
@@ -214,3 +214,8 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
             f"HPO: {plural(len(terms[i]), 'phenotype')}, {plural(len(diseases[i]), 'disease')}"
         )
     return evidence_frame(genes, evidence, details)
+
+
+def read_release(files: RawFiles) -> str | None:
+    """The ontology's `data-version` (`hp/releases/2025-01-16` gives `2025-01-16`)."""
+    return release_in_head(files, OBO_KEY, _DATA_VERSION)

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -23,20 +24,17 @@ from kg_pipeline.sources.aggregation import (
     plural,
     records_by_gene,
 )
-from kg_pipeline.sources.gene_lists import gene_entries, pick_symbol, text_field
+from kg_pipeline.sources.gene_lists import (
+    EntryFields,
+    GeneListFile,
+    read_gene_list_files,
+    text_field,
+)
 from kg_pipeline.sources.records import (
-    LITERATURE,
     ParsedEvidence,
-    RawFiles,
-    Reject,
-    SourceFormatError,
-    clip,
-    empty_rows,
-    read_json,
-    select_files,
 )
 
-SOURCE: Final = LITERATURE
+SOURCE: Final = "Literature"
 _FILE_KEY: Final = re.compile(r"literature/literature_pmid_(?P<pmid>\d+)\.json")
 
 PUBLICATION_FIELDS: Final[tuple[str, ...]] = (
@@ -48,12 +46,7 @@ PUBLICATION_FIELDS: Final[tuple[str, ...]] = (
     "url",
     "doi",
 )
-ROW_COLUMNS: Final[tuple[str, ...]] = (
-    "symbol",
-    "reported_hgnc_id",
-    "reported_as",
-    *PUBLICATION_FIELDS,
-)
+ROW_COLUMNS: Final[tuple[str, ...]] = PUBLICATION_FIELDS
 
 
 def _publication(header: Mapping[str, Any], pmid: str) -> dict[str, Any]:
@@ -69,47 +62,16 @@ def _publication(header: Mapping[str, Any], pmid: str) -> dict[str, Any]:
     }
 
 
+def _publication_file(file: GeneListFile) -> tuple[EntryFields, str | None]:
+    """The PMID is the file's `pmid` (else the one in its key); the files are curated, not
+    released."""
+    publication = _publication(file.header, text_field(file.header, "pmid") or file.match["pmid"])
+    return (lambda _entry: publication), None
+
+
 def parse(files: RawFiles) -> ParsedEvidence:
-    """Genes of every publication file, one row per (publication, gene entry).
-
-    The PMID is the file's `pmid` (else the one in its key). Entries without a symbol or with
-    a placeholder symbol are rejects. Release: None (the files are curated, not released).
-    """
-    selected = select_files(files, _FILE_KEY)
-    if not selected:
-        raise SourceFormatError(
-            SOURCE, "literature/literature_pmid_<pmid>.json", "no publication files given"
-        )
-
-    rows: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for key, path in selected.items():
-        match = _FILE_KEY.fullmatch(key)
-        assert match is not None  # selected by the same pattern
-        document = read_json(SOURCE, key, path)
-        header = document if isinstance(document, Mapping) else {}
-        pmid = text_field(header, "pmid") or match["pmid"]
-        publication = _publication(header, pmid)
-        for position, entry in enumerate(gene_entries(SOURCE, key, document)):
-            symbol, reason = pick_symbol(entry)
-            if symbol is None:
-                rejects.append(Reject(f"{key}:genes[{position}]", str(reason), clip(entry)))
-                continue
-            rows.append(
-                {
-                    "symbol": symbol,
-                    "reported_hgnc_id": text_field(entry, "hgnc_id"),
-                    "reported_as": text_field(entry, "reported_as"),
-                    **publication,
-                }
-            )
-    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows(ROW_COLUMNS)
-    stats = {
-        "files": len(selected),
-        "gene_entries": len(rows),
-        "distinct_symbols": int(frame["symbol"].nunique()),
-    }
-    return ParsedEvidence(SOURCE, frame.astype(object), rejects, None, stats)
+    """Genes of every publication file, one row per (publication, gene entry)."""
+    return read_gene_list_files(SOURCE, files, _FILE_KEY, ROW_COLUMNS, _publication_file)
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:

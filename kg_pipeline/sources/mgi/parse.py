@@ -22,18 +22,18 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError
 from kg_pipeline.sources.annotations import (
-    MPO_MGI,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
     iter_lines,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, require_file
+from kg_pipeline.sources.mgi.upstream import MGI
+from kg_pipeline.sources.records import require_file
 
-SOURCE: Final = MPO_MGI
-REPORT_KEY, ONTOLOGY_KEY = upstream_keys("mgi")
+SOURCE: Final = "mpo_mgi"
+REPORT_KEY, ONTOLOGY_KEY = MGI.keys()
 
 KIDNEY_ROOT: Final = "MP:0005367"
 """renal/urinary system phenotype."""

@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -29,20 +30,16 @@ from kg_pipeline.sources.aggregation import (
 )
 from kg_pipeline.sources.keywords import KIDNEY_KEYWORDS, mentions_kidney
 from kg_pipeline.sources.records import (
-    PANELAPP,
     ParsedEvidence,
-    RawFiles,
     Reject,
-    SourceFormatError,
     clip,
     empty_rows,
-    read_json,
     select_files,
 )
 
 __all__ = ["KIDNEY_KEYWORDS", "aggregate", "is_kidney_panel", "parse"]
 
-SOURCE: Final = PANELAPP
+SOURCE: Final = "PanelApp"
 REGIONS: Final[dict[str, str]] = {"panelapp_uk": "UK", "panelapp_au": "Australia"}
 """Upstream key to the region label stored in the evidence."""
 
@@ -230,7 +227,7 @@ def parse(files: RawFiles) -> ParsedEvidence:
     created = sorted(str(p.get("version_created") or "")[:10] for p in used_panels)
     frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows(ROW_COLUMNS)
     return ParsedEvidence(
-        source_name=SOURCE,
+        source=SOURCE,
         rows=frame.astype(object),
         rejects=rejects,
         release=(created[-1] or None) if created else None,
@@ -277,3 +274,13 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         )
         details.append(f"PanelApp ({', '.join(regions[i])}): {plural(len(gene_panels), 'panel')}")
     return evidence_frame(genes, evidence, details)
+
+
+def read_release(files: RawFiles) -> str | None:
+    """The newest `version_created` date of any listed panel."""
+    dates: list[str] = []
+    for key, path in select_files(files, _KEY).items():
+        if "/page-" in key:
+            listing = read_json(SOURCE, key, path)
+            dates += [str(r.get("version_created") or "")[:10] for r in listing.get("results", [])]
+    return max(filter(None, dates), default=None)

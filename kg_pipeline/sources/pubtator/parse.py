@@ -19,6 +19,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
 from kg_pipeline.sources.aggregation import (
     collect_sorted,
     evidence_frame,
@@ -30,18 +31,14 @@ from kg_pipeline.sources.aggregation import (
     records_by_gene,
 )
 from kg_pipeline.sources.records import (
-    PUBTATOR,
     ParsedEvidence,
-    RawFiles,
     Reject,
-    SourceFormatError,
     clip,
     empty_rows,
-    read_json,
     select_files,
 )
 
-SOURCE: Final = PUBTATOR
+SOURCE: Final = "PubTator"
 _PAGE_KEY: Final = re.compile(r"pubtator/search/page-(\d+)")
 
 GENE_MENTION: Final = re.compile(

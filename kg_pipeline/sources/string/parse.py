@@ -32,21 +32,20 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, is_gzip
 from kg_pipeline.sources.annotations import (
-    STRING_PPI,
     AnnotationCollector,
     GeneIndex,
     ParsedAnnotations,
     column_positions,
     iter_lines,
-    upstream_keys,
 )
-from kg_pipeline.sources.records import RawFiles, SourceFormatError, is_gzip, require_file
-from kg_pipeline.upstreams import UPSTREAMS
+from kg_pipeline.sources.records import require_file
+from kg_pipeline.sources.string.upstream import STRING
 
-SOURCE: Final = STRING_PPI
-INFO_KEY, LINKS_KEY = upstream_keys("string")
-RELEASE: Final = UPSTREAMS["string"].release or "v12.0"
+SOURCE: Final = "string_ppi"
+INFO_KEY, LINKS_KEY = STRING.keys()
+RELEASE: Final = STRING.release or "v12.0"
 
 DEFAULT_MIN_SCORE: Final = 400
 MAX_INTERACTIONS: Final = 30

@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.clingen.parse import FILE_KEY, aggregate, kidney_mask, parse
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.records import ParsedEvidence, SourceFormatError
+from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline_tests.sources.helpers import RAW, by_symbol, resolve
 
 CSV = RAW / "clingen" / "Clingen-Gene-Disease-Summary-2025-01-09.csv"
@@ -21,7 +22,7 @@ def parsed() -> ParsedEvidence:
 
 
 def test_the_real_csv_is_read_by_header_name(parsed: ParsedEvidence) -> None:
-    assert parsed.source_name == "ClinGen"
+    assert parsed.source == "ClinGen"
     assert parsed.release == "2025-01-09"
     assert parsed.stats["curations"] == 2953
     assert parsed.rejects == []

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import ParsedAnnotations
 from kg_pipeline.sources.clinvar.parse import (
     GENE_SUMMARY_KEY,
@@ -22,7 +23,6 @@ from kg_pipeline.sources.clinvar.parse import (
     release_date,
     significance_class,
 )
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
@@ -55,7 +55,7 @@ def _count(text: str) -> int:
 
 def test_contract_and_release(parsed: ParsedAnnotations) -> None:
     assert_contract(parsed)
-    assert parsed.version == "2021-11-07"
+    assert parsed.release == "2021-11-07"
     assert parsed.stats["rows_read"] == 33_890
     assert parsed.stats["rows_matched"] + parsed.stats["rows_unmatched"] == 33_890
     assert parsed.stats["genes_matched"] > 27_000
@@ -202,7 +202,7 @@ def test_a_variant_summary_is_aggregated_per_gene(tmp_path: Path) -> None:
     parsed = annotate(files, genes)
 
     assert_contract(parsed)
-    assert parsed.version is None
+    assert parsed.release is None
     pkd1 = parsed.annotation(1)
     assert pkd1["total_variants"] == 5
     assert pkd1["significance_counts"] == dict.fromkeys(SIGNIFICANCE_CLASSES, 0) | {

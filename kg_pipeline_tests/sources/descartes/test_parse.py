@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.descartes.parse import PERCENTAGE_KEY, TPM_KEY, annotate
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
 
 GENES = genes_frame(
@@ -47,7 +47,7 @@ def test_tpm_and_percentage_per_gene(tmp_path: Path) -> None:
     parsed = annotate(_files(tmp_path), GENES)
 
     assert_contract(parsed)
-    assert parsed.version == "human_gtex"
+    assert parsed.release == "human_gtex"
     assert parsed.annotation(1) == {
         "kidney_tpm": 85.3475340076503,
         "kidney_percentage": 0.0465,

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.diagnostic_panels.parse import aggregate, parse
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.records import ParsedEvidence, SourceFormatError
+from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline_tests.sources.helpers import by_symbol, resolve, seed_files
 
 
@@ -20,7 +21,7 @@ def parsed() -> ParsedEvidence:
 
 
 def test_the_nine_real_files_list_966_distinct_symbols(parsed: ParsedEvidence) -> None:
-    assert parsed.source_name == "DiagnosticPanels"
+    assert parsed.source == "DiagnosticPanels"
     assert parsed.stats == {"files": 9, "gene_entries": 3184, "distinct_symbols": 966}
     assert parsed.rows["symbol"].str.upper().nunique() == 966
     assert parsed.rows["provider"].nunique() == 9

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.gencc.parse import FILE_KEY, aggregate, parse
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.helpers import RAW, by_symbol, resolve
 
 SAMPLE = RAW / "gencc" / "gencc-submissions.sample.tsv"
@@ -19,7 +19,7 @@ SAMPLE = RAW / "gencc" / "gencc-submissions.sample.tsv"
 def test_the_real_sample_parses_and_has_no_kidney_submission() -> None:
     parsed = parse({FILE_KEY: SAMPLE})
 
-    assert parsed.source_name == "GenCC"
+    assert parsed.source == "GenCC"
     assert parsed.stats == {"submissions": 5, "not_kidney": 5, "kidney_submissions": 0}
     assert parsed.rows.empty
     assert {"symbol", "reported_hgnc_id", "classification"} <= set(parsed.rows.columns)

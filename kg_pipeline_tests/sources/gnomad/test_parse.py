@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.gnomad.parse import FILE_KEY, METRIC_COLUMNS, annotate
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
@@ -62,7 +62,7 @@ def test_v2_sample_values_are_read_back_exactly() -> None:
     parsed = annotate({FILE_KEY: V2_SAMPLE}, genes)
 
     assert_contract(parsed)
-    assert parsed.version == "v2.1.1"
+    assert parsed.release == "v2.1.1"
     # AL627309.1 is a clone-based name with an Ensembl id HGNC does not list.
     assert parsed.stats["rows_read"] == 3
     assert parsed.stats["rows_unmatched"] == 1
@@ -130,7 +130,7 @@ def test_v41_keeps_the_mane_select_transcript_and_reads_columns_by_name(tmp_path
     parsed = annotate({FILE_KEY: path}, genes)
 
     assert_contract(parsed)
-    assert parsed.version == "v4.1"
+    assert parsed.release == "v4.1"
     pkd1 = parsed.annotation(1)
     assert pkd1 == {
         "pli": 0.99999,

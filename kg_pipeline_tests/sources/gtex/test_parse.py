@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.snapshot.gtex import CORTEX, MEDULLA, TISSUES
 from kg_pipeline.sources.gtex.parse import FILE_KEY, annotate, tissue_id
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
 
 GENES = genes_frame(
@@ -69,7 +69,7 @@ def test_median_tpm_per_tissue_with_kidney_highlighted(tmp_path: Path) -> None:
     parsed = annotate({FILE_KEY: _gct(tmp_path, ROWS)}, GENES)
 
     assert_contract(parsed)
-    assert parsed.version == "v8"
+    assert parsed.release == "v8"
     pkd1 = parsed.annotation(1)
     assert pkd1["kidney_cortex_tpm"] == 8.34398
     assert pkd1["kidney_medulla_tpm"] == 12.0618

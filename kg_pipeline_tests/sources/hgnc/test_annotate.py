@@ -8,9 +8,9 @@ import gzip
 import pandas as pd
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import ParsedAnnotations
 from kg_pipeline.sources.hgnc.annotate import FILE_KEY, annotate, mane_select
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
@@ -37,7 +37,7 @@ def test_every_gene_gets_its_record(parsed: ParsedAnnotations) -> None:
     assert_contract(parsed)
     assert parsed.stats["genes_matched"] == len(real_genes()) == 43_882
     assert parsed.stats["matched_by_hgnc"] == 43_882
-    assert parsed.version == "2024-10-18"  # the latest date_modified of this release
+    assert parsed.release == "2024-10-18"  # the latest date_modified of this release
     assert parsed.rejects == []
 
 

@@ -11,6 +11,7 @@ from kg_pipeline.sources.hgnc.normalise import (
     clean_symbol_text,
     staging_priority,
 )
+from kg_pipeline.sources.registry import EVIDENCE_LOADS
 
 
 def _one(normaliser: GeneNormaliser, symbol: object, reported: str | None = None) -> dict:
@@ -178,4 +179,5 @@ def test_clean_symbol_text_rules() -> None:
     ],
 )
 def test_staging_priority(source: str, text: str, priority: int) -> None:
-    assert staging_priority(source, text) == priority
+    evidence = next(load for _, load in EVIDENCE_LOADS if load.name == source)
+    assert staging_priority(evidence.staging_priority, text) == priority

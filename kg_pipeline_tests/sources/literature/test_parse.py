@@ -20,7 +20,7 @@ def parsed() -> ParsedEvidence:
 
 
 def test_the_twelve_real_files_list_815_distinct_symbols(parsed: ParsedEvidence) -> None:
-    assert parsed.source_name == "Literature"
+    assert parsed.source == "Literature"
     assert parsed.stats == {"files": 12, "gene_entries": 2993, "distinct_symbols": 815}
     assert parsed.rows["symbol"].str.upper().nunique() == 815
     assert parsed.rows["pmid"].nunique() == 12

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import ParsedAnnotations
 from kg_pipeline.sources.mgi.parse import (
     KIDNEY_ROOT,
@@ -24,7 +25,6 @@ from kg_pipeline.sources.mgi.parse import (
     annotate,
     read_mp_ontology,
 )
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
@@ -93,7 +93,7 @@ def test_the_ontology_reader_finds_the_661_kidney_terms(ontology_file: Path) -> 
 
 def test_contract_and_counts(parsed: ParsedAnnotations) -> None:
     assert_contract(parsed)
-    assert parsed.version == "2024-12-03"
+    assert parsed.release == "2024-12-03"
     assert parsed.stats["rows_read"] == 29_597
     assert parsed.stats["kidney_terms"] == 661
     assert parsed.rejects == []

@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
 from kg_pipeline.sources.panelapp.parse import (
     KIDNEY_KEYWORDS,
@@ -16,7 +17,6 @@ from kg_pipeline.sources.panelapp.parse import (
     is_kidney_panel,
     parse,
 )
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.helpers import RAW, by_symbol, panelapp_uk_files, resolve
 
 
@@ -33,7 +33,7 @@ def _write(path: Path, data: Any) -> Path:
 def test_the_real_uk_files_keep_exactly_the_kidney_panels(uk_files: dict[str, Path]) -> None:
     parsed = parse(uk_files)
 
-    assert parsed.source_name == "PanelApp"
+    assert parsed.source == "PanelApp"
     assert sorted(parsed.rows["panel_id"].unique()) == [149, 150, 156, 283, 292, 678]
     assert set(parsed.rows["region"]) == {"UK"}
     assert parsed.stats["panels_listed"] == 439

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
 from kg_pipeline.sources.pubtator.parse import aggregate, parse
-from kg_pipeline.sources.records import SourceFormatError
 from kg_pipeline_tests.sources.helpers import by_symbol, resolve
 
 
@@ -71,7 +71,7 @@ def test_gene_mentions_are_extracted_with_hyphens(pages: dict[str, Path]) -> Non
     parsed = parse(pages)
     rows = parsed.rows
 
-    assert parsed.source_name == "PubTator"
+    assert parsed.source == "PubTator"
     assert rows["symbol"].tolist() == ["PKD1", "PKD2", "HLA-DRB1", "PKD1", "Pkd1"]
     assert rows["entrez_id"].tolist() == ["5310", "5311", "3123", "5310", "18763"]
     assert rows["pmid"].tolist() == ["30000001", "30000001", "30000002", "30000002", "9000001"]
@@ -134,5 +134,5 @@ def test_a_truncated_page_is_refused(tmp_path: Path, pages: dict[str, Path]) -> 
     path = tmp_path / "p"
     path.write_text('{"results": [{"pmid": 1, "text_hl": "@GENE_PK', encoding="utf-8")
 
-    with pytest.raises(SourceFormatError, match="page-2: invalid JSON"):
+    with pytest.raises(SourceFormatError, match="page-2: not valid JSON"):
         parse({**pages, "pubtator/search/page-2": path})

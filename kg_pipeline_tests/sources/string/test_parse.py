@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.sources.records import SourceFormatError
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEY, annotate, percent_ranks
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
 
@@ -74,7 +74,7 @@ def test_ppi_scores_of_a_hand_computed_network(tmp_path: Path) -> None:
     # UMOD: NPHS1 0.82*50 = 41                                -> 41 / sqrt(1)
     expected = {1: 82 / math.sqrt(2), 2: 111 / math.sqrt(2), 3: 98.4 / math.sqrt(3), 4: 41.0}
     assert_contract(parsed)
-    assert parsed.version == "v12.0"
+    assert parsed.release == "v12.0"
     assert sorted(parsed.rows["gene_id"]) == [1, 2, 3, 4]  # no ACTB (score 0), no NOTINSTRING
     for gene_id, score in expected.items():
         assert parsed.annotation(gene_id)["ppi_score"] == pytest.approx(score, rel=1e-12)

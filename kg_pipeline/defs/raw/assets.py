@@ -1,0 +1,121 @@
+"""Raw-file assets: `raw_<source>` for every registry source, all built by `raw_asset`.
+
+A raw asset asks its source's client resource for the files (live or from the mirror), checks
+each is what its format promises, moves them into the content-addressed store, and records the
+new version as the source's latest good one in `cache_entries`. Anything that fails before that
+record leaves the previous version in place. Identical bytes are reported as unchanged.
+"""
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+
+from kg_pipeline.db.database import GeneDatabase
+from kg_pipeline.db.raw_index import latest_raw_version, record_raw_version
+from kg_pipeline.defs.cadence import freshness_policy
+from kg_pipeline.defs.resources import RawFileStore, UpstreamClient
+from kg_pipeline.http.formats import check_format, file_format
+from kg_pipeline.raw_files import RawVersion
+from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
+from kg_pipeline.sources.spec import Fetched, Source
+
+
+def stated_release(source: Source, fetched: Fetched) -> str | None:
+    """The release a download states: in its URL, its content, or its Last-Modified header."""
+    release = source.fixed_release()
+    if release is None and source.read_release is not None:
+        release = source.read_release({key: item.path for key, item in fetched})
+    if release is None:
+        modified = (item.headers.get("Last-Modified") for _, item in fetched)
+        release = next((m for m in modified if m), None)
+    return release
+
+
+def _file_table(version: RawVersion) -> dg.MetadataValue:
+    return dg.MetadataValue.md(
+        "| file | bytes | sha256 |\n|---|---:|---|\n"
+        + "\n".join(
+            f"| {key} | {f.size:,} | `{f.sha256[:16]}` |"
+            for key, f in sorted(version.files.items())[:200]
+        )
+    )
+
+
+def raw_asset(source: Source) -> dg.AssetsDefinition:
+    """The `raw_<source>` asset, fetching through the resource `<source>_upstream`."""
+    client_key = f"{source.key}_upstream"
+
+    @dg.asset(
+        name=source.raw_asset,
+        group_name="raw",
+        kinds={"file"},
+        deps=["database_schema"],
+        pool=f"{source.key}_api",
+        description=source.raw_description,
+        required_resource_keys={client_key, "gene_db", "raw_store"},
+        output_required=False,
+        freshness_policy=freshness_policy(source),
+    )
+    def _raw(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
+        gene_db: GeneDatabase = context.resources.gene_db
+        raw_store: RawFileStore = context.resources.raw_store
+        client: UpstreamClient = getattr(context.resources, client_key)
+        gene_db.require_schema_at_head()
+
+        store = raw_store.store
+        fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
+        staging = Path(tempfile.mkdtemp(dir=store.staging_dir(source.key)))
+        try:
+            fetched, mode = client.fetch(staging, context.log)
+            for key, item in fetched:
+                upstream = UPSTREAMS[key.split("/", 1)[0]]
+                check_format(source.key, key, item.path, file_format(key, upstream.api_format))
+            release = stated_release(source, fetched)
+            version = store.add(
+                source.key, fetched, release=release, fetched_at=fetched_at, details={"mode": mode}
+            )
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+        with gene_db.begin() as conn:
+            previous = latest_raw_version(conn, source.key)
+            unchanged = previous is not None and previous.sha256 == version.sha256
+            if not unchanged:
+                record_raw_version(conn, version)
+        context.log.info(
+            "%s: %d file(s), %.1f MB, sha256 %s, release %s, %s",
+            source.key,
+            len(version.files),
+            version.size / 1e6,
+            version.sha256[:12],
+            release or "not stated",
+            "unchanged" if unchanged else "new version recorded",
+        )
+        locations = sorted({f.location for f in version.files.values()})
+        metadata = {
+            "sha256": version.sha256,
+            "release": release or "not stated",
+            "bytes": version.size,
+            "files": len(version.files),
+            "fetched_at": fetched_at,
+            "mode": mode,
+            "unchanged": unchanged,
+            "previous_sha256": previous.sha256 if previous else "none",
+            "location": locations[0] if len(locations) == 1 else f"{len(locations)} locations",
+        }
+        if unchanged:
+            context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=metadata))
+            return
+        yield dg.MaterializeResult(
+            metadata={**metadata, "file_list": _file_table(version)},
+            data_version=dg.DataVersion(version.sha256),
+        )
+
+    return _raw
+
+
+raw_assets = [raw_asset(source) for source in SOURCES]

@@ -1,0 +1,150 @@
+"""Raw upstream files as every layer sees them: the records of a stored download and how a file
+is read.
+
+Owns `RawFiles` (the mapping parsers receive), `RawVersion` (one complete download of a source
+as the raw store keeps it and the gene database records it), the one error a raw file that is not
+what it should be raises (`SourceFormatError`), and the readers that sniff gzip and decode text
+or JSON. It sits below `http`, `db` and `sources`, which all share these records.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Final
+
+RawFiles = Mapping[str, Path]
+"""Raw files of a run: `"<upstream key>/<relpath>"` (the snapshot layout, e.g.
+`"clingen/kb/gene-validity/download"`) to the local file holding its bytes. The local file name is
+a content hash, so parsers take every meaning from the key, never from the path."""
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+class SourceFormatError(Exception):
+    """A raw file that cannot be used at all: the load stops and the stored data stays."""
+
+    def __init__(self, source: str, file: str, reason: str) -> None:
+        self.source = source
+        self.file = file
+        self.reason = reason
+        super().__init__(
+            f"{source}: cannot parse {file}: {reason}; the previous {source} data is kept"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Dagster pickles errors across processes; the default would lose the three fields.
+        return (type(self), (self.source, self.file, self.reason))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    sha256: str
+    size: int
+    location: str
+
+
+@dataclass(frozen=True)
+class RawVersion:
+    """One complete download of a source, as stored: each file's key to its sha256.
+
+    The version's own id is the sha256 of that mapping, so identical bytes give an identical
+    version whatever the fetch time.
+    """
+
+    source: str
+    files: Mapping[str, StoredFile]
+    release: str | None
+    fetched_at: str
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        listing = json.dumps({key: f.sha256 for key, f in sorted(self.files.items())})
+        return hashlib.sha256(listing.encode()).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.files.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sha256": self.sha256,
+            "release": self.release,
+            "fetched_at": self.fetched_at,
+            "details": dict(self.details),
+            "files": {
+                key: {"sha256": f.sha256, "size": f.size, "location": f.location}
+                for key, f in sorted(self.files.items())
+            },
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RawVersion:
+        return cls(
+            source=data["source"],
+            files={key: StoredFile(**value) for key, value in data["files"].items()},
+            release=data.get("release"),
+            fetched_at=data["fetched_at"],
+            details=data.get("details") or {},
+        )
+
+
+def is_gzip(path: Path) -> bool:
+    """True when the file starts with the gzip magic bytes, whatever its name says."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == _GZIP_MAGIC
+
+
+def open_text(path: Path, encoding: str = "utf-8-sig") -> IO[str]:
+    """Open a raw file for reading text, transparently decompressing gzip.
+
+    Upstreams serve some files gzip-compressed under plain names (and the raw store names files
+    by hash), so the content decides, not the name. `utf-8-sig` drops a byte-order mark if one
+    is present and is otherwise plain UTF-8.
+    """
+    if is_gzip(path):
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")
+
+
+def read_head(path: Path, size: int) -> bytes:
+    """The first `size` bytes of the file's content (decompressed when gzip)."""
+    with gzip.open(path, "rb") if is_gzip(path) else open(path, "rb") as fh:
+        return fh.read(size)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, decompressed when gzip."""
+    data = Path(path).read_bytes()
+    if data[:2] == _GZIP_MAGIC:
+        return gzip.decompress(data)
+    return data
+
+
+def read_text(source: str, key: str, path: Path) -> str:
+    """The whole file as text (gzip sniffed); unreadable bytes are a `SourceFormatError`."""
+    try:
+        return read_bytes(path).decode("utf-8-sig")
+    except (EOFError, OSError, zlib.error) as exc:
+        raise SourceFormatError(source, key, f"unreadable or truncated file ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceFormatError(source, key, f"not UTF-8 text ({exc.reason})") from exc
+
+
+def read_json(source: str, key: str, path: Path) -> Any:
+    """Parse one JSON raw file; a truncated, corrupt or non-JSON file is a `SourceFormatError`."""
+    text = read_text(source, key, path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceFormatError(
+            source, key, f"not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
+        ) from exc

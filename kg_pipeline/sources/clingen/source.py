@@ -1,0 +1,24 @@
+"""The clingen registry entry: everything about ClinGen that the pipeline and tools read."""
+
+from typing import Final
+
+from kg_pipeline.sources.clingen import parse
+from kg_pipeline.sources.clingen.upstream import CLINGEN
+from kg_pipeline.sources.spec import EvidenceLoad, Source
+
+SOURCE: Final = Source(
+    key="clingen",
+    title="ClinGen gene-disease validity",
+    raw_description="ClinGen gene-disease validity curations (CSV download).",
+    upstreams=(CLINGEN,),
+    cadence="daily",
+    read_release=parse.read_release,
+    evidence=EvidenceLoad(
+        name=parse.SOURCE,
+        description="ClinGen gene-disease validity curations of the kidney expert panels and "
+        "kidney diseases, one row per gene with its maximum classification.",
+        parse=parse.parse,
+        aggregate=parse.aggregate,
+        staging_priority=95,
+    ),
+)

@@ -1,0 +1,22 @@
+"""The clinvar registry entry: everything about ClinVar that the pipeline and tools read."""
+
+from typing import Final
+
+from kg_pipeline.sources.clinvar import parse
+from kg_pipeline.sources.clinvar.upstream import CLINVAR
+from kg_pipeline.sources.spec import AnnotationLoad, Source
+
+SOURCE: Final = Source(
+    key="clinvar",
+    title="ClinVar gene summary",
+    raw_description="ClinVar gene-specific summary: variant and submission counts per gene (TSV).",
+    upstreams=(CLINVAR,),
+    cadence="weekly",
+    read_release=parse.read_release,
+    annotation=AnnotationLoad(
+        name=parse.SOURCE,
+        description="ClinVar variant and submission counts per gene by clinical significance.",
+        annotate=parse.annotate,
+        coverage_floor=0.3,
+    ),
+)

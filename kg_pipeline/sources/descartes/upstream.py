@@ -1,0 +1,13 @@
+"""Where descartes is downloaded from: host, files and release."""
+
+from typing import Final
+
+from kg_pipeline.sources.spec import Upstream
+
+DESCARTES: Final = Upstream(
+    key="descartes",
+    title="Descartes fetal kidney expression",
+    base_url="https://atlas.fredhutch.org/data/bbi/descartes/human_gtex/tables",
+    files=("tissue_tpm/kidney.csv", "tissue_percentage/kidney.csv"),
+    release="human_gtex",
+)

@@ -1,0 +1,23 @@
+"""The gencc registry entry: everything about GenCC that the pipeline and tools read."""
+
+from typing import Final
+
+from kg_pipeline.sources.gencc import parse
+from kg_pipeline.sources.gencc.upstream import GENCC
+from kg_pipeline.sources.spec import EvidenceLoad, Source
+
+SOURCE: Final = Source(
+    key="gencc",
+    title="GenCC submissions",
+    raw_description="GenCC gene-disease submissions export (TSV).",
+    upstreams=(GENCC,),
+    cadence="daily",
+    evidence=EvidenceLoad(
+        name=parse.SOURCE,
+        description="GenCC submissions for kidney diseases, one row per gene with its submitters "
+        "and maximum classification.",
+        parse=parse.parse,
+        aggregate=parse.aggregate,
+        staging_priority=80,
+    ),
+)

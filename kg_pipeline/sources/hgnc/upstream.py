@@ -1,0 +1,12 @@
+"""Where hgnc is downloaded from: host, files and release."""
+
+from typing import Final
+
+from kg_pipeline.sources.spec import Upstream
+
+HGNC: Final = Upstream(
+    key="hgnc",
+    title="HGNC complete set",
+    base_url="https://storage.googleapis.com/public-download-files/hgnc/tsv/tsv",
+    files=("hgnc_complete_set.txt",),
+)

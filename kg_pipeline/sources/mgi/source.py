@@ -1,0 +1,23 @@
+"""The mgi registry entry: everything about MGI that the pipeline and tools read."""
+
+from typing import Final
+
+from kg_pipeline.sources.mgi import parse
+from kg_pipeline.sources.mgi.upstream import MGI
+from kg_pipeline.sources.spec import AnnotationLoad, Source
+
+SOURCE: Final = Source(
+    key="mgi",
+    title="MGI mouse phenotypes",
+    raw_description="MGI human-mouse orthologue phenotype report and the Mammalian Phenotype "
+    "ontology.",
+    upstreams=(MGI,),
+    cadence="monthly",
+    annotation=AnnotationLoad(
+        name=parse.SOURCE,
+        description="Mouse orthologue phenotypes from MGI, with the kidney Mammalian Phenotype "
+        "terms flagged.",
+        annotate=parse.annotate,
+        coverage_floor=0.3,
+    ),
+)

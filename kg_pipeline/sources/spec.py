@@ -1,0 +1,190 @@
+"""What a source is: the typed description every registry entry fills in.
+
+A `Source` holds everything *about* one upstream source: its canonical key (which names its raw
+asset `raw_<key>`, its refresh job, its cache namespace and its API pool), the upstream host(s)
+and files it is downloaded from, how often it changes, how its release is read, how a paged API
+is walked, and the loads it feeds (evidence and/or annotation) with their parser entry points.
+`kg_pipeline.sources.registry` lists them; the Dagster definitions, settings, checks, refresh
+jobs, schedules and the dev tools iterate over that list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol
+
+import pandas as pd
+
+from kg_pipeline.http.formats import FileFormat
+from kg_pipeline.raw_files import RawFiles
+
+if TYPE_CHECKING:
+    from kg_pipeline.http.transport import FetchedFile, Fetcher
+    from kg_pipeline.settings import Settings
+    from kg_pipeline.sources.annotations import ParsedAnnotations
+    from kg_pipeline.sources.records import ParsedEvidence
+
+Cadence = Literal["daily", "weekly", "monthly"]
+Fetched = list[tuple[str, "FetchedFile"]]
+"""Files of one download: `"<upstream key>/<relpath>"` and the fetched file."""
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """One upstream host: its default base URL, the fixed files it serves, its politeness.
+
+    Paged APIs (PanelApp, PubTator) list no fixed files; their source's `walk` fetches them.
+    """
+
+    key: str
+    """Snapshot folder, emulator path prefix, `KG_BASE_URLS__<KEY>`."""
+    title: str
+    base_url: str
+    files: tuple[str, ...] = ()
+    requests_per_second: float = 5.0
+    release: str | None = None
+    """The release when the URL itself fixes it (gnomAD v4.1, GTEx v8, STRING v12.0)."""
+    api_format: FileFormat | None = None
+    """The format of every response of a paged API (files are judged by their names)."""
+    api_key_setting: str | None = None
+    """The setting whose key is sent as `api_key` (NCBI's raises PubTator's rate limit)."""
+
+    def keys(self) -> tuple[str, ...]:
+        """The `RawFiles` keys of the fixed files: `"<key>/<relpath>"`."""
+        return tuple(f"{self.key}/{relpath}" for relpath in self.files)
+
+
+@dataclass
+class FetchJob:
+    """A paged source's download in progress: the source's key, the fetcher, a scratch
+    directory, the source's fetch options, and the files fetched so far."""
+
+    source: str
+    fetcher: Fetcher
+    staging: Path
+    log: Logger
+    options: Mapping[str, str]
+    fetched: Fetched = field(default_factory=list)
+
+    def download(
+        self,
+        upstream: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        page: int | None = None,
+    ) -> tuple[str, FetchedFile]:
+        """Fetch one file into the staging directory and add it to `fetched`."""
+        dest = self.staging / f"{len(self.fetched):06d}"
+        item = self.fetcher.download(upstream, path, dest, params=params, page=page)
+        self.fetched.append((f"{upstream}/{item.relpath}", item))
+        return self.fetched[-1]
+
+
+class Logger(Protocol):
+    """The logging calls a walk makes (a Dagster log manager or a `logging.Logger`)."""
+
+    def info(self, msg: str, *args: Any) -> Any: ...
+
+    def warning(self, msg: str, *args: Any) -> Any: ...
+
+
+class WalkPages(Protocol):
+    """A paged API's download: fetches every page and detail document a load needs."""
+
+    def __call__(self, job: FetchJob) -> None: ...
+
+
+class ReadRelease(Protocol):
+    """The release a download states in its content (a banner, a date column), or None."""
+
+    def __call__(self, files: RawFiles) -> str | None: ...
+
+
+class ParseEvidence(Protocol):
+    def __call__(self, files: RawFiles) -> ParsedEvidence: ...
+
+
+class AggregateEvidence(Protocol):
+    def __call__(self, rows: pd.DataFrame) -> pd.DataFrame: ...
+
+
+class AnnotateGenes(Protocol):
+    """Raw files and our genes in, one annotation row per matched gene out; `inputs` are the
+    extra inputs the load declares (`complete_set`, `scores`)."""
+
+    def __call__(
+        self, files: RawFiles, genes: pd.DataFrame, **inputs: Any
+    ) -> ParsedAnnotations: ...
+
+
+AnnotationInput = Literal["complete_set", "scores"]
+"""Extra inputs an annotation may need: the parsed HGNC complete set, or the gene scores (which
+also makes the load depend on `gene_scores`)."""
+
+
+@dataclass(frozen=True)
+class EvidenceLoad:
+    """A source's gene evidence: the `<key>_evidence` asset writing `gene_evidence` rows."""
+
+    name: str
+    """`gene_evidence.source_name`, e.g. `PanelApp`."""
+    description: str
+    parse: ParseEvidence
+    aggregate: AggregateEvidence
+    staging_priority: int = 10
+    """Base priority of this source's unresolved symbols in the curators' staging queue."""
+    file_based: bool = False
+    """File uploads upstream (DiagnosticPanels, Literature): each file goes to
+    `static_evidence_uploads`."""
+
+
+@dataclass(frozen=True)
+class AnnotationLoad:
+    """A source's gene annotation: the `<name>_annotations` asset writing `gene_annotations`."""
+
+    name: str
+    """`annotation_sources.source_name`, e.g. `string_ppi`."""
+    description: str
+    annotate: AnnotateGenes
+    coverage_floor: float
+    """The check warns below this share of our genes annotated."""
+    inputs: tuple[AnnotationInput, ...] = ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """One registry entry; see the module docstring."""
+
+    key: str
+    title: str
+    raw_description: str
+    upstreams: tuple[Upstream, ...]
+    cadence: Cadence
+    evidence: EvidenceLoad | None = None
+    annotation: AnnotationLoad | None = None
+    walk: WalkPages | None = None
+    """How a paged API is downloaded; None: every upstream's fixed files."""
+    read_release: ReadRelease | None = None
+    options: Callable[[Settings], dict[str, str]] | None = None
+    """Fetch options read from the settings (PubTator's query and page limit)."""
+    reference: bool = False
+    """Every source is normalised against it (HGNC): its refresh re-runs all downstream."""
+
+    @property
+    def raw_asset(self) -> str:
+        return f"raw_{self.key}"
+
+    def load_assets(self) -> list[str]:
+        """The asset names of the loads this source feeds."""
+        names = [f"{self.key}_evidence"] if self.evidence else []
+        if self.annotation:
+            names.append(f"{self.annotation.name}_annotations")
+        return names
+
+    def fixed_release(self) -> str | None:
+        """The release every upstream's URL fixes, when they agree on one."""
+        releases = {u.release for u in self.upstreams}
+        return releases.pop() if len(releases) == 1 else None

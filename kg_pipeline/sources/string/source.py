@@ -1,0 +1,23 @@
+"""The string registry entry: everything about STRING that the pipeline and tools read."""
+
+from typing import Final
+
+from kg_pipeline.sources.spec import AnnotationLoad, Source
+from kg_pipeline.sources.string import parse
+from kg_pipeline.sources.string.upstream import STRING
+
+SOURCE: Final = Source(
+    key="string",
+    title="STRING protein network",
+    raw_description="STRING v12 human protein aliases and protein-protein links (gzipped text).",
+    upstreams=(STRING,),
+    cadence="monthly",
+    annotation=AnnotationLoad(
+        name=parse.SOURCE,
+        description="STRING v12 interactions among our genes (combined score >= 400), a PPI "
+        "score weighted by the partners' gene scores, and its percentile.",
+        annotate=parse.annotate,
+        coverage_floor=0.05,
+        inputs=("scores",),
+    ),
+)
