@@ -24,7 +24,7 @@ class CommandError(RuntimeError):
 
 def _ensure_snapshot(settings: Settings) -> None:
     """Generate the default snapshot first if the mirror directory does not exist."""
-    from kg_pipeline.snapshot import generate_snapshot
+    from kg_pipeline.devtools.snapshot import generate_snapshot
 
     mirror = settings.resolved_mirror_dir
     manifest = mirror / "MANIFEST"
@@ -109,7 +109,7 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from kg_pipeline.snapshot import DEFAULT_SCALE, generate_snapshot
+    from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, generate_snapshot
 
     started = time.monotonic()
     manifest = generate_snapshot(
@@ -131,7 +131,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _emulate(args: argparse.Namespace) -> int:
-    from kg_pipeline.emulator.server import serve
+    from kg_pipeline.devtools.emulator.server import serve
 
     snapshot = Path(args.snapshot or get_settings().resolved_mirror_dir)
     if not (snapshot / "MANIFEST").is_file():
@@ -146,7 +146,7 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from kg_pipeline.bench import BenchOptions, bench
+    from kg_pipeline.devtools.bench import BenchOptions, bench
 
     result = bench(
         BenchOptions(

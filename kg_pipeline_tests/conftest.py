@@ -62,7 +62,7 @@ def pipeline_definitions() -> tuple[dict[str, dg.AssetsDefinition], list[dg.Asse
 @pytest.fixture(scope="session")
 def default_snapshot() -> Iterator[Path]:
     """The default offline snapshot (what a fresh `kg-pipeline rebuild` generates), made once."""
-    from kg_pipeline.snapshot import generate_snapshot
+    from kg_pipeline.devtools.snapshot import generate_snapshot
 
     out = Path(tempfile.mkdtemp(prefix="kg-test-snapshot-"))
     generate_snapshot(out / "snapshot")

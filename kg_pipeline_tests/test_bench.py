@@ -13,7 +13,9 @@ from typing import Literal
 import pytest
 import sqlalchemy as sa
 
-from kg_pipeline.bench import (
+from kg_pipeline.db.server import GENE_DB_DRIVER, with_driver
+from kg_pipeline.definitions import defs
+from kg_pipeline.devtools.bench import (
     BenchOptions,
     ScratchDatabases,
     Target,
@@ -21,8 +23,6 @@ from kg_pipeline.bench import (
     copy_baseline,
     drop_bench_databases,
 )
-from kg_pipeline.db.server import GENE_DB_DRIVER, with_driver
-from kg_pipeline.definitions import defs
 
 # The smallest annotation files the generator makes quickly; gene coverage stays full.
 TINY_SCALE = 0.002

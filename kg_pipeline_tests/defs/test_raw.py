@@ -11,7 +11,7 @@ from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.defs.raw import RawFileStore
 from kg_pipeline.defs.resources import upstream_clients
 from kg_pipeline.defs.schema.assets import database_schema
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline_tests.conftest import pipeline_definitions
 
 RAW_SOURCES = [

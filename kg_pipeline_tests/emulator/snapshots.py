@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 
 GNOMAD_TSV = "gnomad.v4.1.constraint_metrics.tsv"
 STRING_GZ = "protein.links.v12.0/9606.protein.links.v12.0.txt.gz"

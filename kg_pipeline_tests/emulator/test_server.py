@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.emulator import JUNK_LINE, UpstreamEmulator
+from kg_pipeline.devtools.emulator import JUNK_LINE, UpstreamEmulator
 from kg_pipeline_tests.emulator.snapshots import GNOMAD_TSV, PANELS, STRING_GZ, Snapshot
 
 

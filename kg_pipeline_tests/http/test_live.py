@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http import LiveFetcher, UpstreamError
 from kg_pipeline.settings import Settings
 from kg_pipeline_tests.emulator.snapshots import (

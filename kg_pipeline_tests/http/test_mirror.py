@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http import LiveFetcher, MirrorFetcher, UpstreamError
 from kg_pipeline.settings import Settings
 from kg_pipeline_tests.emulator.snapshots import (

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.snapshot import DEFAULT_SCALE, MANIFEST_NAME, Manifest, generate_snapshot
+from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, MANIFEST_NAME, Manifest, generate_snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -47,7 +47,7 @@ def _again_process(
     root = tmp_path_factory.mktemp("default-again") / "snapshot"
     code = (
         "import sys; from pathlib import Path; "
-        "from kg_pipeline.snapshot import generate_snapshot; "
+        "from kg_pipeline.devtools.snapshot import generate_snapshot; "
         f"generate_snapshot(Path(sys.argv[1]), scale={DEFAULT_SCALE!r}, seed=0)"
     )
     env = {**os.environ, "PYTHONHASHSEED": "4242"}

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_pipeline.snapshot.hpo import KIDNEY_ROOT, load_hpo
+from kg_pipeline.devtools.snapshot.hpo import KIDNEY_ROOT, load_hpo
 
 KIDNEY_GCEP_WORDS = ("Kidney", "Glomerulopathy", "Tubulopathy")
 _KIDNEY_RE = re.compile(

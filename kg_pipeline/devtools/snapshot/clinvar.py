@@ -14,8 +14,8 @@ import math
 import re
 from pathlib import Path
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
 
 RELPATH = "gene_specific_summary.txt"
 FORMAT = "clinvar-gene-specific-summary-tsv"

@@ -17,10 +17,10 @@ import contextlib
 import math
 import random
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.names import rint
-from kg_pipeline.snapshot.r_values import RValues
-from kg_pipeline.snapshot.universe import Gene, GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.names import rint
+from kg_pipeline.devtools.snapshot.r_values import RValues
+from kg_pipeline.devtools.snapshot.universe import Gene, GeneUniverse
 
 RELPATH = "gnomad.v4.1.constraint_metrics.tsv"
 FORMAT = "gnomad-v4.1-constraint-tsv"

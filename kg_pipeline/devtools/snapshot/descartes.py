@@ -9,9 +9,9 @@ genes scaled with `scale`.
 
 from __future__ import annotations
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.r_values import RValues
-from kg_pipeline.snapshot.universe import GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.r_values import RValues
+from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 TPM_RELPATH = "tissue_tpm/kidney.csv"
 PERCENT_RELPATH = "tissue_percentage/kidney.csv"

@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg_pipeline.snapshot import names
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.evidence_plan import EvidencePlan, weighted_sample
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.universe import SYNTHETIC_RELEASE
+from kg_pipeline.devtools.snapshot import names
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_sample
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE
 
 RELPATH = "kb/gene-validity/download"
 FORMAT = "clingen-gene-validity-csv"

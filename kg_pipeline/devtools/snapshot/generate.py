@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kg_pipeline.snapshot import (
+from kg_pipeline.devtools.snapshot import (
     clingen,
     clinvar,
     descartes,
@@ -28,13 +28,13 @@ from kg_pipeline.snapshot import (
     seed_files,
     string_ppi,
 )
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.evidence_plan import build_plan
-from kg_pipeline.snapshot.manifest import MANIFEST_NAME, Manifest
-from kg_pipeline.snapshot.output import SnapshotWriter
-from kg_pipeline.snapshot.r_values import load_r_values
-from kg_pipeline.snapshot.realdata import RealData
-from kg_pipeline.snapshot.universe import build_synthetic_universe, load_real_universe
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.evidence_plan import build_plan
+from kg_pipeline.devtools.snapshot.manifest import MANIFEST_NAME, Manifest
+from kg_pipeline.devtools.snapshot.output import SnapshotWriter
+from kg_pipeline.devtools.snapshot.r_values import load_r_values
+from kg_pipeline.devtools.snapshot.realdata import RealData
+from kg_pipeline.devtools.snapshot.universe import build_synthetic_universe, load_real_universe
 from kg_pipeline.upstreams import UPSTREAMS
 
 # 2 % of full upstream size for the annotation files: STRING ~275,000 link lines, gnomAD ~2

@@ -18,10 +18,10 @@ import json
 import random
 from pathlib import Path
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.manifest import Origin
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.manifest import Origin
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
 
 REPORT_RELPATH = "HMD_HumanPhenotype.rpt"
 ONTOLOGY_RELPATH = "MPheno_OBO.ontology"

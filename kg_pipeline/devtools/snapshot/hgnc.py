@@ -12,9 +12,9 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.universe import PROTEIN_CODING, Gene, GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.universe import PROTEIN_CODING, Gene, GeneUniverse
 
 RELPATH = "hgnc_complete_set.txt"
 FORMAT = "hgnc-complete-set-tsv"

@@ -22,13 +22,13 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg_pipeline.snapshot import names
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.evidence_plan import EvidencePlan
-from kg_pipeline.snapshot.manifest import Origin
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.realdata import R_RUN_DATE, RealData
-from kg_pipeline.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.devtools.snapshot import names
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan
+from kg_pipeline.devtools.snapshot.manifest import Origin
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData
+from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
 
 PAGE_SIZE = 10
 FORMAT = "pubtator3-search-json"

@@ -19,9 +19,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_pipeline.snapshot import names
-from kg_pipeline.snapshot.hpo import HpoRelease
-from kg_pipeline.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot import names
+from kg_pipeline.devtools.snapshot.hpo import HpoRelease
+from kg_pipeline.devtools.snapshot.names import pick, rint
 
 SYNTHETIC_TOTAL_ROWS = 45_000
 SYNTHETIC_WITHDRAWN = 270

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kg_pipeline.snapshot.manifest import Manifest, ManifestEntry, Origin
+from kg_pipeline.devtools.snapshot.manifest import Manifest, ManifestEntry, Origin
 from kg_pipeline.upstreams import UPSTREAMS
 
 # Any fixed level gives deterministic bytes; level 1 compresses ~5x faster than zlib's default

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kg_pipeline.snapshot.output import SnapshotWriter
+from kg_pipeline.devtools.snapshot.output import SnapshotWriter
 
 
 @dataclass

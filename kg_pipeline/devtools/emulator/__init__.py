@@ -6,7 +6,7 @@ retry, timeout and rate-limit code runs without the network and without patched 
 
 from __future__ import annotations
 
-from kg_pipeline.emulator.faults import FAULT_DEFAULTS, JUNK_LINE
-from kg_pipeline.emulator.server import RequestRecord, UpstreamEmulator, serve
+from kg_pipeline.devtools.emulator.faults import FAULT_DEFAULTS, JUNK_LINE
+from kg_pipeline.devtools.emulator.server import RequestRecord, UpstreamEmulator, serve
 
 __all__ = ["FAULT_DEFAULTS", "JUNK_LINE", "RequestRecord", "UpstreamEmulator", "serve"]

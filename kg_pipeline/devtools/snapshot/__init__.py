@@ -12,9 +12,9 @@ each evidence source names), one module per upstream, `manifest`, `output` (dete
 streamed, hashed writing), `generate` (the entry point).
 """
 
-from kg_pipeline.snapshot.generate import DEFAULT_SCALE, SnapshotError, generate_snapshot
-from kg_pipeline.snapshot.manifest import MANIFEST_NAME, Manifest, ManifestEntry, Origin
-from kg_pipeline.snapshot.realdata import RealDataError
+from kg_pipeline.devtools.snapshot.generate import DEFAULT_SCALE, SnapshotError, generate_snapshot
+from kg_pipeline.devtools.snapshot.manifest import MANIFEST_NAME, Manifest, ManifestEntry, Origin
+from kg_pipeline.devtools.snapshot.realdata import RealDataError
 
 __all__ = [
     "DEFAULT_SCALE",

@@ -47,10 +47,10 @@ from kg_pipeline.db.server import (
 from kg_pipeline.definitions import defs
 from kg_pipeline.defs.raw import RawFileStore
 from kg_pipeline.defs.resources import upstream_clients
-from kg_pipeline.emulator.server import UpstreamEmulator
+from kg_pipeline.devtools.emulator.server import UpstreamEmulator
+from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, MANIFEST_NAME, Manifest
 from kg_pipeline.instance import INSTANCE_CONFIG
 from kg_pipeline.settings import SourceMode, get_settings
-from kg_pipeline.snapshot import DEFAULT_SCALE, MANIFEST_NAME, Manifest
 from kg_pipeline.upstreams import UPSTREAMS
 
 Say = Callable[[str], None]

@@ -21,10 +21,10 @@ import math
 
 import numpy as np
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.names import rint
-from kg_pipeline.snapshot.r_values import RValues
-from kg_pipeline.snapshot.universe import GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.names import rint
+from kg_pipeline.devtools.snapshot.r_values import RValues
+from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 INFO_RELPATH = "protein.info.v12.0/9606.protein.info.v12.0.txt.gz"
 LINKS_RELPATH = "protein.links.v12.0/9606.protein.links.v12.0.txt.gz"

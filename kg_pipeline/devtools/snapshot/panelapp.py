@@ -27,13 +27,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg_pipeline.snapshot import names
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.evidence_plan import EvidencePlan, weighted_sample
-from kg_pipeline.snapshot.manifest import Origin
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.realdata import R_RUN_DATE, RealData, RealDataError
-from kg_pipeline.snapshot.universe import Gene, GeneUniverse
+from kg_pipeline.devtools.snapshot import names
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_sample
+from kg_pipeline.devtools.snapshot.manifest import Origin
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RealDataError
+from kg_pipeline.devtools.snapshot.universe import Gene, GeneUniverse
 from kg_pipeline.upstreams import UPSTREAMS
 
 PAGE_SIZE = 100

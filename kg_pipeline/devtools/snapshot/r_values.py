@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg_pipeline.snapshot.realdata import R_MISSING, RealData
-from kg_pipeline.snapshot.universe import GeneUniverse
+from kg_pipeline.devtools.snapshot.realdata import R_MISSING, RealData
+from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 
 @dataclass

@@ -18,13 +18,13 @@ import datetime as dt
 import random
 import re
 
-from kg_pipeline.snapshot import names
-from kg_pipeline.snapshot.clingen import DiseaseIds
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.evidence_plan import EvidencePlan, weighted_sample
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.realdata import R_MISSING, R_RUN_DATE, RealData
-from kg_pipeline.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.devtools.snapshot import names
+from kg_pipeline.devtools.snapshot.clingen import DiseaseIds
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_sample
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.realdata import R_MISSING, R_RUN_DATE, RealData
+from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
 
 RELPATH = "download/action/submissions-export-tsv"
 FORMAT = "gencc-submissions-tsv"

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from kg_pipeline.emulator.faults import Fault, content_type, make_fault, malform
+from kg_pipeline.devtools.emulator.faults import Fault, content_type, make_fault, malform
 from kg_pipeline.http.transport import CHUNK_SIZE, mirror_relpath, snapshot_path
 
-logger = logging.getLogger("kg_pipeline.emulator")
+logger = logging.getLogger("kg_pipeline.devtools.emulator")
 
 _POLL_INTERVAL_S = 0.05
 """How often the serving loop checks for shutdown; small so tests stop the emulator promptly."""

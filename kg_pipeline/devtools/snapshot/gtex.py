@@ -18,10 +18,10 @@ import math
 
 import numpy as np
 
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.names import rint
-from kg_pipeline.snapshot.r_values import RValues
-from kg_pipeline.snapshot.universe import GeneUniverse
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.names import rint
+from kg_pipeline.devtools.snapshot.r_values import RValues
+from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 RELPATH = "GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz"
 FORMAT = "gct-1.2-gz"

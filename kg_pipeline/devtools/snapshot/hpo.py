@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg_pipeline.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
 
 HPO_FILES: tuple[str, ...] = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
 HPO_FORMATS: dict[str, str] = {

@@ -16,12 +16,12 @@ import json
 import random
 from typing import Any
 
-from kg_pipeline.snapshot import names
-from kg_pipeline.snapshot.context import SnapshotContext
-from kg_pipeline.snapshot.evidence_plan import EvidencePlan, weighted_sample
-from kg_pipeline.snapshot.names import pick, rint
-from kg_pipeline.snapshot.realdata import RealData
-from kg_pipeline.snapshot.universe import Gene, GeneUniverse
+from kg_pipeline.devtools.snapshot import names
+from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_sample
+from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.realdata import RealData
+from kg_pipeline.devtools.snapshot.universe import Gene, GeneUniverse
 from kg_pipeline.upstreams import DIAGNOSTIC_PANEL_PROVIDERS, LITERATURE_PMIDS
 
 PANEL_FORMAT = "kidney-genetics-seed-diagnostic-panel-json"

@@ -17,8 +17,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg_pipeline.snapshot.hpo import HpoRelease
-from kg_pipeline.snapshot.universe import Gene, GeneUniverse
+from kg_pipeline.devtools.snapshot.hpo import HpoRelease
+from kg_pipeline.devtools.snapshot.universe import Gene, GeneUniverse
 
 # Non-HPO genes mixed into the kidney ranking (real sources name ~20 % of genes that carry no
 # HPO kidney annotation).
