@@ -4,41 +4,22 @@ Checks what the report says and that it agrees with itself and with the database
 fast anything was (the bench measures, tests do not time).
 """
 
-import gzip
 import hashlib
 import json
 from pathlib import Path
-from typing import Literal
 
 import pytest
 import sqlalchemy as sa
 
 from kg_pipeline.db.server import GENE_DB_DRIVER, with_driver
 from kg_pipeline.definitions import defs
-from kg_pipeline.devtools.bench import (
-    BenchOptions,
-    ScratchDatabases,
-    Target,
-    bench,
-    copy_baseline,
-    drop_bench_databases,
-)
+from kg_pipeline.devtools.bench.options import BenchOptions
+from kg_pipeline.devtools.bench.orchestrate import bench
+from kg_pipeline.devtools.bench.scratch import drop_bench_databases
+from kg_pipeline_tests.devtools.bench.catalog import database_exists
 
 # The smallest annotation files the generator makes quickly; gene coverage stays full.
 TINY_SCALE = 0.002
-
-
-def database_exists(admin_url: str, name: str) -> bool:
-    engine = sa.create_engine(admin_url)
-    try:
-        with engine.connect() as conn:
-            return bool(
-                conn.execute(
-                    sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-                ).scalar()
-            )
-    finally:
-        engine.dispose()
 
 
 def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Path) -> None:
@@ -134,55 +115,3 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
         drop_bench_databases(pg_admin_url, gene_db, dagster_db)
     assert not database_exists(pg_admin_url, gene_db)
     assert not database_exists(pg_admin_url, dagster_db)
-
-
-def test_scratch_databases_are_dropped_unless_kept(pg_admin_url: str) -> None:
-    with ScratchDatabases(pg_admin_url, "test_scratch") as databases:
-        assert database_exists(pg_admin_url, databases.gene_name)
-        assert database_exists(pg_admin_url, databases.dagster_name)
-        assert databases.dagster_url.startswith("postgresql+psycopg2://")
-    assert not database_exists(pg_admin_url, databases.gene_name)
-    assert not database_exists(pg_admin_url, databases.dagster_name)
-
-
-def test_baseline_copies_every_line_unparsed(gene_db_url: str, tmp_path: Path) -> None:
-    # Bytes a parser would trip on: tabs, quotes, backslashes, a Latin-1 byte, a gzip stream.
-    store = tmp_path / "raw"
-    (store / "plain").mkdir(parents=True)
-    (store / "plain" / "a").write_bytes(b'x\ty\n"quoted, ",\\N\n\n\\backslash\\\n')
-    (store / "plain" / "latin1").write_bytes(b"caf\xe9\n")
-    (store / "zipped").mkdir()
-    (store / "zipped" / "b").write_bytes(gzip.compress(b"".join(b"%d\n" % i for i in range(1000))))
-    (store / ".incoming").mkdir()
-    (store / ".incoming" / "partial").write_bytes(b"ignored\n")
-
-    figures = copy_baseline(gene_db_url, store, say=lambda _line: None)
-
-    assert figures.files == 3
-    assert figures.lines == 4 + 1 + 1000
-    assert figures.latin1_files == 1
-    assert figures.bytes_loaded > figures.bytes_on_disk  # the gzip file was decompressed
-    assert {s.source: s.lines for s in figures.sources} == {"plain": 5, "zipped": 1000}
-
-
-@pytest.mark.parametrize(
-    ("value", "threshold", "unit", "succeeded", "met"),
-    [
-        (59.9, 60.0, "s", True, True),
-        (60.0, 60.0, "s", True, False),  # "under 60 s"
-        (3.0, 3.0, "x", True, True),  # "within 3x"
-        (3.01, 3.0, "x", True, False),
-        (10.0, 60.0, "s", False, False),  # a failed rebuild meets no time target
-        (None, 3.0, "x", True, None),
-    ],
-)
-def test_targets_compare_as_the_spec_words_them(
-    value: float | None,
-    threshold: float,
-    unit: Literal["s", "x", "bytes"],
-    succeeded: bool,
-    met: bool | None,
-) -> None:
-    target = Target("t", "t", value, threshold, unit, True, "", run_succeeded=succeeded)
-    assert target.met is met
-    assert target.to_json()["met"] is met
