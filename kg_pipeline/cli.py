@@ -23,7 +23,7 @@ class CommandError(RuntimeError):
 
 def _ensure_snapshot(settings: Settings) -> None:
     """Generate the default snapshot first if the mirror directory does not exist."""
-    from kg_pipeline.snapshot import generate_snapshot
+    from kg_pipeline.devtools.snapshot import generate_snapshot
 
     mirror = settings.resolved_mirror_dir
     manifest = mirror / "MANIFEST"
@@ -107,7 +107,7 @@ def _ui(args: argparse.Namespace) -> int:
 
 
 def _snapshot(args: argparse.Namespace) -> int:
-    from kg_pipeline.snapshot import DEFAULT_SCALE, generate_snapshot
+    from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, generate_snapshot
 
     started = time.monotonic()
     manifest = generate_snapshot(
@@ -129,7 +129,7 @@ def _snapshot(args: argparse.Namespace) -> int:
 
 
 def _emulate(args: argparse.Namespace) -> int:
-    from kg_pipeline.emulator.server import serve
+    from kg_pipeline.devtools.emulator.server import serve
 
     snapshot = Path(args.snapshot or Settings().resolved_mirror_dir)
     if not (snapshot / "MANIFEST").is_file():
@@ -144,7 +144,7 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from kg_pipeline.bench import BenchOptions, bench
+    from kg_pipeline.devtools.bench import BenchOptions, bench
 
     result = bench(
         BenchOptions(
@@ -155,7 +155,8 @@ def _bench(args: argparse.Namespace) -> int:
             server_url=args.server_url,
             out=Path(args.out) if args.out else None,
             keep=args.keep,
-        )
+        ),
+        Settings(),
     )
     if not result.success:
         raise CommandError(f"{result.failure}; figures so far in {result.report_path}")

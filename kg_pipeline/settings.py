@@ -8,10 +8,10 @@ turned into resources there; assets and the layers below them never read it. Sec
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SourceMode = Literal["mirror", "live"]
 
@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     http_backoff_base_s: float = 1.0
     http_backoff_cap_s: float = 60.0
 
+    @classmethod
+    def explicit(cls, **values: Any) -> Settings:
+        """Settings from `values` and the defaults alone, whatever the environment holds: for
+        runs that must not reach the user's databases or services (the benchmark, tests)."""
+        return _ExplicitSettings(**values)
+
     @property
     def resolved_mirror_dir(self) -> Path:
         return self.mirror_dir or self.data_dir / "snapshot"
@@ -87,3 +93,14 @@ class Settings(BaseSettings):
         if rate <= 0:
             raise ValueError(f"{upstream}: requests per second must be > 0, got {rate}")
         return rate
+
+
+class _ExplicitSettings(Settings):
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        *sources: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)

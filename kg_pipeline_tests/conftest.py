@@ -67,7 +67,7 @@ def pipeline_test_resources(gene_db_url: str, raw_root: Path, **settings: Any) -
     database, a raw store at `raw_root` (`<data_dir>/raw`), and e.g. `source_mode`,
     `mirror_dir` or `upstream_url` for the clients."""
     resources = pipeline_resources(
-        Settings(database_url=gene_db_url, data_dir=raw_root.parent, **settings)
+        Settings.explicit(database_url=gene_db_url, data_dir=raw_root.parent, **settings)
     )
     assert Path(resources["raw_store"].root) == raw_root, "keep the raw store at <data_dir>/raw"
     return resources
@@ -76,7 +76,7 @@ def pipeline_test_resources(gene_db_url: str, raw_root: Path, **settings: Any) -
 @pytest.fixture(scope="session")
 def default_snapshot() -> Iterator[Path]:
     """The default offline snapshot (what a fresh `kg-pipeline rebuild` generates), made once."""
-    from kg_pipeline.snapshot import generate_snapshot
+    from kg_pipeline.devtools.snapshot import generate_snapshot
 
     out = Path(tempfile.mkdtemp(prefix="kg-test-snapshot-"))
     generate_snapshot(out / "snapshot")

@@ -41,7 +41,7 @@ def materialize_all(url: str, store: Path, snapshot: Path, names: list[str] | No
 
 @pytest.fixture(scope="module")
 def real_snapshot(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    from kg_pipeline.snapshot import generate_snapshot
+    from kg_pipeline.devtools.snapshot import generate_snapshot
 
     out = tmp_path_factory.mktemp("real-annotations") / "snapshot"
     generate_snapshot(out, real_data=shared_data)

@@ -201,7 +201,7 @@ def _resolvable(files: RawFiles, parser, normaliser: GeneNormaliser) -> tuple[se
 
 @pytest.fixture(scope="module")
 def real_snapshot(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
-    from kg_pipeline.snapshot import generate_snapshot
+    from kg_pipeline.devtools.snapshot import generate_snapshot
 
     out = tmp_path_factory.mktemp("real") / "snapshot"
     generate_snapshot(out, real_data=shared_data)

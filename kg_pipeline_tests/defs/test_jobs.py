@@ -30,7 +30,7 @@ def configured(tmp_path: Path, default_snapshot: Path) -> Path:
 def definitions(gene_db_url: str, tmp_path: Path, configured: Path) -> dg.Definitions:
     """The code location with its resources bound to the test database and the snapshot copy."""
     return build_definitions(
-        Settings(
+        Settings.explicit(
             database_url=gene_db_url, data_dir=tmp_path, mirror_dir=configured, source_mode="mirror"
         )
     )

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.defs.schema.assets import database_schema
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline_tests.conftest import FAST_HTTP, pipeline_definitions, pipeline_test_resources
 
 RAW_SOURCES = [

@@ -5,7 +5,7 @@ from typing import Any
 
 from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
 from kg_pipeline.sources.registry import UPSTREAMS
-from kg_pipeline_tests.emulator.snapshots import emulator, snapshot
+from kg_pipeline_tests.devtools.emulator.snapshots import emulator, snapshot
 
 __all__ = ["emulator", "live_fetcher", "snapshot"]
 

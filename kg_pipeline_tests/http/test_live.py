@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http.live import LiveFetcher
 from kg_pipeline.http.transport import UpstreamError
-from kg_pipeline_tests.emulator.snapshots import (
+from kg_pipeline_tests.devtools.emulator.snapshots import (
     GNOMAD_TSV,
     GTEX_GZ,
     PANELS,

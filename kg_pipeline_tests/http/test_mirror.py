@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kg_pipeline.emulator import UpstreamEmulator
+from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.transport import UpstreamError
-from kg_pipeline_tests.emulator.snapshots import (
+from kg_pipeline_tests.devtools.emulator.snapshots import (
     GNOMAD_TSV,
     GTEX_GZ,
     PANELS,

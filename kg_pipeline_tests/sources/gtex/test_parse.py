@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kg_pipeline.devtools.snapshot.gtex import CORTEX, MEDULLA, TISSUES
 from kg_pipeline.raw_files import SourceFormatError
-from kg_pipeline.snapshot.gtex import CORTEX, MEDULLA, TISSUES
 from kg_pipeline.sources.gtex.parse import FILE_KEY, annotate, tissue_id
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
 

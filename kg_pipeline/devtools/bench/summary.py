@@ -1,0 +1,99 @@
+"""The terminal summary printed at the end of a bench: the report as a readable table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from kg_pipeline.devtools.bench.options import GB, MB
+
+
+def _mb(value: int | None) -> str:
+    return "-" if value is None else f"{value / MB:,.0f} MB"
+
+
+def summary_lines(report: Mapping[str, Any]) -> list[str]:
+    """The report as the readable table printed at the end of a bench."""
+    machine, params = report["machine"], report["parameters"]
+    snapshot, rebuild = report["snapshot"], report["rebuild"]
+    memory, database, baseline = report["memory"], report["database"], report["baseline"]
+    scale = params["scale"]
+    rows = [
+        (a["asset"], a["group"] or "-", a["status"], a["seconds"], a["rows"], a["peak_rss_bytes"])
+        for a in rebuild["assets"]
+    ] + [
+        (s["step"], "check", s["status"], s["seconds"], None, s["peak_rss_bytes"])
+        for s in rebuild["other_steps"]
+    ]
+    width = max([len(row[0]) for row in rows] + [5])
+    lines = [
+        "",
+        f"kg-pipeline bench: rebuild, {params['mode']} mode, snapshot scale "
+        f"{'unknown' if scale is None else f'{scale:g}'} ({snapshot['files']:,} files, "
+        f"{snapshot['bytes'] / MB:,.1f} MB, manifest {snapshot['manifest_sha256'][:12]})",
+        f"machine: {machine['cpus_usable']} CPUs, {machine['memory_total_bytes'] / GB:.0f} GB, "
+        f"Python {machine['python']}, PostgreSQL {machine['postgres']}, Dagster "
+        f"{machine['dagster']}; load average {machine['load_average_start'][0]:.2f} at start, "
+        f"{machine['load_average_end'][0]:.2f} at end",
+        "",
+        f"{'step':<{width}} {'group':<10} {'status':<12} {'seconds':>8} {'rows':>10} "
+        f"{'peak RSS':>9}",
+    ]
+    for name, group, status, seconds, count, peak in rows:
+        lines.append(
+            f"{name:<{width}} {group:<10} {status[:12]:<12} {_num(seconds, '.2f'):>8} "
+            f"{_num(count, ',d'):>10} {_mb(peak):>9}"
+        )
+    ratio = report["ratios"]["rebuild_over_baseline"]
+    lines += [
+        "",
+        f"rebuild          {rebuild['seconds']:8.1f} s   "
+        f"({'succeeded' if rebuild['success'] else 'FAILED: ' + str(rebuild['failure'])}; "
+        f"steps {rebuild['steps_seconds']:.1f} s, Dagster overhead "
+        f"{rebuild['overhead_seconds']:.1f} s; CPU of this process {rebuild['cpu_seconds']:.1f} s)",
+        f"baseline COPY    {baseline['seconds']:8.1f} s   ({baseline['files']:,} files, "
+        f"{baseline['bytes_loaded'] / MB:,.1f} MB, {baseline['lines']:,} lines)",
+        f"ratio            {_num(ratio, '.2f'):>8} x   rebuild / baseline",
+        f"peak RSS         {_mb(memory['peak_rss_bytes']):>10}   (process + children, every "
+        f"{memory['sample_interval_s'] * 1000:.0f} ms; during {memory['peak_during_step']}); "
+        f"getrusage max {_mb(memory['rusage_self_maxrss_bytes'])}",
+        f"gene database    {_mb(database['gene_database_bytes']):>10}   (Dagster storage "
+        f"{_mb(database['dagster_database_bytes'])}; baseline tables "
+        f"{_mb(baseline['database_bytes'])})",
+    ]
+    live = rebuild.get("live")
+    if live:
+        requests = sum(live["requests"].values())
+        lines.append(
+            f"live             {requests:,} requests to the emulator, rate limits raised to "
+            f"{live['bench_requests_per_second']:g}/s (normal limits would add >= "
+            f"{live['normal_rate_floor_seconds']:.0f} s)"
+        )
+    biggest = sorted(database["tables"], key=lambda t: t["total_bytes"], reverse=True)[:6]
+    lines.append(
+        "largest tables   "
+        + ", ".join(f"{t['name']} {_mb(t['total_bytes'])} ({t['rows']:,} rows)" for t in biggest)
+    )
+    lines += ["", "targets (SPEC.md, What 'fast' means):"]
+    for target in report["targets"]:
+        unit = target["unit"]
+        value, threshold = target["value"], target["threshold"]
+        if unit == "bytes":
+            shown = f"{_mb(value)} (target < {threshold / GB:g} GB)"
+        else:
+            sign = "<=" if unit == "x" else "<"
+            shown = f"{_num(value, '.2f')} {unit} (target {sign} {threshold:g} {unit})"
+        met = {True: "met", False: "NOT MET", None: "unknown"}[target["met"]]
+        if target["applies_to_this_run"] is False:
+            # Still shown, with what it would be: the trend matters before the full-scale run.
+            lines.append(
+                f"  {'n/a':<8} {target['description']}: {shown}, {met.lower()} if it applied; "
+                f"SPEC condition: {target['spec_condition']}"
+            )
+        else:
+            lines.append(f"  {met:<8} {target['description']}: {shown}")
+    return lines
+
+
+def _num(value: float | int | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)

@@ -1,5 +1,0 @@
-"""Fixtures: a tiny snapshot and the emulator serving it (shared with the other test folder)."""
-
-from kg_pipeline_tests.emulator.snapshots import emulator, snapshot
-
-__all__ = ["emulator", "snapshot"]
