@@ -101,6 +101,6 @@ class _ExplicitSettings(Settings):
         cls,
         settings_cls: type[BaseSettings],
         init_settings: PydanticBaseSettingsSource,
-        *sources: PydanticBaseSettingsSource,
+        **_other_sources: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)

@@ -40,7 +40,6 @@ class Upstream:
 
     key: str
     """Snapshot folder, emulator path prefix, `KG_BASE_URLS__<KEY>`."""
-    title: str
     base_url: str
     files: tuple[str, ...] = ()
     requests_per_second: float = 5.0
@@ -159,7 +158,6 @@ class Source:
     """One registry entry; see the module docstring."""
 
     key: str
-    title: str
     raw_description: str
     upstreams: tuple[Upstream, ...]
     cadence: Cadence

@@ -13,29 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kg_pipeline.devtools.snapshot import (
-    clingen,
-    clinvar,
-    descartes,
-    gencc,
-    gnomad,
-    gtex,
-    hgnc,
-    hpo,
-    mgi,
-    panelapp,
-    pubtator,
-    seed_files,
-    string_ppi,
-)
+from kg_pipeline.devtools.snapshot import hpo
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import build_plan
 from kg_pipeline.devtools.snapshot.manifest import MANIFEST_NAME, Manifest
 from kg_pipeline.devtools.snapshot.output import SnapshotWriter
 from kg_pipeline.devtools.snapshot.r_values import load_r_values
 from kg_pipeline.devtools.snapshot.realdata import RealData
+from kg_pipeline.devtools.snapshot.sources import GENERATORS, World
 from kg_pipeline.devtools.snapshot.universe import build_synthetic_universe, load_real_universe
-from kg_pipeline.sources.registry import UPSTREAMS
+from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 
 # 2 % of full upstream size for the annotation files: STRING ~275,000 link lines, gnomAD ~2
 # transcripts per gene; gene coverage (HGNC, evidence, per-gene annotations) stays full.
@@ -105,40 +92,19 @@ def generate_snapshot(
 
 
 def _generate(ctx: SnapshotContext, real: RealData | None) -> None:
+    """Every registry source's files; the reference (HGNC) last, since the synthetic set marks
+    which genes GenCC lists."""
     release = hpo.load_hpo()
-    hpo.write_hpo(ctx, release)
     if real is not None:
         universe = load_real_universe(real.hgnc)
-        hgnc.write_hgnc(ctx, universe, real_file=real.hgnc)
-        clingen.write_clingen_real(ctx, real.clingen)
-        panelapp.write_panelapp_real(ctx, real, universe)
-        gencc.write_gencc_real(ctx, real, universe)
-        pubtator.write_pubtator_real(ctx, real, universe)
-        seed_files.write_seed_files_real(ctx, real)
-        values = load_r_values(real, universe)
-        gnomad.write_gnomad(ctx, universe, values)
-        gtex.write_gtex(ctx, universe, values)
-        descartes.write_descartes(ctx, universe, values)
-        string_ppi.write_string(ctx, universe, values)
-        clinvar.write_clinvar_real(ctx, real.clinvar)
-        mgi.write_mgi_real(ctx, real.mgi, real.mpo_kidney_terms)
-        return
-
-    universe = build_synthetic_universe(ctx.rng("universe"), release)
-    plan = build_plan(ctx.rng("evidence-plan"), universe, release)
-    panelapp.write_panelapp_synthetic(ctx, plan)
-    clingen.write_clingen_synthetic(ctx, plan)
-    gencc_genes = gencc.write_gencc_synthetic(ctx, plan)
-    pubtator.write_pubtator_synthetic(ctx, plan)
-    seed_files.write_seed_files_synthetic(ctx, plan)
-    hgnc.write_hgnc(ctx, universe, real_file=None, gencc_genes=gencc_genes)
-    gnomad.write_gnomad(ctx, universe, None)
-    gtex.write_gtex(ctx, universe, None)
-    descartes.write_descartes(ctx, universe, None)
-    string_ppi.write_string(ctx, universe, None)
-    kidney = set(plan.core) | plan.hpo_kidney
-    clinvar.write_clinvar_synthetic(ctx, universe, kidney)
-    mgi.write_mgi_synthetic(ctx, universe, kidney)
+        world = World(release, universe, real=real, values=load_r_values(real, universe))
+    else:
+        universe = build_synthetic_universe(ctx.rng("universe"), release)
+        world = World(
+            release, universe, plan=build_plan(ctx.rng("evidence-plan"), universe, release)
+        )
+    for source in sorted(SOURCES, key=lambda s: s.reference):
+        GENERATORS[source.key](ctx, world)
 
 
 def _check_layout(manifest: Manifest) -> None:

@@ -50,7 +50,7 @@ def _release_of(data: dict[str, Any], key: str) -> str:
     return str(value)[:10] or "unknown"
 
 
-def write_seed_files_real(ctx: SnapshotContext, real: RealData) -> None:
+def write_diagnostic_panels_real(ctx: SnapshotContext, real: RealData) -> None:
     for provider in DIAGNOSTIC_PANEL_PROVIDERS:
         path = real.diagnostic_panel(provider)
         release = _release_of(json.loads(path.read_bytes()), "scraped_at")
@@ -62,6 +62,10 @@ def write_seed_files_real(ctx: SnapshotContext, real: RealData) -> None:
             origin="real",
             release=release,
         )
+    ctx.say(f"diagnostic_panels: {len(DIAGNOSTIC_PANEL_PROVIDERS)} real seed files")
+
+
+def write_literature_real(ctx: SnapshotContext, real: RealData) -> None:
     for pmid in LITERATURE_PMIDS:
         path = real.literature(pmid)
         release = _release_of(json.loads(path.read_bytes()), "extraction_timestamp")
@@ -73,10 +77,7 @@ def write_seed_files_real(ctx: SnapshotContext, real: RealData) -> None:
             origin="real",
             release=release,
         )
-    ctx.say(
-        f"diagnostic_panels, literature: {len(DIAGNOSTIC_PANEL_PROVIDERS)} + "
-        f"{len(LITERATURE_PMIDS)} real seed files"
-    )
+    ctx.say(f"literature: {len(LITERATURE_PMIDS)} real seed files")
 
 
 def _timestamp(rng: random.Random) -> str:
@@ -125,7 +126,7 @@ def _odd_entries(
     return out
 
 
-def write_seed_files_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None:
+def write_diagnostic_panels_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None:
     universe = plan.universe
     rng = ctx.rng("diagnostic_panels")
     weights = plan.core_weights(plateau=80, tau=300, alpha=3.0)
@@ -192,7 +193,11 @@ def write_seed_files_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None
             release=body["scraped_at"][:10],
             style="seed",
         )
+    ctx.say(f"diagnostic_panels: {len(distinct_dp)} distinct genes over {len(PROVIDERS)} providers")
 
+
+def write_literature_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None:
+    universe = plan.universe
     rng = ctx.rng("literature")
     weights = plan.core_weights(plateau=30, tau=180, alpha=3.0)
     distinct_lit: set[str] = set()
@@ -255,8 +260,7 @@ def write_seed_files_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None
             style="seed",
         )
     ctx.say(
-        f"diagnostic_panels: {len(distinct_dp)} distinct genes over {len(PROVIDERS)} providers; "
-        f"literature: {len(distinct_lit)} over {len(LITERATURE_PMIDS)} publications"
+        f"literature: {len(distinct_lit)} distinct genes over {len(LITERATURE_PMIDS)} publications"
     )
 
 

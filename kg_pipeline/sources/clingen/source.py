@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="clingen",
-    title="ClinGen gene-disease validity",
     raw_description="ClinGen gene-disease validity curations (CSV download).",
     upstreams=(CLINGEN,),
     cadence="daily",

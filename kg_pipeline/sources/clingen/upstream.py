@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 CLINGEN: Final = Upstream(
     key="clingen",
-    title="ClinGen gene-disease validity",
     base_url="https://search.clinicalgenome.org",
     files=("kb/gene-validity/download",),
 )

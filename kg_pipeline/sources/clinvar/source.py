@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="clinvar",
-    title="ClinVar gene summary",
     raw_description="ClinVar gene-specific summary: variant and submission counts per gene (TSV).",
     upstreams=(CLINVAR,),
     cadence="weekly",

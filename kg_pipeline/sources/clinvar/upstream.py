@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 CLINVAR: Final = Upstream(
     key="clinvar",
-    title="ClinVar gene-specific summary",
     base_url="https://ftp.ncbi.nlm.nih.gov/pub/clinvar/tab_delimited",
     files=("gene_specific_summary.txt",),
 )

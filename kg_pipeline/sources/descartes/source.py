@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="descartes",
-    title="Descartes fetal expression",
     raw_description="Descartes fetal kidney expression: TPM and percentage of expressing cells "
     "(CSV).",
     upstreams=(DESCARTES,),

@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 DESCARTES: Final = Upstream(
     key="descartes",
-    title="Descartes fetal kidney expression",
     base_url="https://atlas.fredhutch.org/data/bbi/descartes/human_gtex/tables",
     files=("tissue_tpm/kidney.csv", "tissue_percentage/kidney.csv"),
     release="human_gtex",

@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="diagnostic_panels",
-    title="Diagnostic panels",
     raw_description="Gene lists of nine commercial kidney diagnostic panel providers (JSON).",
     upstreams=(DIAGNOSTIC_PANELS,),
     cadence="monthly",

@@ -18,7 +18,6 @@ PROVIDERS: Final[tuple[str, ...]] = (
 
 DIAGNOSTIC_PANELS: Final = Upstream(
     key="diagnostic_panels",
-    title="Diagnostic panel provider files",
     base_url="https://raw.githubusercontent.com/berntpopp/kidney-genetics-db/main/backend/app/data/seed/diagnostic_panels",
     files=tuple(f"{provider}.json" for provider in PROVIDERS),
 )

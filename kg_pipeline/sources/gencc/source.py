@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="gencc",
-    title="GenCC submissions",
     raw_description="GenCC gene-disease submissions export (TSV).",
     upstreams=(GENCC,),
     cadence="daily",

@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 GENCC: Final = Upstream(
     key="gencc",
-    title="GenCC submissions",
     base_url="https://search.thegencc.org",
     files=("download/action/submissions-export-tsv",),
 )

@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="gnomad",
-    title="gnomAD constraint",
     raw_description="gnomAD v4.1 gene constraint metrics (TSV).",
     upstreams=(GNOMAD,),
     cadence="monthly",

@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 GNOMAD: Final = Upstream(
     key="gnomad",
-    title="gnomAD v4.1 constraint metrics",
     base_url="https://storage.googleapis.com/gcp-public-data--gnomad/release/4.1/constraint",
     files=("gnomad.v4.1.constraint_metrics.tsv",),
     release="v4.1",

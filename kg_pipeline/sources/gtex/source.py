@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="gtex",
-    title="GTEx expression",
     raw_description="GTEx v8 median gene expression (TPM) per tissue (GCT, gzipped).",
     upstreams=(GTEX,),
     cadence="monthly",

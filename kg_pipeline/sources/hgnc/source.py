@@ -9,7 +9,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="hgnc",
-    title="HGNC complete set",
     raw_description="HGNC complete set: every human gene, its symbols and cross-references (TSV).",
     upstreams=(HGNC,),
     cadence="monthly",

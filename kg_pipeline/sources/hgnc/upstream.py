@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 HGNC: Final = Upstream(
     key="hgnc",
-    title="HGNC complete set",
     base_url="https://storage.googleapis.com/public-download-files/hgnc/tsv/tsv",
     files=("hgnc_complete_set.txt",),
 )

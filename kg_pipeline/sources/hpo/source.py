@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="hpo",
-    title="Human Phenotype Ontology",
     raw_description="Human Phenotype Ontology release: hp.obo, phenotype.hpoa and "
     "genes_to_phenotype.txt.",
     upstreams=(HPO,),

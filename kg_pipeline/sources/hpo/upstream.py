@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 HPO: Final = Upstream(
     key="hpo",
-    title="Human Phenotype Ontology",
     base_url="https://github.com/obophenotype/human-phenotype-ontology/releases/latest/download",
     files=("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt"),
 )

@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="literature",
-    title="Literature",
     raw_description="Gene lists of twelve curated kidney-genetics publications (JSON).",
     upstreams=(LITERATURE,),
     cadence="monthly",

@@ -22,7 +22,6 @@ PMIDS: Final[tuple[str, ...]] = (
 
 LITERATURE: Final = Upstream(
     key="literature",
-    title="Curated kidney-gene publications",
     base_url="https://raw.githubusercontent.com/berntpopp/kidney-genetics-db/main/backend/app/data/seed/literature",
     files=tuple(f"literature_pmid_{pmid}.json" for pmid in PMIDS),
 )

@@ -8,7 +8,6 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="mgi",
-    title="MGI mouse phenotypes",
     raw_description="MGI human-mouse orthologue phenotype report and the Mammalian Phenotype "
     "ontology.",
     upstreams=(MGI,),

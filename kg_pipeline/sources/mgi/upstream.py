@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 MGI: Final = Upstream(
     key="mgi",
-    title="MGI human-mouse phenotypes and the MP ontology",
     base_url="https://www.informatics.jax.org/downloads/reports",
     files=("HMD_HumanPhenotype.rpt", "MPheno_OBO.ontology"),
 )

@@ -9,7 +9,6 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="panelapp",
-    title="PanelApp UK and Australia",
     raw_description="PanelApp UK and Australia: panel listings and every kidney panel in detail "
     "(JSON).",
     upstreams=(PANELAPP_UK, PANELAPP_AU),

@@ -6,14 +6,12 @@ from kg_pipeline.sources.spec import Upstream
 
 PANELAPP_UK: Final = Upstream(
     key="panelapp_uk",
-    title="PanelApp UK",
     base_url="https://panelapp.genomicsengland.co.uk",
     api_format="json",
 )
 
 PANELAPP_AU: Final = Upstream(
     key="panelapp_au",
-    title="PanelApp Australia",
     base_url="https://panelapp-aus.org",
     api_format="json",
 )

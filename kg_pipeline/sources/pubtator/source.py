@@ -9,7 +9,6 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="pubtator",
-    title="PubTator3 search",
     raw_description="PubTator3 search results for the kidney query, one JSON file per page.",
     upstreams=(PUBTATOR,),
     cadence="weekly",

@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 PUBTATOR: Final = Upstream(
     key="pubtator",
-    title="PubTator3 search API",
     base_url="https://www.ncbi.nlm.nih.gov/research/pubtator3-api",
     requests_per_second=3.0,
     api_format="json",

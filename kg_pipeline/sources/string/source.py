@@ -8,7 +8,6 @@ from kg_pipeline.sources.string.upstream import STRING
 
 SOURCE: Final = Source(
     key="string",
-    title="STRING protein network",
     raw_description="STRING v12 human protein aliases and protein-protein links (gzipped text).",
     upstreams=(STRING,),
     cadence="monthly",

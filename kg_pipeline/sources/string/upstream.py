@@ -6,7 +6,6 @@ from kg_pipeline.sources.spec import Upstream
 
 STRING: Final = Upstream(
     key="string",
-    title="STRING v12 human protein network",
     base_url="https://stringdb-downloads.org/download",
     files=(
         "protein.info.v12.0/9606.protein.info.v12.0.txt.gz",

