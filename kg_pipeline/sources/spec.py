@@ -102,19 +102,26 @@ class ReadRelease(Protocol):
     def __call__(self, files: RawFiles) -> str | None: ...
 
 
-class ParseEvidence(Protocol):
-    def __call__(self, files: RawFiles) -> ParsedEvidence: ...
+class EvidenceParser(Protocol):
+    """An evidence source's parse module: its name in the database, `parse` and `aggregate`."""
+
+    @property
+    def SOURCE(self) -> str: ...
+
+    def parse(self, files: RawFiles) -> ParsedEvidence: ...
+
+    def aggregate(self, rows: pd.DataFrame) -> pd.DataFrame: ...
 
 
-class AggregateEvidence(Protocol):
-    def __call__(self, rows: pd.DataFrame) -> pd.DataFrame: ...
+class Annotator(Protocol):
+    """An annotation source's module: its name in the database and `annotate` (raw files and
+    our genes in, one row per matched gene out; `inputs` are the extra inputs the load
+    declares)."""
 
+    @property
+    def SOURCE(self) -> str: ...
 
-class AnnotateGenes(Protocol):
-    """Raw files and our genes in, one annotation row per matched gene out; `inputs` are the
-    extra inputs the load declares (`complete_set`, `scores`)."""
-
-    def __call__(
+    def annotate(
         self, files: RawFiles, genes: pd.DataFrame, **inputs: Any
     ) -> ParsedAnnotations: ...
 
@@ -128,29 +135,34 @@ also makes the load depend on `gene_scores`)."""
 class EvidenceLoad:
     """A source's gene evidence: the `<key>_evidence` asset writing `gene_evidence` rows."""
 
-    name: str
-    """`gene_evidence.source_name`, e.g. `PanelApp`."""
+    parser: EvidenceParser
     description: str
-    parse: ParseEvidence
-    aggregate: AggregateEvidence
     staging_priority: int = 10
     """Base priority of this source's unresolved symbols in the curators' staging queue."""
     file_based: bool = False
     """File uploads upstream (DiagnosticPanels, Literature): each file goes to
     `static_evidence_uploads`."""
 
+    @property
+    def name(self) -> str:
+        """`gene_evidence.source_name`, e.g. `PanelApp`."""
+        return self.parser.SOURCE
+
 
 @dataclass(frozen=True)
 class AnnotationLoad:
     """A source's gene annotation: the `<name>_annotations` asset writing `gene_annotations`."""
 
-    name: str
-    """`annotation_sources.source_name`, e.g. `string_ppi`."""
+    annotator: Annotator
     description: str
-    annotate: AnnotateGenes
     coverage_floor: float
     """The check warns below this share of our genes annotated."""
     inputs: tuple[AnnotationInput, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """`annotation_sources.source_name`, e.g. `string_ppi`."""
+        return self.annotator.SOURCE
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                 version, files = raw_store.latest(gene_db, source.key)
                 reference = hgnc.reference()
                 genes = gene_frame(gene_db, reference)
-                parsed = load.annotate(files, genes, **_inputs(load.inputs, gene_db, reference))
+                inputs = _inputs(load.inputs, gene_db, reference)
+                parsed = load.annotator.annotate(files, genes, **inputs)
                 with gene_db.engine.connect() as conn:
                     previous = previous_annotation_count(conn, load.name)
                 load_policy.require_complete(

@@ -59,9 +59,9 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
         with track_source(gene_db.engine, load.name, "loading evidence") as progress:
             version, files = raw_store.latest(gene_db, source.key)
             reference = hgnc.reference()
-            parsed = load.parse(files)
+            parsed = load.parser.parse(files)
             normalised = normalise(parsed, reference.normaliser)
-            evidence = load.aggregate(normalised.rows)
+            evidence = load.parser.aggregate(normalised.rows)
             with gene_db.engine.connect() as conn:
                 previous = previous_row_count(conn, load.name)
             floor = load_policy.require_complete(

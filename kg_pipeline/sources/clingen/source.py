@@ -13,11 +13,9 @@ SOURCE: Final = Source(
     cadence="daily",
     read_release=parse.read_release,
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="ClinGen gene-disease validity curations of the kidney expert panels and "
         "kidney diseases, one row per gene with its maximum classification.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         staging_priority=95,
     ),
 )

@@ -13,9 +13,8 @@ SOURCE: Final = Source(
     cadence="weekly",
     read_release=parse.read_release,
     annotation=AnnotationLoad(
-        name=parse.SOURCE,
+        parse,
         description="ClinVar variant and submission counts per gene by clinical significance.",
-        annotate=parse.annotate,
         coverage_floor=0.3,
     ),
 )

@@ -13,9 +13,8 @@ SOURCE: Final = Source(
     upstreams=(DESCARTES,),
     cadence="monthly",
     annotation=AnnotationLoad(
-        name=parse.SOURCE,
+        parse,
         description="Descartes fetal kidney expression: TPM and percentage of expressing cells.",
-        annotate=parse.annotate,
         coverage_floor=0.3,
     ),
 )

@@ -12,11 +12,9 @@ SOURCE: Final = Source(
     upstreams=(DIAGNOSTIC_PANELS,),
     cadence="monthly",
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="Genes on commercial kidney diagnostic panels, with their providers and "
         "panels.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         staging_priority=75,
         file_based=True,
     ),

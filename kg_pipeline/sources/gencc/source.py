@@ -12,11 +12,9 @@ SOURCE: Final = Source(
     upstreams=(GENCC,),
     cadence="daily",
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="GenCC submissions for kidney diseases, one row per gene with its submitters "
         "and maximum classification.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         staging_priority=80,
     ),
 )

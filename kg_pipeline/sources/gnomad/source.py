@@ -12,10 +12,9 @@ SOURCE: Final = Source(
     upstreams=(GNOMAD,),
     cadence="monthly",
     annotation=AnnotationLoad(
-        name=parse.SOURCE,
+        parse,
         description="gnomAD v4.1 constraint of each gene's canonical (MANE) transcript: pLI, "
         "LOEUF (oe_lof with bounds), lof_z, mis_z, syn_z.",
-        annotate=parse.annotate,
         coverage_floor=0.5,
     ),
 )

@@ -12,10 +12,9 @@ SOURCE: Final = Source(
     upstreams=(GTEX,),
     cadence="monthly",
     annotation=AnnotationLoad(
-        name=parse.SOURCE,
+        parse,
         description="GTEx v8 median expression (TPM) in every tissue, kidney cortex and medulla "
         "highlighted.",
-        annotate=parse.annotate,
         coverage_floor=0.5,
     ),
 )

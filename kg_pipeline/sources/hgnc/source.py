@@ -15,10 +15,9 @@ SOURCE: Final = Source(
     reference=True,
     read_release=read_release,
     annotation=AnnotationLoad(
-        name=annotate.SOURCE,
+        annotate,
         description="HGNC identifiers (Entrez, Ensembl, OMIM, UniProt, RefSeq, MANE), name, locus "
         "type, location and gene groups of every gene.",
-        annotate=annotate.annotate,
         coverage_floor=0.95,
         inputs=("complete_set",),
     ),

@@ -14,18 +14,15 @@ SOURCE: Final = Source(
     cadence="weekly",
     read_release=parse.read_release,
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="Genes annotated to HP:0010935 (abnormality of the upper urinary tract) or "
         "its descendants, with their terms and diseases.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         staging_priority=85,
     ),
     annotation=AnnotationLoad(
-        name=annotate.SOURCE,
+        annotate,
         description="The gene's HPO phenotypes and diseases, with kidney phenotypes and "
         "clinical, onset and syndromic groupings.",
-        annotate=annotate.annotate,
         coverage_floor=0.2,
     ),
 )

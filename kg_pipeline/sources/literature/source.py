@@ -12,11 +12,9 @@ SOURCE: Final = Source(
     upstreams=(LITERATURE,),
     cadence="monthly",
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="Genes reported in curated kidney-genetics publications, with the "
         "publications.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         file_based=True,
     ),
 )

@@ -13,10 +13,9 @@ SOURCE: Final = Source(
     upstreams=(MGI,),
     cadence="monthly",
     annotation=AnnotationLoad(
-        name=parse.SOURCE,
+        parse,
         description="Mouse orthologue phenotypes from MGI, with the kidney Mammalian Phenotype "
         "terms flagged.",
-        annotate=parse.annotate,
         coverage_floor=0.3,
     ),
 )

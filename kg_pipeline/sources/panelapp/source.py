@@ -16,11 +16,9 @@ SOURCE: Final = Source(
     walk=walk_panels,
     read_release=parse.read_release,
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="Genes rated green on PanelApp UK and Australia kidney panels, one row per "
         "gene with its panels, versions, regions and modes of inheritance.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         staging_priority=100,
     ),
 )

@@ -15,11 +15,9 @@ SOURCE: Final = Source(
     walk=walk_search,
     options=search_options,
     evidence=EvidenceLoad(
-        name=parse.SOURCE,
+        parse,
         description="Genes mentioned in PubTator3 articles of the kidney query, with their PMIDs "
         "and publication counts.",
-        parse=parse.parse,
-        aggregate=parse.aggregate,
         staging_priority=20,
     ),
 )

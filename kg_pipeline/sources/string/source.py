@@ -12,10 +12,9 @@ SOURCE: Final = Source(
     upstreams=(STRING,),
     cadence="monthly",
     annotation=AnnotationLoad(
-        name=parse.SOURCE,
+        parse,
         description="STRING v12 interactions among our genes (combined score >= 400), a PPI "
         "score weighted by the partners' gene scores, and its percentile.",
-        annotate=parse.annotate,
         coverage_floor=0.05,
         inputs=("scores",),
     ),
