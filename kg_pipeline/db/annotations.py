@@ -5,22 +5,12 @@ first load of a gene is not copied there, so a rebuild does not double the datab
 source's `annotation_sources` row gets its version, row count and next due date.
 """
 
-from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from kg_pipeline.db.staging import stage_rows
-
-
-@dataclass(frozen=True)
-class AnnotationSwap:
-    rows: int
-    inserted: int
-    updated: int
-    unchanged: int
-    removed: int
+from kg_pipeline.db.staging import SwapCounts, stage_rows
 
 
 def previous_annotation_count(conn: sa.Connection, source: str) -> int:
@@ -35,7 +25,7 @@ def swap_source_annotations(
     version: str | None,
     rows: pd.DataFrame,
     source_metadata: dict,
-) -> AnnotationSwap:
+) -> SwapCounts:
     """Make `rows` (gene_id, annotations) the source's complete annotation set."""
     stage = stage_rows(
         conn,
@@ -97,7 +87,7 @@ def swap_source_annotations(
     )
     stage.drop(conn)
     inserted = sum(1 for flag in written if flag)
-    return AnnotationSwap(
+    return SwapCounts(
         rows=len(rows),
         inserted=inserted,
         updated=len(written) - inserted,

@@ -15,18 +15,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from kg_pipeline.db.staging import stage_hgnc_genes, stage_rows
-
-
-@dataclass(frozen=True)
-class EvidenceSwap:
-    """Counts of one source's swap."""
-
-    rows: int
-    inserted: int
-    updated: int
-    unchanged: int
-    removed: int
+from kg_pipeline.db.staging import SwapCounts, stage_hgnc_genes, stage_rows
 
 
 @dataclass(frozen=True)
@@ -60,7 +49,7 @@ def ensure_genes(conn: sa.Connection, genes: pd.DataFrame) -> int:
 
 def swap_source_evidence(
     conn: sa.Connection, source_name: str, evidence: pd.DataFrame, evidence_date: dt.date
-) -> EvidenceSwap:
+) -> SwapCounts:
     """Make `evidence` (hgnc_id, evidence_data, source_detail) the source's complete row set.
 
     Genes must exist (see `ensure_genes`). Unchanged rows keep their timestamps; rows of genes
@@ -119,7 +108,7 @@ def swap_source_evidence(
     stage.drop(conn)
     inserted = sum(1 for flag in written if flag)
     updated = len(written) - inserted
-    return EvidenceSwap(
+    return SwapCounts(
         rows=len(evidence),
         inserted=inserted,
         updated=updated,

@@ -6,11 +6,23 @@ failure anywhere leaves the previous rows. No loader issues a query per gene.
 """
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY
+
+
+@dataclass(frozen=True)
+class SwapCounts:
+    """What one source's swap did to its rows."""
+
+    rows: int
+    inserted: int
+    updated: int
+    unchanged: int
+    removed: int
 
 
 def stage_rows(
