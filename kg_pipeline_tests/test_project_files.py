@@ -1,7 +1,10 @@
-"""The wheel carries the migrations, dagster.yaml and workspace.yaml where the code reads them."""
+"""The wheel carries the migrations, the Dagster configs and pyproject.toml where the code reads
+them, so an installed copy works without the checkout."""
 
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -13,7 +16,8 @@ import pytest
 import kg_pipeline
 from kg_pipeline import instance, ui
 from kg_pipeline.db import schema
-from kg_pipeline.project_files import INSTANCE_CONFIG, MIGRATIONS_DIR, WORKSPACE
+from kg_pipeline.definitions import defs
+from kg_pipeline.project_files import INSTANCE_CONFIG, MIGRATIONS_DIR, PROJECT_CONFIG, WORKSPACE
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = MIGRATIONS_DIR / "versions"
@@ -25,6 +29,7 @@ SHIPPED = {
     "migrations/script.py.mako": MIGRATIONS_DIR / "script.py.mako",
     "dagster.yaml": INSTANCE_CONFIG,
     "workspace.yaml": WORKSPACE,
+    "pyproject.toml": PROJECT_CONFIG,
 }
 
 
@@ -48,7 +53,7 @@ def test_the_code_reads_the_packaged_files() -> None:
     assert instance.INSTANCE_CONFIG == INSTANCE_CONFIG
     assert ui.WORKSPACE == WORKSPACE
     package = Path(kg_pipeline.__file__).parent
-    for path in (MIGRATIONS_DIR, INSTANCE_CONFIG, WORKSPACE):
+    for path in (MIGRATIONS_DIR, INSTANCE_CONFIG, WORKSPACE, PROJECT_CONFIG):
         assert path.is_relative_to(package), f"{path} is read from outside the package"
 
 
@@ -78,3 +83,35 @@ def test_the_tests_are_not_shipped(wheel: zipfile.ZipFile) -> None:
 def test_one_copy_in_git_the_package_links_to_it() -> None:
     for in_repo, path in SHIPPED.items():
         assert path.resolve() == (REPO_ROOT / in_repo).resolve(), in_repo
+
+
+_LOAD_FROM_WHEEL = """
+import json, sys
+import kg_pipeline
+from kg_pipeline.db.schema import head_revision
+from kg_pipeline.definitions import defs
+keys = sorted(key.to_user_string() for key in defs().resolve_all_asset_keys())
+print(json.dumps({"package": kg_pipeline.__file__, "head": head_revision(), "assets": keys}))
+"""
+
+
+def test_the_unpacked_wheel_loads_without_the_checkout(
+    wheel: zipfile.ZipFile, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    wheel.extractall(site)
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    # PYTHONPATH comes before the editable install's finder, so the wheel's kg_pipeline loads.
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_FROM_WHEEL],
+        env={**os.environ, "PYTHONPATH": str(site)}, cwd=elsewhere, capture_output=True,
+        text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert Path(loaded["package"]).is_relative_to(site)
+    assert loaded["head"] == schema.head_revision()
+    assert loaded["assets"] == sorted(
+        key.to_user_string() for key in defs().resolve_all_asset_keys()
+    )
