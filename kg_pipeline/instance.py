@@ -14,10 +14,8 @@ from pathlib import Path
 import dagster as dg
 
 from kg_pipeline.db.server import DatabaseUrls, database_urls
+from kg_pipeline.project_files import INSTANCE_CONFIG
 from kg_pipeline.settings import Settings
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-INSTANCE_CONFIG = REPO_ROOT / "dagster.yaml"
 
 
 def prepare_environment(settings: Settings) -> DatabaseUrls:
@@ -28,7 +26,7 @@ def prepare_environment(settings: Settings) -> DatabaseUrls:
     home = Path(own_home or settings.data_dir / "dagster_home")
     home.mkdir(parents=True, exist_ok=True)
     target = home / "dagster.yaml"
-    # A DAGSTER_HOME of the user's own keeps its dagster.yaml; ours tracks the repository's.
+    # A DAGSTER_HOME of the user's own keeps its dagster.yaml; ours tracks the packaged one.
     if not target.exists() or (
         not own_home and target.read_bytes() != INSTANCE_CONFIG.read_bytes()
     ):

@@ -19,9 +19,7 @@ from pathlib import Path
 from urllib.error import URLError
 from urllib.request import urlopen
 
-from kg_pipeline.instance import REPO_ROOT
-
-WORKSPACE = REPO_ROOT / "workspace.yaml"
+from kg_pipeline.project_files import WORKSPACE
 
 
 def _reset_signals() -> None:
@@ -29,8 +27,8 @@ def _reset_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _spawn(args: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, cwd=REPO_ROOT, start_new_session=True, preexec_fn=_reset_signals)
+def _spawn(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(args, cwd=cwd, start_new_session=True, preexec_fn=_reset_signals)
 
 
 def _stop(processes: list[subprocess.Popen[bytes]], timeout_s: float = 10.0) -> None:
@@ -88,12 +86,16 @@ def wait_until_serving(url: str, timeout_s: float) -> bool:
 
 
 def run_ui(host: str, port: int, workspace: Path = WORKSPACE) -> int:
-    """Serve the UI until interrupted; return the exit code."""
+    """Serve the UI until interrupted; return the exit code (call `prepare_environment` first)."""
     bin_dir = Path(sys.executable).parent
+    # Code servers put their working directory first on sys.path: DAGSTER_HOME holds no Python
+    # package, so whichever directory the command runs from, the installed kg_pipeline is loaded.
+    cwd = Path(os.environ["DAGSTER_HOME"])
     webserver = _spawn(
-        [str(bin_dir / "dagster-webserver"), "-w", str(workspace), "-h", host, "-p", str(port)]
+        [str(bin_dir / "dagster-webserver"), "-w", str(workspace), "-h", host, "-p", str(port)],
+        cwd,
     )
-    daemon = _spawn([str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)])
+    daemon = _spawn([str(bin_dir / "dagster-daemon"), "run", "-w", str(workspace)], cwd)
     processes = [webserver, daemon]
     url = f"http://{host}:{port}"
 

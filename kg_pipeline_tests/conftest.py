@@ -1,4 +1,5 @@
-"""Shared fixtures: a real PostgreSQL for every test that needs one, and the real data.
+"""Shared fixtures: a real PostgreSQL for every test that needs one, and the real data
+(`real_data_dir`, from `kg_pipeline_tests/real_data.py`).
 
 PostgreSQL is the embedded server (started once per session in a temporary directory) unless
 KG_TEST_DATABASE_URL names a server, e.g. postgresql://postgres@127.0.0.1:5432/postgres. Each
@@ -32,15 +33,8 @@ from kg_pipeline.db.server import (
 from kg_pipeline.defs.resources import pipeline_resources
 from kg_pipeline.settings import Settings
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """`../shared/data`: real published files the tests read (never copied into the repo)."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data directory {SHARED_DATA} is absent")
-    return SHARED_DATA
+# `real_data_dir`: the real published files, for every test that reads them.
+pytest_plugins = ["kg_pipeline_tests.real_data"]
 
 
 def pipeline_definitions() -> tuple[dict[str, dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:

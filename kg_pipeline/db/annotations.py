@@ -5,7 +5,6 @@ first load of a gene is not copied there, so a rebuild does not double the datab
 source's `annotation_sources` row gets its version, row count and next due date.
 """
 
-
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB

@@ -1,14 +1,13 @@
 """The gene database's schema: migrating it to head, checking it, and guarding loaders.
 
-Alembic owns the schema (`migrations/`). Migrations run under a PostgreSQL advisory lock so
-that two runs started together cannot migrate at once. `require_schema_at_head` is the guard
-every loader calls before it writes.
+Alembic owns the schema (`migrations/`, shipped in `kg_pipeline.project_files`). Migrations run
+under a PostgreSQL advisory lock so that two runs started together cannot migrate at once.
+`require_schema_at_head` is the guard every loader calls before it writes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -18,8 +17,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from kg_pipeline.db.models import Base
+from kg_pipeline.project_files import MIGRATIONS_DIR
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 # Arbitrary constant identifying "kg-pipeline schema migration" among advisory locks.
 MIGRATION_LOCK_ID = 0x6B67_7363
 

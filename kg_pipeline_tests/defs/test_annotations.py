@@ -40,11 +40,11 @@ def materialize_all(url: str, store: Path, snapshot: Path, names: list[str] | No
 
 
 @pytest.fixture(scope="module")
-def real_snapshot(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+def real_snapshot(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Path:
     from kg_pipeline.devtools.snapshot import generate_snapshot
 
     out = tmp_path_factory.mktemp("real-annotations") / "snapshot"
-    generate_snapshot(out, real_data=shared_data)
+    generate_snapshot(out, real_data=real_data_dir)
     return out
 
 
@@ -78,8 +78,8 @@ def annotations(url: str, source: str) -> dict[str, dict]:
     return dict(rows)
 
 
-def r_table(shared_data: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(shared_data / "r_v1" / f"{name}.2024-05-14.csv.gz", dtype=str)
+def r_table(real_data_dir: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(real_data_dir / "r_v1" / f"{name}.2024-05-14.csv.gz", dtype=str)
 
 
 def number(text: object) -> float | None:
@@ -110,10 +110,10 @@ def test_every_annotation_source_loads_with_coverage(rebuilt) -> None:
         assert evaluation.passed, evaluation.check_name
 
 
-def test_gnomad_values_equal_the_r_predecessor(rebuilt, shared_data: Path) -> None:
+def test_gnomad_values_equal_the_r_predecessor(rebuilt, real_data_dir: Path) -> None:
     url, _, _ = rebuilt
     loaded = annotations(url, "gnomad")
-    r = r_table(shared_data, "C_high_evidence_annotated_csv_table")
+    r = r_table(real_data_dir, "C_high_evidence_annotated_csv_table")
     compared = 0
     for row in r.itertuples(index=False):
         expected = {
@@ -136,15 +136,15 @@ def test_gnomad_values_equal_the_r_predecessor(rebuilt, shared_data: Path) -> No
     assert compared >= 400
 
 
-def test_expression_values_equal_the_r_predecessor(rebuilt, shared_data: Path) -> None:
+def test_expression_values_equal_the_r_predecessor(rebuilt, real_data_dir: Path) -> None:
     url, _, _ = rebuilt
     gtex, descartes = annotations(url, "gtex"), annotations(url, "descartes")
     symbols = dict(
-        r_table(shared_data, "C_high_evidence_annotated_csv_table")[
+        r_table(real_data_dir, "C_high_evidence_annotated_csv_table")[
             ["hgnc_id", "approved_symbol"]
         ].itertuples(index=False)
     )
-    expression = r_table(shared_data, "merge_analyses_sources_high_evidence_expression")
+    expression = r_table(real_data_dir, "merge_analyses_sources_high_evidence_expression")
     compared = {"gtex": 0, "descartes": 0}
     for row in expression.itertuples(index=False):
         symbol = symbols[row.hgnc_id]
@@ -160,14 +160,14 @@ def test_expression_values_equal_the_r_predecessor(rebuilt, shared_data: Path) -
     assert compared["gtex"] >= 500 and compared["descartes"] >= 400, compared
 
 
-def test_string_links_equal_the_r_predecessor(rebuilt, shared_data: Path, real_snapshot) -> None:
+def test_string_links_equal_the_r_predecessor(rebuilt, real_data_dir: Path, real_snapshot) -> None:
     url, _, _ = rebuilt
     loaded = annotations(url, "string_ppi")
     info = real_snapshot / "string" / "protein.info.v12.0" / "9606.protein.info.v12.0.txt.gz"
     with gzip.open(info, "rt") as fh:
         symbol_of = {line.split("\t")[0]: line.split("\t")[1] for line in fh if line[0] != "#"}
     symbols = dict(
-        r_table(shared_data, "C_high_evidence_annotated_csv_table")[
+        r_table(real_data_dir, "C_high_evidence_annotated_csv_table")[
             ["hgnc_id", "approved_symbol"]
         ].itertuples(index=False)
     )
@@ -181,7 +181,7 @@ def test_string_links_equal_the_r_predecessor(rebuilt, shared_data: Path, real_s
     engine.dispose()
     # R lists a gene's partners from its own side only; a link is one pair, both ways.
     links: dict[frozenset[str], int] = {}
-    for row in r_table(shared_data, "merge_analyses_sources_high_evidence_string").itertuples():
+    for row in r_table(real_data_dir, "merge_analyses_sources_high_evidence_string").itertuples():
         if not isinstance(row.stringdb_interaction_string, str):
             continue
         for item in row.stringdb_interaction_string.split(", "):
@@ -233,11 +233,13 @@ def test_clinvar_values_equal_the_raw_file(rebuilt, real_snapshot: Path) -> None
 
 
 def test_mgi_kidney_phenotypes_equal_the_raw_report(
-    rebuilt, real_snapshot: Path, shared_data: Path
+    rebuilt, real_snapshot: Path, real_data_dir: Path
 ) -> None:
     url, _, _ = rebuilt
     loaded = annotations(url, "mpo_mgi")
-    kidney = set(json.loads((shared_data / "upstream_seed" / "mpo_kidney_terms.json").read_text()))
+    kidney = set(
+        json.loads((real_data_dir / "upstream_seed" / "mpo_kidney_terms.json").read_text())
+    )
     raw: dict[str, set[str]] = {}
     with (real_snapshot / "mgi" / "HMD_HumanPhenotype.rpt").open(newline="") as fh:
         for fields in csv.reader(fh, delimiter="\t"):

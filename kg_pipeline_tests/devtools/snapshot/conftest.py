@@ -2,7 +2,7 @@
 
 Generating a snapshot takes seconds, so the tests share four: the default one (seed 0), the
 same arguments again in a separate process (determinism), seed 1 (seed sensitivity), and the
-real-data one (needs `../shared/data`; its tests skip with the reason when it is absent).
+real-data one (from the `real_data_dir` fixture; its tests skip with the reason without it).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import pytest
 from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, MANIFEST_NAME, Manifest, generate_snapshot
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-REAL_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
 @dataclass
@@ -76,13 +75,6 @@ def default_snapshot_again(_again_process: tuple[Path, subprocess.Popen[bytes]])
 @pytest.fixture(scope="session")
 def seed1_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Snapshot:
     return _generate(tmp_path_factory, "seed1", scale=DEFAULT_SCALE, seed=1)
-
-
-@pytest.fixture(scope="session")
-def real_data_dir() -> Path:
-    if not REAL_DATA.is_dir():
-        pytest.skip(f"real data directory {REAL_DATA} is absent; real-data snapshot not tested")
-    return REAL_DATA
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,14 @@ from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.clingen.parse import FILE_KEY, aggregate, kidney_mask, parse
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
 from kg_pipeline.sources.records import ParsedEvidence
-from kg_pipeline_tests.sources.helpers import RAW, by_symbol, resolve
+from kg_pipeline_tests.sources.helpers import by_symbol, resolve
 
-CSV = RAW / "clingen" / "Clingen-Gene-Disease-Summary-2025-01-09.csv"
+CSV = "raw/clingen/Clingen-Gene-Disease-Summary-2025-01-09.csv"  # in the real-data directory
 
 
 @pytest.fixture(scope="module")
-def parsed() -> ParsedEvidence:
-    return parse({FILE_KEY: CSV})
+def parsed(real_data_dir: Path) -> ParsedEvidence:
+    return parse({FILE_KEY: real_data_dir / CSV})
 
 
 def test_the_real_csv_is_read_by_header_name(parsed: ParsedEvidence) -> None:

@@ -12,6 +12,7 @@ import random
 import tracemalloc
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
@@ -27,20 +28,21 @@ from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
     genes_frame,
-    real_genes,
 )
-from kg_pipeline_tests.sources.helpers import RAW
-
-GENE_SUMMARY = RAW / "clinvar" / "gene_specific_summary.txt"
 
 
 @pytest.fixture(scope="module")
-def parsed() -> ParsedAnnotations:
-    return annotate({GENE_SUMMARY_KEY: GENE_SUMMARY}, real_genes())
+def gene_summary(real_data_dir: Path) -> Path:
+    return real_data_dir / "raw" / "clinvar" / "gene_specific_summary.txt"
 
 
-def _raw_by_gene_id() -> dict[str, list[dict[str, str]]]:
-    with open(GENE_SUMMARY, encoding="utf-8", newline="") as fh:
+@pytest.fixture(scope="module")
+def parsed(gene_summary: Path, real_genes: pd.DataFrame) -> ParsedAnnotations:
+    return annotate({GENE_SUMMARY_KEY: gene_summary}, real_genes)
+
+
+def _raw_by_gene_id(gene_summary: Path) -> dict[str, list[dict[str, str]]]:
+    with open(gene_summary, encoding="utf-8", newline="") as fh:
         next(fh)  # "#Overview of data in ClinVar by gene, dated ..."
         header = next(fh).lstrip("#").rstrip("\n").split("\t")
         rows: dict[str, list[dict[str, str]]] = {}
@@ -62,9 +64,11 @@ def test_contract_and_release(parsed: ParsedAnnotations) -> None:
     assert parsed.rejects == []
 
 
-def test_values_equal_an_independent_reading_of_the_file(parsed: ParsedAnnotations) -> None:
-    genes = real_genes()
-    raw = _raw_by_gene_id()
+def test_values_equal_an_independent_reading_of_the_file(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame, gene_summary: Path
+) -> None:
+    genes = real_genes
+    raw = _raw_by_gene_id(gene_summary)
     ours = genes.dropna(subset=["entrez_id"])
     ours = ours[ours["entrez_id"].isin(raw)]
     sample = ["PKD1", "PKD2", "COL4A5", "NPHS1", "UMOD", "SHOX", "BTBD8", "A1BG"]
@@ -91,9 +95,9 @@ def test_values_equal_an_independent_reading_of_the_file(parsed: ParsedAnnotatio
     assert checked == 68
 
 
-def test_pkd1_as_the_file_says(parsed: ParsedAnnotations) -> None:
+def test_pkd1_as_the_file_says(parsed: ParsedAnnotations, real_genes: pd.DataFrame) -> None:
     # PKD1  5310  3358  2103  3036  774  601313  630  59
-    assert annotation(parsed, real_genes(), "PKD1") == {
+    assert annotation(parsed, real_genes, "PKD1") == {
         "total_submissions": 3358,
         "total_alleles": 2103,
         "submissions_reporting_this_gene": 3036,
@@ -110,8 +114,10 @@ def test_pkd1_as_the_file_says(parsed: ParsedAnnotations) -> None:
     }
 
 
-def test_repeated_genes_merge_or_resolve_by_gene_id(parsed: ParsedAnnotations) -> None:
-    genes = real_genes()
+def test_repeated_genes_merge_or_resolve_by_gene_id(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
+    genes = real_genes
     # SHOX is listed twice (X and Y OMIM entries) with the same counts: one record, both MIMs.
     assert annotation(parsed, genes, "SHOX")["gene_mim_numbers"] == ["312865", "400020"]
     # BTBD8 is listed under two GeneIDs; HGNC's Entrez id picks the row.

@@ -16,8 +16,8 @@ from kg_pipeline_tests.sources.helpers import by_symbol, resolve, seed_files
 
 
 @pytest.fixture(scope="module")
-def parsed() -> ParsedEvidence:
-    return parse(seed_files("diagnostic_panels"))
+def parsed(real_data_dir: Path) -> ParsedEvidence:
+    return parse(seed_files(real_data_dir, "diagnostic_panels"))
 
 
 def test_the_nine_real_files_list_966_distinct_symbols(parsed: ParsedEvidence) -> None:

@@ -11,13 +11,16 @@ import pytest
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.gencc.parse import FILE_KEY, aggregate, parse
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline_tests.sources.helpers import RAW, by_symbol, resolve
-
-SAMPLE = RAW / "gencc" / "gencc-submissions.sample.tsv"
+from kg_pipeline_tests.sources.helpers import by_symbol, resolve
 
 
-def test_the_real_sample_parses_and_has_no_kidney_submission() -> None:
-    parsed = parse({FILE_KEY: SAMPLE})
+@pytest.fixture(scope="module")
+def sample(real_data_dir: Path) -> Path:
+    return real_data_dir / "raw" / "gencc" / "gencc-submissions.sample.tsv"
+
+
+def test_the_real_sample_parses_and_has_no_kidney_submission(sample: Path) -> None:
+    parsed = parse({FILE_KEY: sample})
 
     assert parsed.source == "GenCC"
     assert parsed.stats == {"submissions": 5, "not_kidney": 5, "kidney_submissions": 0}
@@ -27,9 +30,9 @@ def test_the_real_sample_parses_and_has_no_kidney_submission() -> None:
     assert parsed.rejects == []
 
 
-def _export(tmp_path: Path, submissions: list[dict[str, str]]) -> Path:
+def _export(tmp_path: Path, sample: Path, submissions: list[dict[str, str]]) -> Path:
     """A GenCC export with the real 30-column header, every value quoted as GenCC does."""
-    with open(SAMPLE, encoding="utf-8") as fh:
+    with open(sample, encoding="utf-8") as fh:
         header = next(csv.reader(fh, delimiter="\t"))
     out = io.StringIO()
     writer = csv.writer(out, delimiter="\t", quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -57,9 +60,10 @@ def _submission(symbol: str, hgnc: str, disease: str, classification: str, **ext
 
 
 @pytest.fixture
-def export(tmp_path: Path) -> Path:
+def export(tmp_path: Path, sample: Path) -> Path:
     return _export(
         tmp_path,
+        sample,
         [
             _submission("PKD1", "HGNC:9008", "polycystic kidney disease", "Limited"),
             _submission(

@@ -6,6 +6,7 @@ import csv
 import gzip
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
@@ -14,11 +15,7 @@ from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
     genes_frame,
-    real_genes,
 )
-from kg_pipeline_tests.sources.helpers import RAW
-
-V2_SAMPLE = RAW / "gnomad" / "gnomad.v2.1.1.lof_metrics.by_gene.sample.txt"
 
 _V4_COLUMNS = """
 gene gene_id transcript canonical mane_select
@@ -52,21 +49,26 @@ def _v4_row(gene: str, gene_id: str, transcript: str, canonical: str, mane: str,
     return "\t".join(row[c] for c in V4_HEADER)
 
 
-def _v2_rows() -> list[dict[str, str]]:
-    with open(V2_SAMPLE, encoding="utf-8", newline="") as fh:
+@pytest.fixture(scope="module")
+def v2_sample(real_data_dir: Path) -> Path:
+    return real_data_dir / "raw" / "gnomad" / "gnomad.v2.1.1.lof_metrics.by_gene.sample.txt"
+
+
+def _v2_rows(v2_sample: Path) -> list[dict[str, str]]:
+    with open(v2_sample, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh, delimiter="\t"))
 
 
-def test_v2_sample_values_are_read_back_exactly() -> None:
-    genes = real_genes()
-    parsed = annotate({FILE_KEY: V2_SAMPLE}, genes)
+def test_v2_sample_values_are_read_back_exactly(v2_sample: Path, real_genes: pd.DataFrame) -> None:
+    genes = real_genes
+    parsed = annotate({FILE_KEY: v2_sample}, genes)
 
     assert_contract(parsed)
     assert parsed.release == "v2.1.1"
     # AL627309.1 is a clone-based name with an Ensembl id HGNC does not list.
     assert parsed.stats["rows_read"] == 3
     assert parsed.stats["rows_unmatched"] == 1
-    for raw in _v2_rows():
+    for raw in _v2_rows(v2_sample):
         if raw["gene"] not in {"MED13", "OR4F5"}:
             continue
         record = annotation(parsed, genes, raw["gene"])
@@ -77,9 +79,9 @@ def test_v2_sample_values_are_read_back_exactly() -> None:
         assert record["source_version"] == "gnomad_v2.1.1"
 
 
-def test_pli_is_filled_under_the_key_pli() -> None:
-    genes = real_genes()
-    parsed = annotate({FILE_KEY: V2_SAMPLE}, genes)
+def test_pli_is_filled_under_the_key_pli(v2_sample: Path, real_genes: pd.DataFrame) -> None:
+    genes = real_genes
+    parsed = annotate({FILE_KEY: v2_sample}, genes)
 
     med13 = annotation(parsed, genes, "MED13")
     assert med13["pli"] == 1.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,35 +16,35 @@ from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
     genes_frame,
-    real_genes,
 )
-from kg_pipeline_tests.sources.helpers import HGNC_FILE
 
 
 @pytest.fixture(scope="module")
-def parsed() -> ParsedAnnotations:
-    return annotate({FILE_KEY: HGNC_FILE}, real_genes())
+def parsed(hgnc_file: Path, real_genes: pd.DataFrame) -> ParsedAnnotations:
+    return annotate({FILE_KEY: hgnc_file}, real_genes)
 
 
-def _raw_row(symbol: str) -> dict[str, str]:
-    with gzip.open(HGNC_FILE, "rt", encoding="utf-8", newline="") as fh:
+def _raw_row(hgnc_file: Path, symbol: str) -> dict[str, str]:
+    with gzip.open(hgnc_file, "rt", encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh, delimiter="\t"):
             if row["symbol"] == symbol:
                 return row
     raise AssertionError(symbol)
 
 
-def test_every_gene_gets_its_record(parsed: ParsedAnnotations) -> None:
+def test_every_gene_gets_its_record(parsed: ParsedAnnotations, real_genes: pd.DataFrame) -> None:
     assert_contract(parsed)
-    assert parsed.stats["genes_matched"] == len(real_genes()) == 43_882
+    assert parsed.stats["genes_matched"] == len(real_genes) == 43_882
     assert parsed.stats["matched_by_hgnc"] == 43_882
     assert parsed.release == "2024-10-18"  # the latest date_modified of this release
     assert parsed.rejects == []
 
 
-def test_pkd1_ids_names_and_mane_select(parsed: ParsedAnnotations) -> None:
-    pkd1 = annotation(parsed, real_genes(), "PKD1")
-    raw = _raw_row("PKD1")
+def test_pkd1_ids_names_and_mane_select(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame, hgnc_file: Path
+) -> None:
+    pkd1 = annotation(parsed, real_genes, "PKD1")
+    raw = _raw_row(hgnc_file, "PKD1")
 
     assert pkd1["hgnc_id"] == raw["hgnc_id"] == "HGNC:9008"
     assert pkd1["ncbi_gene_id"] == raw["entrez_id"] == "5310"
@@ -63,22 +64,28 @@ def test_pkd1_ids_names_and_mane_select(parsed: ParsedAnnotations) -> None:
     }
 
 
-def test_nulls_and_empty_lists_are_dropped(parsed: ParsedAnnotations) -> None:
+def test_nulls_and_empty_lists_are_dropped(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
     for record in parsed.rows["annotations"].head(2000):
         assert all(v not in (None, "", []) for v in record.values())
-    pkd1 = annotation(parsed, real_genes(), "PKD1")
+    pkd1 = annotation(parsed, real_genes, "PKD1")
     assert "prev_symbol" not in pkd1  # PKD1 never had another symbol
     assert "cosmic_id" not in pkd1
 
 
-def test_a_gene_without_mane_select_has_no_such_key(parsed: ParsedAnnotations) -> None:
-    genes = real_genes()
+def test_a_gene_without_mane_select_has_no_such_key(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
     # A1BG-AS1 is a non-coding RNA: HGNC gives it no MANE Select transcript.
-    assert "mane_select" not in annotation(parsed, genes, "A1BG-AS1")
-    assert annotation(parsed, genes, "A1BG")["mane_select"]["refseq_transcript_id"] == "NM_130786.4"
+    assert "mane_select" not in annotation(parsed, real_genes, "A1BG-AS1")
+    assert (
+        annotation(parsed, real_genes, "A1BG")["mane_select"]["refseq_transcript_id"]
+        == "NM_130786.4"
+    )
 
 
-def test_rows_match_by_hgnc_id_only() -> None:
+def test_rows_match_by_hgnc_id_only(hgnc_file: Path) -> None:
     # Our gene 7 carries PKD1's HGNC id under another symbol; gene 8 has PKD2's symbol but an
     # HGNC id the file does not have: the id decides.
     genes = pd.concat(
@@ -87,7 +94,7 @@ def test_rows_match_by_hgnc_id_only() -> None:
             genes_frame((8, "PKD2", None, None)).assign(hgnc_id="HGNC:999999999"),
         ]
     )
-    parsed = annotate({FILE_KEY: HGNC_FILE}, genes)
+    parsed = annotate({FILE_KEY: hgnc_file}, genes)
 
     assert parsed.rows["gene_id"].tolist() == [7]
     assert parsed.annotation(7)["symbol"] == "PKD1"
@@ -109,6 +116,6 @@ def test_mane_select_pairs_are_read_by_prefix_not_position() -> None:
         mane_select(["ENST00000262304.9", "XYZ_1"])
 
 
-def test_a_missing_file_is_a_format_error() -> None:
+def test_a_missing_file_is_a_format_error(real_genes: pd.DataFrame) -> None:
     with pytest.raises(SourceFormatError, match=r"hgnc_complete_set\.txt"):
-        annotate({}, real_genes())
+        annotate({}, real_genes)

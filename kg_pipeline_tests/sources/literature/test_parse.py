@@ -15,8 +15,8 @@ from kg_pipeline_tests.sources.helpers import by_symbol, resolve, seed_files
 
 
 @pytest.fixture(scope="module")
-def parsed() -> ParsedEvidence:
-    return parse(seed_files("literature"))
+def parsed(real_data_dir: Path) -> ParsedEvidence:
+    return parse(seed_files(real_data_dir, "literature"))
 
 
 def test_the_twelve_real_files_list_815_distinct_symbols(parsed: ParsedEvidence) -> None:

@@ -14,6 +14,7 @@ import json
 import random
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
@@ -29,18 +30,23 @@ from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
     genes_frame,
-    real_genes,
-)
-from kg_pipeline_tests.sources.helpers import RAW, REAL_DATA
-
-REPORT = RAW / "mgi" / "HMD_HumanPhenotype.rpt"
-KIDNEY_TERMS = frozenset(
-    json.loads((REAL_DATA / "upstream_seed" / "mpo_kidney_terms.json").read_text())
 )
 
 
-def _report_rows() -> list[list[str]]:
-    with open(REPORT, encoding="utf-8", newline="") as fh:
+@pytest.fixture(scope="module")
+def report(real_data_dir: Path) -> Path:
+    return real_data_dir / "raw" / "mgi" / "HMD_HumanPhenotype.rpt"
+
+
+@pytest.fixture(scope="module")
+def kidney_terms(real_data_dir: Path) -> frozenset[str]:
+    """Upstream's 661 kidney MP term ids."""
+    path = real_data_dir / "upstream_seed" / "mpo_kidney_terms.json"
+    return frozenset(json.loads(path.read_text()))
+
+
+def _report_rows(report: Path) -> list[list[str]]:
+    with open(report, encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh, delimiter="\t"))
 
 
@@ -48,10 +54,12 @@ def _mp_ids(cell: str) -> set[str]:
     return {p.strip() for p in cell.split(",") if p.strip()}
 
 
-def write_mp_obo(path: Path, *, gzipped: bool = False) -> Path:
+def write_mp_obo(
+    path: Path, kidney_terms: frozenset[str], report: Path, *, gzipped: bool = False
+) -> Path:
     """An OBO file in the MP release's layout over the real kidney ids and the report's ids."""
-    kidney = [KIDNEY_ROOT, *sorted(KIDNEY_TERMS - {KIDNEY_ROOT})]
-    others = sorted(set().union(*(_mp_ids(r[4]) for r in _report_rows())) - KIDNEY_TERMS)
+    kidney = [KIDNEY_ROOT, *sorted(kidney_terms - {KIDNEY_ROOT})]
+    others = sorted(set().union(*(_mp_ids(r[4]) for r in _report_rows(report))) - kidney_terms)
     stanzas = [
         "format-version: 1.2\ndata-version: releases/2024-12-03\nontology: mp\n",
         "[Term]\nid: MP:0000001\nname: mammalian phenotype\n",
@@ -72,20 +80,24 @@ def write_mp_obo(path: Path, *, gzipped: bool = False) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ontology_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_mp_obo(tmp_path_factory.mktemp("mp") / "5d2c", gzipped=True)
+def ontology_file(
+    tmp_path_factory: pytest.TempPathFactory, kidney_terms: frozenset[str], report: Path
+) -> Path:
+    return write_mp_obo(tmp_path_factory.mktemp("mp") / "5d2c", kidney_terms, report, gzipped=True)
 
 
 @pytest.fixture(scope="module")
-def parsed(ontology_file: Path) -> ParsedAnnotations:
-    return annotate({REPORT_KEY: REPORT, ONTOLOGY_KEY: ontology_file}, real_genes())
+def parsed(ontology_file: Path, report: Path, real_genes: pd.DataFrame) -> ParsedAnnotations:
+    return annotate({REPORT_KEY: report, ONTOLOGY_KEY: ontology_file}, real_genes)
 
 
-def test_the_ontology_reader_finds_the_661_kidney_terms(ontology_file: Path) -> None:
+def test_the_ontology_reader_finds_the_661_kidney_terms(
+    ontology_file: Path, kidney_terms: frozenset[str]
+) -> None:
     ontology = read_mp_ontology(ontology_file)
 
     assert ontology.release == "2024-12-03"
-    assert ontology.descendants(KIDNEY_ROOT) == KIDNEY_TERMS
+    assert ontology.descendants(KIDNEY_ROOT) == kidney_terms
     assert ontology.names[KIDNEY_ROOT] == "renal/urinary system phenotype"
     assert "MP:9999999" not in ontology.names
     assert "part_of" not in ontology.names
@@ -100,10 +112,12 @@ def test_contract_and_counts(parsed: ParsedAnnotations) -> None:
     assert parsed.stats["genes_with_kidney_phenotype"] > 1000
 
 
-def test_values_equal_an_independent_reading_of_the_report(parsed: ParsedAnnotations) -> None:
-    genes = real_genes()
+def test_values_equal_an_independent_reading_of_the_report(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame, report: Path, kidney_terms: frozenset[str]
+) -> None:
+    genes = real_genes
     by_entrez: dict[str, list[list[str]]] = {}
-    for row in _report_rows():
+    for row in _report_rows(report):
         by_entrez.setdefault(row[1], []).append(row)
     ours = genes[genes["entrez_id"].isin(by_entrez)]
     sample = ["PKD1", "PKD2", "UMOD", "AADACL4", "ABCB1", "A1BG"]
@@ -112,7 +126,7 @@ def test_values_equal_an_independent_reading_of_the_report(parsed: ParsedAnnotat
         entrez = genes.loc[genes["approved_symbol"].eq(symbol), "entrez_id"].iloc[0]
         rows = by_entrez[entrez]
         phenotypes = set().union(*(_mp_ids(r[4]) for r in rows))
-        kidney = sorted(phenotypes & KIDNEY_TERMS)
+        kidney = sorted(phenotypes & kidney_terms)
         record = annotation(parsed, genes, symbol)
 
         assert record["phenotype_count"] == len(phenotypes), symbol
@@ -124,8 +138,10 @@ def test_values_equal_an_independent_reading_of_the_report(parsed: ParsedAnnotat
         }
 
 
-def test_pkd1_and_a_gene_with_several_orthologs(parsed: ParsedAnnotations) -> None:
-    genes = real_genes()
+def test_pkd1_and_a_gene_with_several_orthologs(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
+    genes = real_genes
     pkd1 = annotation(parsed, genes, "PKD1")
     assert pkd1["mouse_orthologs"] == [{"symbol": "Pkd1", "mgi_id": "MGI:97603"}]
     assert pkd1["has_kidney_phenotype"] is True
@@ -167,11 +183,13 @@ def test_malformed_lines_are_rejected_and_symbols_are_the_fallback(
     }
 
 
-def test_an_ontology_without_the_kidney_root_is_a_format_error(tmp_path: Path) -> None:
+def test_an_ontology_without_the_kidney_root_is_a_format_error(
+    tmp_path: Path, report: Path
+) -> None:
     obo = tmp_path / "obo"
     obo.write_text("format-version: 1.2\n\n[Term]\nid: MP:0000001\nname: mammalian phenotype\n")
     with pytest.raises(SourceFormatError, match="kidney root MP:0005367"):
-        annotate({REPORT_KEY: REPORT, ONTOLOGY_KEY: obo}, genes_frame((1, "PKD1", "5310", None)))
+        annotate({REPORT_KEY: report, ONTOLOGY_KEY: obo}, genes_frame((1, "PKD1", "5310", None)))
     with pytest.raises(SourceFormatError, match="no Mammalian Phenotype"):
         obo.write_text("<html>captcha</html>\n")
-        annotate({REPORT_KEY: REPORT, ONTOLOGY_KEY: obo}, genes_frame((1, "PKD1", "5310", None)))
+        annotate({REPORT_KEY: report, ONTOLOGY_KEY: obo}, genes_frame((1, "PKD1", "5310", None)))

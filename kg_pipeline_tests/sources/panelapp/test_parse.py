@@ -17,12 +17,12 @@ from kg_pipeline.sources.panelapp.parse import (
     is_kidney_panel,
     parse,
 )
-from kg_pipeline_tests.sources.helpers import RAW, by_symbol, panelapp_uk_files, resolve
+from kg_pipeline_tests.sources.helpers import by_symbol, panelapp_uk_files, resolve
 
 
 @pytest.fixture(scope="module")
-def uk_files() -> dict[str, Path]:
-    return panelapp_uk_files()
+def uk_files(real_data_dir: Path) -> dict[str, Path]:
+    return panelapp_uk_files(real_data_dir)
 
 
 def _write(path: Path, data: Any) -> Path:
@@ -42,7 +42,7 @@ def test_the_real_uk_files_keep_exactly_the_kidney_panels(uk_files: dict[str, Pa
 
 
 def test_only_green_genes_are_kept(uk_files: dict[str, Path]) -> None:
-    detail = json.loads((RAW / "panelapp_uk" / "panels" / "panel_149.json").read_text())
+    detail = json.loads(uk_files["panelapp_uk/api/v1/panels/149"].read_text())
     green = {
         g["gene_data"]["gene_symbol"]
         for g in detail["genes"]
@@ -128,7 +128,7 @@ def test_genes_on_several_panels_list_each_panel(
 def test_uk_and_australia_are_merged_per_gene(
     tmp_path: Path, uk_files: dict[str, Path], normaliser: GeneNormaliser
 ) -> None:
-    cystic = json.loads((RAW / "panelapp_uk" / "panels" / "panel_283.json").read_text())
+    cystic = json.loads(uk_files["panelapp_uk/api/v1/panels/283"].read_text())
     au_detail = {**cystic, "id": 3142, "name": "Renal Ciliopathies", "version": "1.40"}
     au_detail["genes"] = [
         g for g in cystic["genes"] if g["gene_data"]["gene_symbol"] in {"PKD1", "PKD2", "CFTR"}
