@@ -1,8 +1,11 @@
-"""The process environment Dagster needs: database URLs, DAGSTER_HOME and the instance.
+"""The process environment Dagster itself needs: DAGSTER_HOME with our instance config, and the
+database URLs for the processes the UI starts.
 
-Both `kg-pipeline rebuild` and `kg-pipeline ui` call `prepare_environment` first, so the
-in-process run, the webserver, the daemon and every run worker they spawn see the same two
-databases (exported as KG_DATABASE_URL / KG_DAGSTER_PG_URL) and the same instance config.
+Both `kg-pipeline rebuild` and `kg-pipeline ui` call `prepare_environment` first. The instance
+config reads Dagster's storage from KG_DAGSTER_PG_URL; the webserver, the daemon and the run
+workers they spawn build the code location from their own environment, so KG_DATABASE_URL is
+exported for them. A run's resources never come from here: `rebuild` binds them from its
+Settings object (`build_definitions`).
 """
 
 from __future__ import annotations

@@ -11,11 +11,11 @@ SOURCE: Final = Source(
     raw_description="ClinGen gene-disease validity curations (CSV download).",
     upstreams=(CLINGEN,),
     cadence="daily",
-    read_release=parse.read_release,
     evidence=EvidenceLoad(
         parse,
         description="ClinGen gene-disease validity curations of the kidney expert panels and "
         "kidney diseases, one row per gene with its maximum classification.",
         staging_priority=95,
     ),
+    read_release=parse.read_release,
 )

@@ -11,10 +11,10 @@ SOURCE: Final = Source(
     raw_description="ClinVar gene-specific summary: variant and submission counts per gene (TSV).",
     upstreams=(CLINVAR,),
     cadence="weekly",
-    read_release=parse.read_release,
     annotation=AnnotationLoad(
         parse,
         description="ClinVar variant and submission counts per gene by clinical significance.",
         coverage_floor=0.3,
     ),
+    read_release=parse.read_release,
 )

@@ -8,8 +8,7 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="descartes",
-    raw_description="Descartes fetal kidney expression: TPM and percentage of expressing cells "
-    "(CSV).",
+    raw_description="Descartes fetal kidney expression: TPM and share of expressing cells (CSV).",
     upstreams=(DESCARTES,),
     cadence="monthly",
     annotation=AnnotationLoad(

@@ -12,8 +12,6 @@ SOURCE: Final = Source(
     raw_description="HGNC complete set: every human gene, its symbols and cross-references (TSV).",
     upstreams=(HGNC,),
     cadence="monthly",
-    reference=True,
-    read_release=read_release,
     annotation=AnnotationLoad(
         annotate,
         description="HGNC identifiers (Entrez, Ensembl, OMIM, UniProt, RefSeq, MANE), name, locus "
@@ -21,4 +19,6 @@ SOURCE: Final = Source(
         coverage_floor=0.95,
         inputs=("complete_set",),
     ),
+    read_release=read_release,
+    reference=True,
 )

@@ -8,11 +8,9 @@ from kg_pipeline.sources.spec import AnnotationLoad, EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="hpo",
-    raw_description="Human Phenotype Ontology release: hp.obo, phenotype.hpoa and "
-    "genes_to_phenotype.txt.",
+    raw_description="HPO release: hp.obo, phenotype.hpoa and genes_to_phenotype.txt.",
     upstreams=(HPO,),
     cadence="weekly",
-    read_release=parse.read_release,
     evidence=EvidenceLoad(
         parse,
         description="Genes annotated to HP:0010935 (abnormality of the upper urinary tract) or "
@@ -25,4 +23,5 @@ SOURCE: Final = Source(
         "clinical, onset and syndromic groupings.",
         coverage_floor=0.2,
     ),
+    read_release=parse.read_release,
 )

@@ -8,8 +8,7 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="mgi",
-    raw_description="MGI human-mouse orthologue phenotype report and the Mammalian Phenotype "
-    "ontology.",
+    raw_description="MGI human-mouse phenotype report and the Mammalian Phenotype ontology.",
     upstreams=(MGI,),
     cadence="monthly",
     annotation=AnnotationLoad(

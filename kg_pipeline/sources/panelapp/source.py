@@ -9,16 +9,15 @@ from kg_pipeline.sources.spec import EvidenceLoad, Source
 
 SOURCE: Final = Source(
     key="panelapp",
-    raw_description="PanelApp UK and Australia: panel listings and every kidney panel in detail "
-    "(JSON).",
+    raw_description="PanelApp UK and Australia: panel listings and each kidney panel (JSON).",
     upstreams=(PANELAPP_UK, PANELAPP_AU),
     cadence="daily",
-    walk=walk_panels,
-    read_release=parse.read_release,
     evidence=EvidenceLoad(
         parse,
         description="Genes rated green on PanelApp UK and Australia kidney panels, one row per "
         "gene with its panels, versions, regions and modes of inheritance.",
         staging_priority=100,
     ),
+    walk=walk_panels,
+    read_release=parse.read_release,
 )
