@@ -180,14 +180,7 @@ def _gene_summary(
     pos = column_positions(SOURCE, key, header, GENE_SUMMARY_REQUIRED)
     counts = {k: pos[c] for k, c in GENE_SUMMARY_COUNTS.items() if c in pos}
     mim_pos = pos.get("Gene_MIM_number")
-    for number, line in lines:
-        if not line.strip():
-            continue
-        collector.read()
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            collector.reject(f"{key}:{number}", f"expected {len(header)} tab-separated cells", line)
-            continue
+    for number, cells, line in collector.tab_rows(lines, key, cells=len(header)):
         symbol, gene_id = cells[pos["Symbol"]].strip(), cells[pos["GeneID"]].strip()
         match = collector.index.match(
             entrez_id=gene_id if gene_id.isdigit() else None, symbol=symbol
@@ -238,14 +231,7 @@ def _variant_summary(
     classes = {c: i for i, c in enumerate(SIGNIFICANCE_CLASSES)}
     statuses: dict[str, int] = {}
     codes: dict[tuple[int, int, int], tuple[int, int, int]] = {}
-    for number, line in lines:
-        if not line.strip():
-            continue
-        collector.read()
-        cells = line.split("\t")
-        if len(cells) < width:
-            collector.reject(f"{key}:{number}", "too few tab-separated cells", line)
-            continue
+    for number, cells, line in collector.tab_rows(lines, key, at_least=width):
         variation = cells[pos["VariationID"]].strip()
         if not variation.isdigit():
             collector.reject(f"{key}:{number}", "VariationID is not a number", line)

@@ -128,8 +128,8 @@ def annotate(
     Annotation: `gene_symbol`, `ncbi_gene_id`, `mouse_orthologs` ([{symbol, mgi_id}]),
     `phenotype_count` (distinct MP ids over all orthologs), `kidney_phenotypes` ([{id, name}]
     sorted by id), `kidney_phenotype_count`, `has_kidney_phenotype`, `kidney_terms_searched`.
-    A line with fewer than 5 cells, a malformed MGI or MP id is rejected. Version: the MP
-    ontology's `data-version` date.
+    A line with fewer than 5 cells or a sixth that is not blank, a malformed MGI or MP id is
+    rejected. Version: the MP ontology's `data-version` date.
     """
     report = require_file(files, SOURCE, REPORT_KEY)
     if ontology is None:
@@ -139,14 +139,12 @@ def annotate(
     kidney = ontology.descendants(KIDNEY_ROOT)
     collector = AnnotationCollector(SOURCE, GeneIndex(genes))
 
-    for number, line in iter_lines(SOURCE, REPORT_KEY, report):
-        if not line.strip():
-            continue
-        collector.read()
-        cells = [c.strip() for c in line.split("\t")]
+    lines = iter_lines(SOURCE, REPORT_KEY, report)
+    for number, row, line in collector.tab_rows(lines, REPORT_KEY, at_least=REPORT_CELLS):
+        cells = [c.strip() for c in row]
         where = f"{REPORT_KEY}:{number}"
-        if len(cells) < REPORT_CELLS or any(cells[REPORT_CELLS:]):
-            collector.reject(where, f"expected {REPORT_CELLS} tab-separated cells", line)
+        if any(cells[REPORT_CELLS:]):  # the trailing tab leaves one blank cell
+            collector.reject(where, f"more than {REPORT_CELLS} tab-separated cells", line)
             continue
         symbol, entrez, mouse_symbol, mgi_id, mp_text = cells[:REPORT_CELLS]
         if not _MGI_ID.match(mgi_id) or not mouse_symbol:
