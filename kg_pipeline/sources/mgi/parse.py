@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,6 +29,7 @@ from kg_pipeline.sources.annotations import (
     iter_lines,
 )
 from kg_pipeline.sources.mgi.upstream import MGI
+from kg_pipeline.sources.ontology import Ontology
 from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "mpo_mgi"
@@ -44,24 +44,8 @@ _MGI_ID = re.compile(r"^MGI:\d+$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass(frozen=True)
-class MpOntology:
+class MpOntology(Ontology):
     """Names and the `is_a` hierarchy of the current (non-obsolete) MP terms."""
-
-    names: dict[str, str]
-    children: dict[str, frozenset[str]] = field(repr=False)
-    release: str | None
-
-    def descendants(self, root: str) -> frozenset[str]:
-        """`root` and every term under it through `is_a` links."""
-        seen = {root}
-        stack = [root]
-        while stack:
-            for child in self.children.get(stack.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        return frozenset(seen)
 
 
 def read_mp_ontology(path: Path, key: str = ONTOLOGY_KEY) -> MpOntology:
