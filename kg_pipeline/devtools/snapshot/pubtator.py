@@ -27,7 +27,7 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan
 from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import pick, rint
-from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData
+from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
 
 PAGE_SIZE = 10
@@ -160,7 +160,7 @@ def _unique_pmids(rng: random.Random, n: int, taken: set[int] | None = None) -> 
 def write_pubtator_real(ctx: SnapshotContext, real: RealData, universe: GeneUniverse) -> None:
     rng = ctx.rng("pubtator-real")
     by_pmid: dict[int, list[tuple[str, str, str]]] = {}
-    table = real.r_pubtator_genes
+    table = real.r_table(RTable.PUBTATOR_GENES)
     for symbol, hgnc_num, source in zip(
         table["approved_symbol"], table["hgnc_id"], table["source"], strict=True
     ):

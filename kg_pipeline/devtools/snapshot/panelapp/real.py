@@ -24,7 +24,7 @@ from kg_pipeline.devtools.snapshot.panelapp.panels import (
     write_detail,
     write_listing,
 )
-from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RealDataError
+from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RealDataError, RTable
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 CONFIDENCE = {"Green": "3", "Amber": "2", "Red": "1"}
@@ -42,7 +42,7 @@ def _r_panel_genes(real: RealData) -> dict[tuple[int, str], list[tuple[str, str,
     Keyed by id and name because ids are only unique within one PanelApp instance.
     """
     out: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
-    table = real.r_panelapp_genes
+    table = real.r_table(RTable.PANELAPP_GENES)
     for reported, hgnc_num, source in zip(
         table["gene_name_reported"], table["hgnc_id"], table["source"], strict=True
     ):
@@ -76,7 +76,7 @@ def _date_of(version_created: str) -> str:
 def write_panelapp_real(ctx: SnapshotContext, real: RealData, universe: GeneUniverse) -> None:
     rng = ctx.rng("panelapp-real")
     r_genes = _r_panel_genes(real)
-    r_panels = real.r_panelapp_panels
+    r_panels = real.r_table(RTable.PANELAPP_PANELS)
     r_meta: dict[int, dict[str, str]] = {int(row["id"]): row for row in r_panels.to_dict("records")}
 
     # UK: the real listing, as downloaded.
