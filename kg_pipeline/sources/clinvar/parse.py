@@ -85,6 +85,15 @@ SIGNIFICANCE_CLASSES: Final[tuple[str, ...]] = (
     "conflicting",
     "other",
 )
+_CLASS_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
+    ("conflicting", "conflicting"),
+    ("pathogenic", "pathogenic"),
+    ("likely pathogenic", "likely_pathogenic"),
+    ("uncertain significance", "vus"),
+    ("likely benign", "likely_benign"),
+    ("benign", "benign"),
+)
+"""`ClinicalSignificance` text prefix -> class, the first that matches wins."""
 ASSEMBLY_PRIORITY: Final[dict[str, int]] = {"GRCh38": 3, "GRCh37": 2}
 _OTHER_ASSEMBLY: Final = 1
 _DATED = re.compile(r"dated\s+(.+?)\s*$", re.IGNORECASE)
@@ -98,18 +107,9 @@ def significance_class(text: str) -> str:
     penetrance", "; risk factor") do not change the class.
     """
     value = text.strip().lower()
-    if value.startswith("conflicting"):
-        return "conflicting"
-    if value.startswith("pathogenic"):
-        return "pathogenic"
-    if value.startswith("likely pathogenic"):
-        return "likely_pathogenic"
-    if value.startswith("uncertain significance"):
-        return "vus"
-    if value.startswith("likely benign"):
-        return "likely_benign"
-    if value.startswith("benign"):
-        return "benign"
+    for prefix, significance in _CLASS_PREFIXES:
+        if value.startswith(prefix):
+            return significance
     return "other"
 
 
