@@ -25,8 +25,9 @@ from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_s
 from kg_pipeline.devtools.snapshot.names import pick, rint
 from kg_pipeline.devtools.snapshot.realdata import R_MISSING, R_RUN_DATE, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.sources.gencc.upstream import GENCC
 
-RELPATH = "download/action/submissions-export-tsv"
+(RELPATH,) = GENCC.files
 FORMAT = "gencc-submissions-tsv"
 COLUMNS: tuple[str, ...] = (
     "uuid",

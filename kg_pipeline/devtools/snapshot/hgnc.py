@@ -16,8 +16,9 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import pick, rint
 from kg_pipeline.devtools.snapshot.universe import PROTEIN_CODING, Gene, GeneUniverse
 from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
+from kg_pipeline.sources.hgnc.upstream import HGNC
 
-RELPATH = "hgnc_complete_set.txt"
+(RELPATH,) = HGNC.files
 FORMAT = "hgnc-complete-set-tsv"
 
 

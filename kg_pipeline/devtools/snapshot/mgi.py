@@ -22,9 +22,9 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.sources.mgi.upstream import MGI
 
-REPORT_RELPATH = "HMD_HumanPhenotype.rpt"
-ONTOLOGY_RELPATH = "MPheno_OBO.ontology"
+REPORT_RELPATH, ONTOLOGY_RELPATH = MGI.files
 REPORT_FORMAT = "mgi-hmd-human-phenotype-rpt"
 ONTOLOGY_FORMAT = "obo"
 REAL_REPORT_RELEASE = "2024-12"  # not stated in the file; from the real-data README
