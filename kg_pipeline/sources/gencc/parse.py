@@ -13,8 +13,6 @@ stored the whole spreadsheet row in JSONB); `classifications` are ordered strong
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Final
 
 import pandas as pd
@@ -36,6 +34,7 @@ from kg_pipeline.sources.records import (
     Reject,
     clip,
     empty_rows,
+    read_table,
     require_file,
 )
 
@@ -106,17 +105,7 @@ def _first_present(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 def _read_table(text: str) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0]
     separator = "\t" if "\t" in first_line else ","
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFormatError(SOURCE, FILE_KEY, f"not a delimited table ({exc})") from exc
+    table = read_table(SOURCE, FILE_KEY, text, sep=separator)
     table.columns = [str(c).strip().lower() for c in table.columns]
     return table
 

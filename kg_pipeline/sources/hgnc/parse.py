@@ -8,14 +8,13 @@ All rows are kept with their `status`; the normaliser uses the approved ones.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_text
+from kg_pipeline.sources.records import read_table
 
 SOURCE: Final = "HGNC"
 FILE_KEY: Final = "hgnc/hgnc_complete_set.txt"
@@ -176,18 +175,7 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
     no rows, or misses one of `REQUIRED_COLUMNS`.
     """
     text = read_text(SOURCE, file_key, path)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep="\t",
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            quoting=csv.QUOTE_MINIMAL,
-            usecols=lambda name: name in _KEPT,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFormatError(SOURCE, file_key, f"not a tab-separated table ({exc})") from exc
+    frame = read_table(SOURCE, file_key, text, usecols=lambda name: name in _KEPT)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise SourceFormatError(

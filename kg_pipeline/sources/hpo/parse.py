@@ -13,7 +13,6 @@ scoring counts; here each gene lists the diseases that link it to its kidney ter
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zlib
 from pathlib import Path
@@ -36,6 +35,7 @@ from kg_pipeline.sources.records import (
     Reject,
     clip,
     empty_rows,
+    read_table,
     release_in_head,
     require_file,
 )
@@ -83,19 +83,10 @@ def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
         start = len(data) if end < 0 else end + 1
     if start:
         data = data[start:]
-    try:
-        table = pd.read_csv(
-            io.BytesIO(data),
-            sep="\t",
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            usecols=lambda name: name in required,
-            quoting=csv.QUOTE_NONE,  # HPO names contain unbalanced quotes
-            encoding="utf-8",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise SourceFormatError(SOURCE, key, f"not a tab-separated table ({exc})") from exc
+    # HPO names contain unbalanced quotes: no quoting.
+    table = read_table(
+        SOURCE, key, data, quoting=csv.QUOTE_NONE, usecols=lambda name: name in required
+    )
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise SourceFormatError(SOURCE, key, f"missing column(s) {', '.join(missing)}")
