@@ -62,6 +62,22 @@ def _copy_real_seed_files(
     ctx.say(f"{upstream}: {len(files)} real seed files")
 
 
+def _write_seed_file(
+    ctx: SnapshotContext,
+    upstream: str,
+    relpath: str,
+    body: dict[str, Any],
+    format: str,
+    released: str,
+) -> None:
+    """Write a synthetic seed file as kidney-genetics-db stores them, released on the date of
+    its `released` field."""
+    release = _release_of(body, released)
+    ctx.writer.write_json(
+        upstream, relpath, body, format=format, origin="synthetic", release=release, style="seed"
+    )
+
+
 def write_diagnostic_panels_real(ctx: SnapshotContext, real: RealData) -> None:
     files = {f"{p}.json": real.diagnostic_panel(p) for p in DIAGNOSTIC_PANEL_PROVIDERS}
     _copy_real_seed_files(ctx, "diagnostic_panels", files, PANEL_FORMAT, "scraped_at")
@@ -176,14 +192,8 @@ def write_diagnostic_panels_synthetic(ctx: SnapshotContext, plan: EvidencePlan) 
             "errors": None,
             "scraped_at": _timestamp(rng),
         }
-        ctx.writer.write_json(
-            "diagnostic_panels",
-            f"{provider}.json",
-            body,
-            format=PANEL_FORMAT,
-            origin="synthetic",
-            release=body["scraped_at"][:10],
-            style="seed",
+        _write_seed_file(
+            ctx, "diagnostic_panels", f"{provider}.json", body, PANEL_FORMAT, "scraped_at"
         )
     ctx.say(f"diagnostic_panels: {len(distinct_dp)} distinct genes over {len(PROVIDERS)} providers")
 
@@ -242,14 +252,13 @@ def write_literature_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None
             "extraction_timestamp": _timestamp(rng),
             "extraction_errors": None,
         }
-        ctx.writer.write_json(
+        _write_seed_file(
+            ctx,
             "literature",
             f"literature_pmid_{pmid}.json",
             body,
-            format=LITERATURE_FORMAT,
-            origin="synthetic",
-            release=body["extraction_timestamp"][:10],
-            style="seed",
+            LITERATURE_FORMAT,
+            "extraction_timestamp",
         )
     ctx.say(
         f"literature: {len(distinct_lit)} distinct genes over {len(LITERATURE_PMIDS)} publications"
