@@ -1,14 +1,16 @@
 """Helpers the evidence `aggregate` functions share to fold parsed rows into one row per gene.
 
 Owns the per-gene collection primitives (sorted distinct values per `hgnc_id`, done with
-groupby rather than Python loops over rows), the JSON clean-up that guarantees an
-`evidence_data` dict holds no NaN or numpy scalars, and the shape of the aggregate output.
+groupby rather than Python loops over rows), ordering by classification strength (ClinGen,
+GenCC), assembling per-gene columns into `evidence_data` dicts, the JSON clean-up that
+guarantees an `evidence_data` dict holds no NaN or numpy scalars, and the shape of the aggregate
+output.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import pandas as pd
@@ -69,20 +71,62 @@ def lists_for(genes: pd.Index, collected: pd.Series) -> list[list[Any]]:
     return [list(mapping.get(gene, [])) for gene in genes]
 
 
-def records_by_gene(rows: pd.DataFrame, fields: list[str]) -> dict[str, list[dict[str, Any]]]:
-    """Per `hgnc_id`, the rows' `fields` as dicts (missing values as None), in row order.
+def value_lists(
+    rows: pd.DataFrame,
+    genes: pd.Index,
+    column: str,
+    *,
+    explode: bool = False,
+    key: Callable[[pd.Series], pd.Series] | None = None,
+) -> list[list[Any]]:
+    """Per gene of `genes`, the sorted distinct usable values of `column` ([] where none): the
+    options are those of `collect_sorted`."""
+    return lists_for(genes, collect_sorted(rows, column, explode=explode, key=key))
+
+
+def record_lists(
+    rows: pd.DataFrame, genes: pd.Index, fields: list[str]
+) -> list[list[dict[str, Any]]]:
+    """Per gene of `genes`, its rows' `fields` as dicts (missing values as None), in row order
+    ([] where a gene has no row).
 
     Callers sort and de-duplicate `rows` first; this only groups.
     """
     out: dict[str, list[dict[str, Any]]] = {}
-    if rows.empty:
-        return out
-    # Cast once per column (object columns hold Python scalars) instead of per value.
-    values = rows[fields].astype(object)
-    values = values.where(values.notna(), None)
-    for gene, record in zip(rows["hgnc_id"].tolist(), values.to_dict("records"), strict=True):
-        out.setdefault(gene, []).append(record)
-    return out
+    if not rows.empty:
+        # Cast once per column (object columns hold Python scalars) instead of per value.
+        values = rows[fields].astype(object)
+        values = values.where(values.notna(), None)
+        for gene, record in zip(rows["hgnc_id"].tolist(), values.to_dict("records"), strict=True):
+            out.setdefault(gene, []).append(record)
+    return [out.get(gene, []) for gene in genes]
+
+
+def strongest_first(rows: pd.DataFrame, rank: Mapping[str, int], then: list[str]) -> pd.DataFrame:
+    """`rows` ordered by gene, then strongest `classification` first (`rank`: the higher, the
+    stronger), then by the columns `then`; a stable sort."""
+    return rows.assign(rank=rows["classification"].map(rank)).sort_values(
+        ["hgnc_id", "rank", *then],
+        ascending=[True, False, *(True for _ in then)],
+        kind="stable",
+    )
+
+
+def ranked_classifications(
+    rows: pd.DataFrame, genes: pd.Index, rank: Mapping[str, int]
+) -> tuple[list[list[str]], list[str | None]]:
+    """Per gene of `genes`, its distinct classifications strongest first (`rank`: the higher,
+    the stronger) and the strongest of them (None for a gene without any)."""
+    lists = value_lists(rows, genes, "classification", key=lambda values: -values.map(rank))
+    return lists, [values[0] if values else None for values in lists]
+
+
+def per_gene(**columns: list[Any]) -> list[dict[str, Any]]:
+    """The per-gene `evidence_data` dicts of per-gene columns (each a list aligned to the
+    genes): `per_gene(panels=[[...], ...], panel_count=[2, ...])` gives
+    `[{"panels": [...], "panel_count": 2}, ...]`, keys in the order given."""
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def evidence_frame(

@@ -2,11 +2,11 @@
 
 Owns what every `<source>.annotate(files, genes, ...)` returns (`ParsedAnnotations`), the gene
 matching they all share (`GeneIndex`: Ensembl / Entrez / HGNC ids where a file has them, else the
-approved symbol, case-insensitive), the per-gene collector that keeps the most reliable match and
-counts everything it skips (`AnnotationCollector`), streaming line readers that turn unreadable
-files into `SourceFormatError`, value parsing (`parse_float`, `parse_int`) and the JSON clean-up
-that keeps an `annotations` dict storable in JSONB. Nothing here knows about HTTP, the database
-or Dagster.
+approved symbol, case-insensitive), the per-gene collector that keeps the most reliable match,
+reads tab-separated rows and counts everything it skips (`AnnotationCollector`), streaming line
+readers that turn unreadable files into `SourceFormatError`, value parsing (`parse_float`,
+`parse_int`) and the JSON clean-up that keeps an `annotations` dict storable in JSONB. Nothing
+here knows about HTTP, the database or Dagster.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -203,6 +203,37 @@ class AnnotationCollector:
         """Whether a reject for `reason` would still be kept as a sample (else only counted):
         lets hot loops skip building the reject's location text."""
         return self._reject_counts[reason] < MAX_REJECT_SAMPLES
+
+    def tab_rows(
+        self,
+        lines: Iterable[tuple[int, str]],
+        key: str,
+        *,
+        cells: int | None = None,
+        at_least: int | None = None,
+        count: str = "rows_read",
+    ) -> Iterator[tuple[int, list[str], str]]:
+        """The data rows of a tab-separated file as `(line number, cells, line)`.
+
+        Blank lines are passed over; every other line counts as read (the `count` stat) and is
+        split at tabs. A row with other than `cells` cells ("expected N tab-separated cells")
+        or fewer than `at_least` ("too few tab-separated cells") is rejected, not yielded.
+        """
+        for number, line in lines:
+            if not line.strip():
+                continue
+            self.stats[count] += 1
+            row = line.split("\t")
+            if cells is not None and len(row) != cells:
+                self.reject(
+                    f"{key}:{number}",
+                    f"expected {cells} tab-separated cells",
+                    f"{len(row)} cells: {line}",
+                )
+            elif at_least is not None and len(row) < at_least:
+                self.reject(f"{key}:{number}", "too few tab-separated cells", line)
+            else:
+                yield number, row, line
 
     def offer(
         self,

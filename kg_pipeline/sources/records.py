@@ -1,17 +1,19 @@
 """The contract of the pure parsing layer: raw files in, parsed rows out.
 
 Owns the records every parser returns (`ParsedRows`, `ParsedEvidence`, `Reject`), the helpers all
-parsers share (selecting one upstream's files from a `RawFiles` mapping, reject samples) and the
-one JSON-value clean-up (`json_value`). Reading raw files is `kg_pipeline.raw_files`. Nothing
-here knows about HTTP, the database or Dagster.
+parsers share (selecting one upstream's files from a `RawFiles` mapping, reading a delimited
+table as text, reject samples) and the one JSON-value clean-up (`json_value`). Reading raw
+files is `kg_pipeline.raw_files`. Nothing here knows about HTTP, the database or Dagster.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -108,6 +110,35 @@ def require_file(files: RawFiles, source: str, key: str) -> Path:
     if key not in files:
         raise SourceFormatError(source, key, "the file is missing from the raw files")
     return Path(files[key])
+
+
+def read_table(
+    source: str,
+    key: str,
+    data: str | bytes,
+    *,
+    sep: str = "\t",
+    quoting: int = csv.QUOTE_MINIMAL,
+    usecols: Callable[[str], bool] | None = None,
+) -> pd.DataFrame:
+    """A delimited table (UTF-8 bytes or text) with a header, every cell as text: no type
+    guessing, an empty cell is "" and never NaN. Raises `SourceFormatError` when pandas cannot
+    read it as a table."""
+    buffer = io.BytesIO(data) if isinstance(data, bytes) else io.StringIO(data)
+    try:
+        return pd.read_csv(
+            buffer,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            quoting=quoting,
+            usecols=usecols,
+            encoding="utf-8",
+        )
+    except ValueError as exc:  # pandas' ParserError and EmptyDataError among them
+        kind = "tab-separated" if sep == "\t" else "delimited"
+        raise SourceFormatError(source, key, f"not a {kind} table ({exc})") from exc
 
 
 def empty_rows(columns: Iterable[str]) -> pd.DataFrame:

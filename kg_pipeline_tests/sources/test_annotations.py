@@ -97,6 +97,27 @@ def test_rejects_are_sampled_per_reason_but_always_counted() -> None:
     assert len(parsed.rejects[0].text) <= 200
 
 
+def test_tab_rows_count_split_and_reject_by_cell_count() -> None:
+    lines = list(enumerate(["a\tb\tc", "", "  ", "a\tb", "a\tb\tc\td", "x\ty\tz"], start=2))
+
+    exact = AnnotationCollector("test", GeneIndex(GENES))
+    rows = list(exact.tab_rows(lines, "f", cells=3))
+    assert rows == [(2, ["a", "b", "c"], "a\tb\tc"), (7, ["x", "y", "z"], "x\ty\tz")]
+    assert exact.stats["rows_read"] == 4  # blank lines are not rows
+    parsed = exact.finish(None)
+    assert parsed.rejects_by_reason() == {"expected 3 tab-separated cells": 2}
+    assert [(r.where, r.text) for r in parsed.rejects] == [
+        ("f:5", "2 cells: a b"),  # clipped: tabs read as spaces
+        ("f:6", "4 cells: a b c d"),
+    ]
+
+    wide = AnnotationCollector("test", GeneIndex(GENES))
+    rows = list(wide.tab_rows(lines, "f", at_least=3, count="proteins_read"))
+    assert [number for number, _, _ in rows] == [2, 6, 7]
+    assert wide.stats == {"proteins_read": 4}
+    assert wide.finish(None).rejects_by_reason() == {"too few tab-separated cells": 1}
+
+
 def test_json_value_makes_values_storable() -> None:
     value = {
         "a": np.float64(1.5),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from kg_pipeline.sources.records import (
     Reject,
     clip,
     empty_rows,
+    read_table,
     require_file,
     select_files,
 )
@@ -57,6 +59,25 @@ def test_read_text_rejects_bytes_that_are_not_utf8(tmp_path: Path) -> None:
 
     with pytest.raises(SourceFormatError, match="not UTF-8"):
         read_text("GenCC", "gencc/x", path)
+
+
+def test_read_table_keeps_every_cell_as_text_and_reports_a_broken_table() -> None:
+    table = read_table("X", "x/file", b"id\tname\tn\nA1\t\t007\nB2\tNA\t-\n")
+    assert table.to_dict("records") == [
+        {"id": "A1", "name": "", "n": "007"},
+        {"id": "B2", "name": "NA", "n": "-"},
+    ]
+    quoted = read_table("X", "x/file", 'id,name\n1,"a, b"\n', sep=",", usecols=lambda c: c != "id")
+    assert quoted.to_dict("records") == [{"name": "a, b"}]
+    unquoted = read_table("X", "x/file", 'id\n"a\n', quoting=csv.QUOTE_NONE)
+    assert unquoted["id"].tolist() == ['"a']
+
+    with pytest.raises(SourceFormatError, match="not a tab-separated table"):
+        read_table("X", "x/file", "")
+    with pytest.raises(SourceFormatError, match="not a tab-separated table"):
+        read_table("X", "x/file", 'id\n"a\n')  # an unbalanced quote swallows the rest
+    with pytest.raises(SourceFormatError, match="not a delimited table"):
+        read_table("X", "x/file", 'a,b\n"x,1\n', sep=",")
 
 
 def test_select_files_matches_whole_keys_in_key_order() -> None:

@@ -22,8 +22,9 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_sample
 from kg_pipeline.devtools.snapshot.names import pick, rint
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE
+from kg_pipeline.sources.clingen.upstream import CLINGEN
 
-RELPATH = "kb/gene-validity/download"
+(RELPATH,) = CLINGEN.files
 FORMAT = "clingen-gene-validity-csv"
 COLUMNS: tuple[str, ...] = (
     "GENE SYMBOL",

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.sources.clinvar.upstream import CLINVAR
 
-RELPATH = "gene_specific_summary.txt"
+(RELPATH,) = CLINVAR.files
 FORMAT = "clinvar-gene-specific-summary-tsv"
 HEADER: tuple[str, ...] = (
     "#Symbol",

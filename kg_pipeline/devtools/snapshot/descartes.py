@@ -12,9 +12,9 @@ from __future__ import annotations
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
+from kg_pipeline.sources.descartes.upstream import DESCARTES
 
-TPM_RELPATH = "tissue_tpm/kidney.csv"
-PERCENT_RELPATH = "tissue_percentage/kidney.csv"
+TPM_RELPATH, PERCENT_RELPATH = DESCARTES.files
 FORMAT = "descartes-gene-value-csv"
 RELEASE = "human_gtex"
 FULL_NONCODING_ROWS = 25_000

@@ -23,10 +23,11 @@ from kg_pipeline.devtools.snapshot.clingen import DiseaseIds
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan, weighted_sample
 from kg_pipeline.devtools.snapshot.names import pick, rint
-from kg_pipeline.devtools.snapshot.realdata import R_MISSING, R_RUN_DATE, RealData
+from kg_pipeline.devtools.snapshot.realdata import R_MISSING, R_RUN_DATE, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.sources.gencc.upstream import GENCC
 
-RELPATH = "download/action/submissions-export-tsv"
+(RELPATH,) = GENCC.files
 FORMAT = "gencc-submissions-tsv"
 COLUMNS: tuple[str, ...] = (
     "uuid",
@@ -193,7 +194,7 @@ def write_gencc_real(ctx: SnapshotContext, real: RealData, universe: GeneUnivers
     rng = ctx.rng("gencc-real")
     maker = _RowMaker(rng, DiseaseIds(ctx.rng("gencc-real-mondo")))
     rows: list[list[str]] = []
-    table = real.r_annotated
+    table = real.r_table(RTable.ANNOTATED)
     for r_symbol, hgnc_num, summary in zip(
         table["approved_symbol"], table["hgnc_id"], table["gencc_summary"], strict=True
     ):

@@ -21,8 +21,9 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import Gene, GeneUniverse
+from kg_pipeline.sources.gnomad.upstream import GNOMAD
 
-RELPATH = "gnomad.v4.1.constraint_metrics.tsv"
+(RELPATH,) = GNOMAD.files
 FORMAT = "gnomad-v4.1-constraint-tsv"
 RELEASE = "v4.1"
 COLUMNS: tuple[str, ...] = (

@@ -22,8 +22,9 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
+from kg_pipeline.sources.gtex.upstream import GTEX
 
-RELPATH = "GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz"
+(RELPATH,) = GTEX.files
 FORMAT = "gct-1.2-gz"
 RELEASE = "v8"
 TISSUES: tuple[str, ...] = (

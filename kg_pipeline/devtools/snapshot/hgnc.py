@@ -15,66 +15,12 @@ from pathlib import Path
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import pick, rint
 from kg_pipeline.devtools.snapshot.universe import PROTEIN_CODING, Gene, GeneUniverse
+from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
+from kg_pipeline.sources.hgnc.upstream import HGNC
 
-RELPATH = "hgnc_complete_set.txt"
+(RELPATH,) = HGNC.files
 FORMAT = "hgnc-complete-set-tsv"
 
-HGNC_COLUMNS: tuple[str, ...] = (
-    "hgnc_id",
-    "symbol",
-    "name",
-    "locus_group",
-    "locus_type",
-    "status",
-    "location",
-    "location_sortable",
-    "alias_symbol",
-    "alias_name",
-    "prev_symbol",
-    "prev_name",
-    "gene_group",
-    "gene_group_id",
-    "date_approved_reserved",
-    "date_symbol_changed",
-    "date_name_changed",
-    "date_modified",
-    "entrez_id",
-    "ensembl_gene_id",
-    "vega_id",
-    "ucsc_id",
-    "ena",
-    "refseq_accession",
-    "ccds_id",
-    "uniprot_ids",
-    "pubmed_id",
-    "mgd_id",
-    "rgd_id",
-    "lsdb",
-    "cosmic",
-    "omim_id",
-    "mirbase",
-    "homeodb",
-    "snornabase",
-    "bioparadigms_slc",
-    "orphanet",
-    "pseudogene.org",
-    "horde_id",
-    "merops",
-    "imgt",
-    "iuphar",
-    "kznf_gene_catalog",
-    "mamit-trnadb",
-    "cd",
-    "lncrnadb",
-    "enzyme_id",
-    "intermediate_filament_db",
-    "rna_central_id",
-    "lncipedia",
-    "gtrnadb",
-    "agr",
-    "mane_select",
-    "gencc",
-)
 
 # Gene groups by symbol prefix, for the families the synthetic symbols follow.
 _PREFIX_GROUPS: tuple[tuple[str, str, int], ...] = (
@@ -141,7 +87,7 @@ def _date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 
 
 def _synthetic_row(rng: random.Random, g: Gene, gencc: bool) -> list[str]:
-    values = dict.fromkeys(HGNC_COLUMNS, "")
+    values = dict.fromkeys(COMPLETE_SET_COLUMNS, "")
     values.update(
         hgnc_id=g.hgnc_id,
         symbol=g.symbol,
@@ -154,7 +100,7 @@ def _synthetic_row(rng: random.Random, g: Gene, gencc: bool) -> list[str]:
         approved = _date(rng, dt.date(1988, 1, 1), dt.date(2012, 12, 31))
         values["date_approved_reserved"] = approved.isoformat()
         values["date_modified"] = _date(rng, approved, dt.date(2016, 12, 31)).isoformat()
-        return [values[c] for c in HGNC_COLUMNS]
+        return [values[c] for c in COMPLETE_SET_COLUMNS]
 
     coding = g.locus_group == PROTEIN_CODING
     approved = _date(rng, dt.date(1986, 1, 1), dt.date(2024, 6, 30))
@@ -245,7 +191,7 @@ def _synthetic_row(rng: random.Random, g: Gene, gencc: bool) -> list[str]:
         values["gtrnadb"] = g.name.replace(" (", "-").replace(") ", "-")
     elif g.locus_group == "pseudogene" and rng.random() < 0.6:
         values["pseudogene.org"] = f"PGOHUM{rint(rng, 1, 300_000):011d}"
-    return [values[c] for c in HGNC_COLUMNS]
+    return [values[c] for c in COMPLETE_SET_COLUMNS]
 
 
 def write_hgnc(
@@ -272,7 +218,7 @@ def write_hgnc(
     with ctx.writer.open_text(
         "hgnc", RELPATH, format=FORMAT, origin="synthetic", release=universe.release
     ) as out:
-        out.write("\t".join(HGNC_COLUMNS) + "\n")
+        out.write("\t".join(COMPLETE_SET_COLUMNS) + "\n")
         for g in universe.genes:
             out.write("\t".join(_synthetic_row(rng, g, g.symbol in gencc_genes)) + "\n")
     withdrawn = sum(1 for g in universe.genes if not g.is_approved)

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.sources.hpo.upstream import HPO
 
-HPO_FILES: tuple[str, ...] = ("hp.obo", "phenotype.hpoa", "genes_to_phenotype.txt")
+HPO_FILES: tuple[str, ...] = HPO.files
 HPO_FORMATS: dict[str, str] = {
     "hp.obo": "obo",
     "phenotype.hpoa": "hpoa-tsv",

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.manifest import Origin
-from kg_pipeline.devtools.snapshot.names import pick, rint
+from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.sources.mgi.upstream import MGI
 
-REPORT_RELPATH = "HMD_HumanPhenotype.rpt"
-ONTOLOGY_RELPATH = "MPheno_OBO.ontology"
+REPORT_RELPATH, ONTOLOGY_RELPATH = MGI.files
 REPORT_FORMAT = "mgi-hmd-human-phenotype-rpt"
 ONTOLOGY_FORMAT = "obo"
 REAL_REPORT_RELEASE = "2024-12"  # not stated in the file; from the real-data README
@@ -206,13 +206,7 @@ def _write_ontology(
 
 
 def _unique_ids(rng: random.Random, n: int, taken: set[str]) -> list[str]:
-    out: list[str] = []
-    while len(out) < n:
-        term = f"MP:{rint(rng, 1, 14_999):07d}"
-        if term not in taken:
-            taken.add(term)
-            out.append(term)
-    return out
+    return distinct(lambda: f"MP:{rint(rng, 1, 14_999):07d}", n, taken)
 
 
 def write_mgi_real(ctx: SnapshotContext, report: Path, kidney_terms_json: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -23,6 +23,19 @@ def rint(rng: random.Random, low: int, high: int) -> int:
 def pick(rng: random.Random, seq: Sequence[T]) -> T:
     """`rng.choice` without its overhead."""
     return seq[int(rng.random() * len(seq))]
+
+
+def distinct(draw: Callable[[], T], n: int, taken: set[T] | None = None) -> list[T]:
+    """`n` values of `draw()`, in draw order, that differ from each other and from `taken`
+    (which, when given, receives them: successive calls stay apart)."""
+    seen: set[T] = set() if taken is None else taken
+    out: list[T] = []
+    while len(out) < n:
+        value = draw()
+        if value not in seen:
+            seen.add(value)
+            out.append(value)
+    return out
 
 
 CHROMOSOMES: tuple[str, ...] = (*(str(n) for n in range(1, 23)), "X", "Y")

@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypedDict, Unpack
 
 from kg_pipeline.devtools.snapshot.manifest import Manifest, ManifestEntry, Origin
 from kg_pipeline.sources.registry import UPSTREAMS
@@ -58,6 +58,15 @@ class TextSink:
         self._stream.writelines(lines)
 
 
+class FileMeta(TypedDict):
+    """What the manifest says of a file besides its place, size and hash; every writing method
+    takes these as keywords."""
+
+    format: str
+    origin: Origin
+    release: str
+
+
 class SnapshotWriter:
     """Creates snapshot files under `root` and records each one in `manifest`."""
 
@@ -74,14 +83,7 @@ class SnapshotWriter:
 
     @contextmanager
     def open_binary(
-        self,
-        upstream: str,
-        relpath: str,
-        *,
-        format: str,
-        origin: Origin,
-        release: str,
-        gzipped: bool = False,
+        self, upstream: str, relpath: str, *, gzipped: bool = False, **meta: Unpack[FileMeta]
     ) -> Iterator[BinaryIO]:
         """Open a file for streaming bytes; on success it is hashed and added to the manifest."""
         path = self.path_for(upstream, relpath)
@@ -101,9 +103,7 @@ class SnapshotWriter:
         self.manifest.add(
             ManifestEntry(
                 file=f"{upstream}/{relpath}",
-                format=format,
-                origin=origin,
-                release=release,
+                **meta,
                 bytes=sink.size,
                 sha256=sink.sha.hexdigest(),
             )
@@ -115,16 +115,12 @@ class SnapshotWriter:
         upstream: str,
         relpath: str,
         *,
-        format: str,
-        origin: Origin,
-        release: str,
         gzipped: bool = False,
         encoding: str = "utf-8",
+        **meta: Unpack[FileMeta],
     ) -> Iterator[TextSink]:
         """Open a text file for streaming; lines end in `\\n` exactly as written."""
-        with self.open_binary(
-            upstream, relpath, format=format, origin=origin, release=release, gzipped=gzipped
-        ) as fh:
+        with self.open_binary(upstream, relpath, gzipped=gzipped, **meta) as fh:
             stream = io.TextIOWrapper(
                 fh, encoding=encoding, newline="", write_through=False, line_buffering=False
             )
@@ -138,14 +134,10 @@ class SnapshotWriter:
         relpath: str,
         data: bytes,
         *,
-        format: str,
-        origin: Origin,
-        release: str,
         gzipped: bool = False,
+        **meta: Unpack[FileMeta],
     ) -> None:
-        with self.open_binary(
-            upstream, relpath, format=format, origin=origin, release=release, gzipped=gzipped
-        ) as fh:
+        with self.open_binary(upstream, relpath, gzipped=gzipped, **meta) as fh:
             fh.write(data)
 
     def write_text(
@@ -154,20 +146,10 @@ class SnapshotWriter:
         relpath: str,
         text: str,
         *,
-        format: str,
-        origin: Origin,
-        release: str,
         gzipped: bool = False,
+        **meta: Unpack[FileMeta],
     ) -> None:
-        self.write_bytes(
-            upstream,
-            relpath,
-            text.encode("utf-8"),
-            format=format,
-            origin=origin,
-            release=release,
-            gzipped=gzipped,
-        )
+        self.write_bytes(upstream, relpath, text.encode("utf-8"), gzipped=gzipped, **meta)
 
     def write_json(
         self,
@@ -175,10 +157,8 @@ class SnapshotWriter:
         relpath: str,
         obj: Any,
         *,
-        format: str,
-        origin: Origin,
-        release: str,
         style: str = "compact",
+        **meta: Unpack[FileMeta],
     ) -> None:
         """Write JSON in one of the providers' styles.
 
@@ -194,7 +174,7 @@ class SnapshotWriter:
                 text += "\n"
         else:
             raise ValueError(f"unknown JSON style {style!r}")
-        self.write_text(upstream, relpath, text, format=format, origin=origin, release=release)
+        self.write_text(upstream, relpath, text, **meta)
 
     def copy_file(
         self,
@@ -202,18 +182,14 @@ class SnapshotWriter:
         relpath: str,
         source: Path,
         *,
-        format: str,
-        origin: Origin,
-        release: str,
         decompress: bool = False,
+        **meta: Unpack[FileMeta],
     ) -> None:
         """Copy a file unchanged (or gunzipped), streaming in chunks."""
         opener = gzip.open if decompress else open
         with (
             opener(source, "rb") as src,  # type: ignore[operator]
-            self.open_binary(
-                upstream, relpath, format=format, origin=origin, release=release
-            ) as dst,
+            self.open_binary(upstream, relpath, **meta) as dst,
         ):
             while chunk := src.read(_COPY_CHUNK):
                 dst.write(chunk)

@@ -26,8 +26,8 @@ from kg_pipeline.devtools.snapshot import names
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan
 from kg_pipeline.devtools.snapshot.manifest import Origin
-from kg_pipeline.devtools.snapshot.names import pick, rint
-from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData
+from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
+from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
 
 PAGE_SIZE = 10
@@ -143,24 +143,13 @@ def _write_pages(
     return pages
 
 
-def _unique_pmids(rng: random.Random, n: int, taken: set[int] | None = None) -> list[int]:
-    used = set(taken or ())
-    out = []
-    while len(out) < n:
-        pmid = rint(rng, 8_000_000, 39_500_000)
-        if pmid not in used:
-            used.add(pmid)
-            out.append(pmid)
-    return out
-
-
 # ----------------------------------------------------------------------- real-data mode
 
 
 def write_pubtator_real(ctx: SnapshotContext, real: RealData, universe: GeneUniverse) -> None:
     rng = ctx.rng("pubtator-real")
     by_pmid: dict[int, list[tuple[str, str, str]]] = {}
-    table = real.r_pubtator_genes
+    table = real.r_table(RTable.PUBTATOR_GENES)
     for symbol, hgnc_num, source in zip(
         table["approved_symbol"], table["hgnc_id"], table["source"], strict=True
     ):
@@ -234,7 +223,8 @@ def write_pubtator_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None:
     articles += odd_articles
     articles.append(Article(0, [], malformed=True))
     rng.shuffle(articles)
-    for article, pmid in zip(articles, _unique_pmids(rng, len(articles)), strict=True):
+    pmids = distinct(lambda: rint(rng, 8_000_000, 39_500_000), len(articles))
+    for article, pmid in zip(articles, pmids, strict=True):
         article.pmid = pmid
     pages = _write_pages(ctx, rng, articles, origin="synthetic", release=SYNTHETIC_RELEASE)
     ctx.say(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from kg_pipeline.devtools.snapshot.realdata import R_MISSING, RealData
+from kg_pipeline.devtools.snapshot.realdata import R_MISSING, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 
@@ -111,9 +111,9 @@ def infer_own_proteins(lists: dict[str, dict[str, int]]) -> dict[str, str]:
 
 
 def load_r_values(real: RealData, universe: GeneUniverse) -> RValues:
-    table = real.r_annotated
-    expression = {row["hgnc_id"]: row for row in real.r_expression.to_dict("records")}
-    string_rows = {row["hgnc_id"]: row for row in real.r_string.to_dict("records")}
+    table = real.r_table(RTable.ANNOTATED)
+    expression = {row["hgnc_id"]: row for row in real.r_table(RTable.EXPRESSION).to_dict("records")}
+    string_rows = {row["hgnc_id"]: row for row in real.r_table(RTable.STRING).to_dict("records")}
     genes: dict[str, RGene] = {}
     for row in table.to_dict("records"):
         hgnc_id = f"HGNC:{row['hgnc_id']}"

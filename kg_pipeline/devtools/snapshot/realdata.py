@@ -9,8 +9,8 @@ their exact decimal text).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,17 @@ R_RUN_DATE = "2024-05-14"
 R_MISSING = "NULL"
 
 
+class RTable(StrEnum):
+    """The R predecessor's result tables the snapshot draws on (`r_v1/<name>.<date>.csv.gz`)."""
+
+    PANELAPP_GENES = "01_PanelApp_genes"
+    PANELAPP_PANELS = "01_PanelApp_panels"
+    PUBTATOR_GENES = "05_PubTator_genes"
+    ANNOTATED = "C_high_evidence_annotated_csv_table"
+    EXPRESSION = "merge_analyses_sources_high_evidence_expression"
+    STRING = "merge_analyses_sources_high_evidence_string"
+
+
 class RealDataError(FileNotFoundError):
     """The real-data directory lacks a file the snapshot needs."""
 
@@ -33,6 +44,7 @@ class RealData:
     """Paths into a real-data directory plus lazily read R tables."""
 
     root: Path
+    _r_tables: dict[RTable, pd.DataFrame] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not self.root.is_dir():
@@ -83,50 +95,20 @@ class RealData:
         return self.root / "upstream_seed/mpo_kidney_terms.json"
 
     # ------------------------------------------------------------------------- R results
-    def r_table_path(self, name: str) -> Path:
-        return self.root / f"r_v1/{name}.{R_RUN_DATE}.csv.gz"
+    def r_table_path(self, table: RTable) -> Path:
+        return self.root / f"r_v1/{table}.{R_RUN_DATE}.csv.gz"
 
-    def r_table(self, name: str) -> pd.DataFrame:
-        """An R result table with every cell as text ("NULL" kept as is)."""
-        return pd.read_csv(self.r_table_path(name), dtype=str, keep_default_na=False)
-
-    @cached_property
-    def r_panelapp_genes(self) -> pd.DataFrame:
-        return self.r_table("01_PanelApp_genes")
-
-    @cached_property
-    def r_panelapp_panels(self) -> pd.DataFrame:
-        return self.r_table("01_PanelApp_panels")
-
-    @cached_property
-    def r_pubtator_genes(self) -> pd.DataFrame:
-        return self.r_table("05_PubTator_genes")
-
-    @cached_property
-    def r_annotated(self) -> pd.DataFrame:
-        return self.r_table("C_high_evidence_annotated_csv_table")
-
-    @cached_property
-    def r_expression(self) -> pd.DataFrame:
-        return self.r_table("merge_analyses_sources_high_evidence_expression")
-
-    @cached_property
-    def r_string(self) -> pd.DataFrame:
-        return self.r_table("merge_analyses_sources_high_evidence_string")
+    def r_table(self, table: RTable) -> pd.DataFrame:
+        """An R result table with every cell as text ("NULL" kept as is), read once."""
+        if table not in self._r_tables:
+            self._r_tables[table] = pd.read_csv(
+                self.r_table_path(table), dtype=str, keep_default_na=False
+            )
+        return self._r_tables[table]
 
     def required_files(self) -> list[Path]:
         files = [self.hgnc, self.clinvar, self.mgi, self.mpo_kidney_terms]
         files += [self.diagnostic_panel(p) for p in DIAGNOSTIC_PANEL_PROVIDERS]
         files += [self.literature(p) for p in LITERATURE_PMIDS]
-        files += [
-            self.r_table_path(n)
-            for n in (
-                "01_PanelApp_genes",
-                "01_PanelApp_panels",
-                "05_PubTator_genes",
-                "C_high_evidence_annotated_csv_table",
-                "merge_analyses_sources_high_evidence_expression",
-                "merge_analyses_sources_high_evidence_string",
-            )
-        ]
+        files += [self.r_table_path(table) for table in RTable]
         return files

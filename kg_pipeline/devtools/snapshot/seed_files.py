@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 from kg_pipeline.devtools.snapshot import names
@@ -50,34 +51,41 @@ def _release_of(data: dict[str, Any], key: str) -> str:
     return str(value)[:10] or "unknown"
 
 
+def _copy_real_seed_files(
+    ctx: SnapshotContext, upstream: str, files: dict[str, Path], format: str, released: str
+) -> None:
+    """Copy real seed files (relpath -> path) unchanged, each released on the date of its
+    `released` field."""
+    for relpath, path in files.items():
+        release = _release_of(json.loads(path.read_bytes()), released)
+        ctx.writer.copy_file(upstream, relpath, path, format=format, origin="real", release=release)
+    ctx.say(f"{upstream}: {len(files)} real seed files")
+
+
+def _write_seed_file(
+    ctx: SnapshotContext,
+    upstream: str,
+    relpath: str,
+    body: dict[str, Any],
+    format: str,
+    released: str,
+) -> None:
+    """Write a synthetic seed file as kidney-genetics-db stores them, released on the date of
+    its `released` field."""
+    release = _release_of(body, released)
+    ctx.writer.write_json(
+        upstream, relpath, body, format=format, origin="synthetic", release=release, style="seed"
+    )
+
+
 def write_diagnostic_panels_real(ctx: SnapshotContext, real: RealData) -> None:
-    for provider in DIAGNOSTIC_PANEL_PROVIDERS:
-        path = real.diagnostic_panel(provider)
-        release = _release_of(json.loads(path.read_bytes()), "scraped_at")
-        ctx.writer.copy_file(
-            "diagnostic_panels",
-            f"{provider}.json",
-            path,
-            format=PANEL_FORMAT,
-            origin="real",
-            release=release,
-        )
-    ctx.say(f"diagnostic_panels: {len(DIAGNOSTIC_PANEL_PROVIDERS)} real seed files")
+    files = {f"{p}.json": real.diagnostic_panel(p) for p in DIAGNOSTIC_PANEL_PROVIDERS}
+    _copy_real_seed_files(ctx, "diagnostic_panels", files, PANEL_FORMAT, "scraped_at")
 
 
 def write_literature_real(ctx: SnapshotContext, real: RealData) -> None:
-    for pmid in LITERATURE_PMIDS:
-        path = real.literature(pmid)
-        release = _release_of(json.loads(path.read_bytes()), "extraction_timestamp")
-        ctx.writer.copy_file(
-            "literature",
-            f"literature_pmid_{pmid}.json",
-            path,
-            format=LITERATURE_FORMAT,
-            origin="real",
-            release=release,
-        )
-    ctx.say(f"literature: {len(LITERATURE_PMIDS)} real seed files")
+    files = {f"literature_pmid_{pmid}.json": real.literature(pmid) for pmid in LITERATURE_PMIDS}
+    _copy_real_seed_files(ctx, "literature", files, LITERATURE_FORMAT, "extraction_timestamp")
 
 
 def _timestamp(rng: random.Random) -> str:
@@ -184,14 +192,8 @@ def write_diagnostic_panels_synthetic(ctx: SnapshotContext, plan: EvidencePlan) 
             "errors": None,
             "scraped_at": _timestamp(rng),
         }
-        ctx.writer.write_json(
-            "diagnostic_panels",
-            f"{provider}.json",
-            body,
-            format=PANEL_FORMAT,
-            origin="synthetic",
-            release=body["scraped_at"][:10],
-            style="seed",
+        _write_seed_file(
+            ctx, "diagnostic_panels", f"{provider}.json", body, PANEL_FORMAT, "scraped_at"
         )
     ctx.say(f"diagnostic_panels: {len(distinct_dp)} distinct genes over {len(PROVIDERS)} providers")
 
@@ -250,14 +252,13 @@ def write_literature_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None
             "extraction_timestamp": _timestamp(rng),
             "extraction_errors": None,
         }
-        ctx.writer.write_json(
+        _write_seed_file(
+            ctx,
             "literature",
             f"literature_pmid_{pmid}.json",
             body,
-            format=LITERATURE_FORMAT,
-            origin="synthetic",
-            release=body["extraction_timestamp"][:10],
-            style="seed",
+            LITERATURE_FORMAT,
+            "extraction_timestamp",
         )
     ctx.say(
         f"literature: {len(distinct_lit)} distinct genes over {len(LITERATURE_PMIDS)} publications"

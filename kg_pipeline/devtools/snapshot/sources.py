@@ -62,20 +62,26 @@ def _hgnc(ctx: SnapshotContext, world: World) -> None:
     hgnc.write_hgnc(ctx, world.universe, real_file=real_file, gencc_genes=world.gencc_genes)
 
 
-def _panelapp(ctx: SnapshotContext, world: World) -> None:
-    if world.real:
-        panelapp.write_panelapp_real(ctx, world.real, world.universe)
-    else:
-        assert world.plan is not None
-        panelapp.write_panelapp_synthetic(ctx, world.plan)
+class RealWriter(Protocol):
+    def __call__(self, ctx: SnapshotContext, real: RealData, universe: GeneUniverse) -> None: ...
 
 
-def _clingen(ctx: SnapshotContext, world: World) -> None:
-    if world.real:
-        clingen.write_clingen_real(ctx, world.real.clingen)
-    else:
-        assert world.plan is not None
-        clingen.write_clingen_synthetic(ctx, world.plan)
+class PlanWriter(Protocol):
+    def __call__(self, ctx: SnapshotContext, plan: EvidencePlan) -> object: ...
+
+
+def _real_or_planned(real: RealWriter, planned: PlanWriter) -> WriteSource:
+    """A generator from the real files when the snapshot is built with them, else from the
+    synthetic evidence plan."""
+
+    def generate(ctx: SnapshotContext, world: World) -> None:
+        if world.real:
+            real(ctx, world.real, world.universe)
+        else:
+            assert world.plan is not None
+            planned(ctx, world.plan)
+
+    return generate
 
 
 def _gencc(ctx: SnapshotContext, world: World) -> None:
@@ -88,30 +94,6 @@ def _gencc(ctx: SnapshotContext, world: World) -> None:
 
 def _hpo(ctx: SnapshotContext, world: World) -> None:
     hpo.write_hpo(ctx, world.hpo)
-
-
-def _pubtator(ctx: SnapshotContext, world: World) -> None:
-    if world.real:
-        pubtator.write_pubtator_real(ctx, world.real, world.universe)
-    else:
-        assert world.plan is not None
-        pubtator.write_pubtator_synthetic(ctx, world.plan)
-
-
-def _diagnostic_panels(ctx: SnapshotContext, world: World) -> None:
-    if world.real:
-        seed_files.write_diagnostic_panels_real(ctx, world.real)
-    else:
-        assert world.plan is not None
-        seed_files.write_diagnostic_panels_synthetic(ctx, world.plan)
-
-
-def _literature(ctx: SnapshotContext, world: World) -> None:
-    if world.real:
-        seed_files.write_literature_real(ctx, world.real)
-    else:
-        assert world.plan is not None
-        seed_files.write_literature_synthetic(ctx, world.plan)
 
 
 def _clinvar(ctx: SnapshotContext, world: World) -> None:
@@ -143,13 +125,22 @@ def _values_writer(write: ValuesWriter) -> WriteSource:
 
 GENERATORS: Final[Mapping[str, WriteSource]] = {
     "hgnc": _hgnc,
-    "panelapp": _panelapp,
-    "clingen": _clingen,
+    "panelapp": _real_or_planned(panelapp.write_panelapp_real, panelapp.write_panelapp_synthetic),
+    "clingen": _real_or_planned(
+        lambda ctx, real, _: clingen.write_clingen_real(ctx, real.clingen),
+        clingen.write_clingen_synthetic,
+    ),
     "gencc": _gencc,
     "hpo": _hpo,
-    "pubtator": _pubtator,
-    "diagnostic_panels": _diagnostic_panels,
-    "literature": _literature,
+    "pubtator": _real_or_planned(pubtator.write_pubtator_real, pubtator.write_pubtator_synthetic),
+    "diagnostic_panels": _real_or_planned(
+        lambda ctx, real, _: seed_files.write_diagnostic_panels_real(ctx, real),
+        seed_files.write_diagnostic_panels_synthetic,
+    ),
+    "literature": _real_or_planned(
+        lambda ctx, real, _: seed_files.write_literature_real(ctx, real),
+        seed_files.write_literature_synthetic,
+    ),
     "gnomad": _values_writer(gnomad.write_gnomad),
     "gtex": _values_writer(gtex.write_gtex),
     "descartes": _values_writer(descartes.write_descartes),

@@ -25,9 +25,9 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
+from kg_pipeline.sources.string.upstream import STRING
 
-INFO_RELPATH = "protein.info.v12.0/9606.protein.info.v12.0.txt.gz"
-LINKS_RELPATH = "protein.links.v12.0/9606.protein.links.v12.0.txt.gz"
+INFO_RELPATH, LINKS_RELPATH = STRING.files
 INFO_FORMAT = "string-protein-info-tsv-gz"
 LINKS_FORMAT = "string-protein-links-ssv-gz"
 RELEASE = "v12.0"

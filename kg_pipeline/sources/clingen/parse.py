@@ -17,18 +17,20 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
+    per_gene,
     plural,
-    records_by_gene,
+    ranked_classifications,
+    record_lists,
+    strongest_first,
+    value_lists,
 )
 from kg_pipeline.sources.keywords import contains_any_mask, mentions_kidney_mask
 from kg_pipeline.sources.records import (
@@ -222,10 +224,6 @@ def parse(files: RawFiles) -> ParsedEvidence:
     return ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
 
 
-def _strongest_first(values: pd.Series) -> pd.Series:
-    return -values.map(CLASSIFICATION_RANK)
-
-
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     """One ClinGen evidence row per gene.
 
@@ -235,15 +233,13 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `reported_symbols`.
     """
     genes = gene_index(rows)
-    classifications = lists_for(genes, collect_sorted(rows, "classification", key=_strongest_first))
-    curations = rows.assign(rank=rows["classification"].map(CLASSIFICATION_RANK))
-    curations = curations.sort_values(
-        ["hgnc_id", "rank", "disease_name", "mode_of_inheritance"],
-        ascending=[True, False, True, True],
-        kind="stable",
+    classifications, strongest = ranked_classifications(rows, genes, CLASSIFICATION_RANK)
+    curations = strongest_first(
+        rows, CLASSIFICATION_RANK, ["disease_name", "mode_of_inheritance"]
     ).drop_duplicates(["hgnc_id", "submission_id", "disease_name", "mode_of_inheritance"])
-    validities = records_by_gene(
+    validities = record_lists(
         curations,
+        genes,
         [
             "disease_name",
             "mondo_id",
@@ -254,31 +250,21 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
             "submission_id",
         ],
     )
-    diseases = lists_for(genes, collect_sorted(rows, "disease_name"))
-    mondo = lists_for(genes, collect_sorted(rows, "mondo_id"))
-    panels = lists_for(genes, collect_sorted(rows, "expert_panel"))
-    modes = lists_for(genes, collect_sorted(rows, "mode_of_inheritance"))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
-
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, gene in enumerate(genes):
-        gene_validities = validities.get(gene, [])
-        strongest = classifications[i][0] if classifications[i] else None
-        evidence.append(
-            {
-                "classifications": classifications[i],
-                "max_classification": strongest,
-                "validities": gene_validities,
-                "validity_count": len(gene_validities),
-                "diseases": diseases[i],
-                "mondo_ids": mondo[i],
-                "expert_panels": panels[i],
-                "modes_of_inheritance": modes[i],
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(f"ClinGen: {plural(len(gene_validities), 'curation')}, max {strongest}")
+    evidence = per_gene(
+        classifications=classifications,
+        max_classification=strongest,
+        validities=validities,
+        validity_count=[len(v) for v in validities],
+        diseases=value_lists(rows, genes, "disease_name"),
+        mondo_ids=value_lists(rows, genes, "mondo_id"),
+        expert_panels=value_lists(rows, genes, "expert_panel"),
+        modes_of_inheritance=value_lists(rows, genes, "mode_of_inheritance"),
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [
+        f"ClinGen: {plural(e['validity_count'], 'curation')}, max {e['max_classification']}"
+        for e in evidence
+    ]
     return evidence_frame(genes, evidence, details)
 
 

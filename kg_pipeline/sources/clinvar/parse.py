@@ -85,6 +85,15 @@ SIGNIFICANCE_CLASSES: Final[tuple[str, ...]] = (
     "conflicting",
     "other",
 )
+_CLASS_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
+    ("conflicting", "conflicting"),
+    ("pathogenic", "pathogenic"),
+    ("likely pathogenic", "likely_pathogenic"),
+    ("uncertain significance", "vus"),
+    ("likely benign", "likely_benign"),
+    ("benign", "benign"),
+)
+"""`ClinicalSignificance` text prefix -> class, the first that matches wins."""
 ASSEMBLY_PRIORITY: Final[dict[str, int]] = {"GRCh38": 3, "GRCh37": 2}
 _OTHER_ASSEMBLY: Final = 1
 _DATED = re.compile(r"dated\s+(.+?)\s*$", re.IGNORECASE)
@@ -98,18 +107,9 @@ def significance_class(text: str) -> str:
     penetrance", "; risk factor") do not change the class.
     """
     value = text.strip().lower()
-    if value.startswith("conflicting"):
-        return "conflicting"
-    if value.startswith("pathogenic"):
-        return "pathogenic"
-    if value.startswith("likely pathogenic"):
-        return "likely_pathogenic"
-    if value.startswith("uncertain significance"):
-        return "vus"
-    if value.startswith("likely benign"):
-        return "likely_benign"
-    if value.startswith("benign"):
-        return "benign"
+    for prefix, significance in _CLASS_PREFIXES:
+        if value.startswith(prefix):
+            return significance
     return "other"
 
 
@@ -180,14 +180,7 @@ def _gene_summary(
     pos = column_positions(SOURCE, key, header, GENE_SUMMARY_REQUIRED)
     counts = {k: pos[c] for k, c in GENE_SUMMARY_COUNTS.items() if c in pos}
     mim_pos = pos.get("Gene_MIM_number")
-    for number, line in lines:
-        if not line.strip():
-            continue
-        collector.read()
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            collector.reject(f"{key}:{number}", f"expected {len(header)} tab-separated cells", line)
-            continue
+    for number, cells, line in collector.tab_rows(lines, key, cells=len(header)):
         symbol, gene_id = cells[pos["Symbol"]].strip(), cells[pos["GeneID"]].strip()
         match = collector.index.match(
             entrez_id=gene_id if gene_id.isdigit() else None, symbol=symbol
@@ -238,14 +231,7 @@ def _variant_summary(
     classes = {c: i for i, c in enumerate(SIGNIFICANCE_CLASSES)}
     statuses: dict[str, int] = {}
     codes: dict[tuple[int, int, int], tuple[int, int, int]] = {}
-    for number, line in lines:
-        if not line.strip():
-            continue
-        collector.read()
-        cells = line.split("\t")
-        if len(cells) < width:
-            collector.reject(f"{key}:{number}", "too few tab-separated cells", line)
-            continue
+    for number, cells, line in collector.tab_rows(lines, key, at_least=width):
         variation = cells[pos["VariationID"]].strip()
         if not variation.isdigit():
             collector.reject(f"{key}:{number}", "VariationID is not a number", line)

@@ -19,11 +19,11 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
+    per_gene,
     plural,
+    value_lists,
 )
 from kg_pipeline.sources.gene_lists import (
     EntryFields,
@@ -98,26 +98,19 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     pairs = pairs.assign(
         label=pairs["panel"].where(~shared, pairs["panel"] + " (" + pairs["provider"] + ")")
     )
-    panels = lists_for(genes, collect_sorted(pairs, "label"))
-    providers = lists_for(genes, collect_sorted(rows, "provider"))
-    hgnc_ids = lists_for(genes, collect_sorted(rows, "reported_hgnc_id"))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
-
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, _gene in enumerate(genes):
-        evidence.append(
-            {
-                "panels": panels[i],
-                "panel_count": len(panels[i]),
-                "providers": providers[i],
-                "provider_count": len(providers[i]),
-                "hgnc_ids": hgnc_ids[i],
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(
-            f"DiagnosticPanels: {plural(len(panels[i]), 'panel')} from "
-            f"{plural(len(providers[i]), 'provider')}"
-        )
+    panels = value_lists(pairs, genes, "label")
+    providers = value_lists(rows, genes, "provider")
+    evidence = per_gene(
+        panels=panels,
+        panel_count=[len(p) for p in panels],
+        providers=providers,
+        provider_count=[len(p) for p in providers],
+        hgnc_ids=value_lists(rows, genes, "reported_hgnc_id"),
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [
+        f"DiagnosticPanels: {plural(e['panel_count'], 'panel')} from "
+        f"{plural(e['provider_count'], 'provider')}"
+        for e in evidence
+    ]
     return evidence_frame(genes, evidence, details)

@@ -13,20 +13,20 @@ stored the whole spreadsheet row in JSONB); `classifications` are ordered strong
 
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
+    per_gene,
     plural,
-    records_by_gene,
+    ranked_classifications,
+    record_lists,
+    strongest_first,
+    value_lists,
 )
 from kg_pipeline.sources.keywords import mentions_kidney_mask
 from kg_pipeline.sources.records import (
@@ -34,6 +34,7 @@ from kg_pipeline.sources.records import (
     Reject,
     clip,
     empty_rows,
+    read_table,
     require_file,
 )
 
@@ -104,17 +105,7 @@ def _first_present(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 def _read_table(text: str) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0]
     separator = "\t" if "\t" in first_line else ","
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            quoting=csv.QUOTE_MINIMAL,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFormatError(SOURCE, FILE_KEY, f"not a delimited table ({exc})") from exc
+    table = read_table(SOURCE, FILE_KEY, text, sep=separator)
     table.columns = [str(c).strip().lower() for c in table.columns]
     return table
 
@@ -178,10 +169,6 @@ def parse(files: RawFiles) -> ParsedEvidence:
     return ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
 
 
-def _strongest_first(values: pd.Series) -> pd.Series:
-    return -values.map(CLASSIFICATION_RANK)
-
-
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     """One GenCC evidence row per gene.
 
@@ -191,14 +178,10 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `modes_of_inheritance`, `reported_symbols`.
     """
     genes = gene_index(rows)
-    classifications = lists_for(genes, collect_sorted(rows, "classification", key=_strongest_first))
-    ordered = rows.assign(rank=rows["classification"].map(CLASSIFICATION_RANK)).sort_values(
-        ["hgnc_id", "rank", "disease_name", "submitter"],
-        ascending=[True, False, True, True],
-        kind="stable",
-    )
-    submissions = records_by_gene(
-        ordered,
+    classifications, strongest = ranked_classifications(rows, genes, CLASSIFICATION_RANK)
+    submissions = record_lists(
+        strongest_first(rows, CLASSIFICATION_RANK, ["disease_name", "submitter"]),
+        genes,
         [
             "disease_name",
             "disease_curie",
@@ -209,30 +192,21 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
             "submission_id",
         ],
     )
-    diseases = lists_for(genes, collect_sorted(rows, "disease_name"))
-    submitters = lists_for(genes, collect_sorted(rows, "submitter"))
-    modes = lists_for(genes, collect_sorted(rows, "mode_of_inheritance"))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
-
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, gene in enumerate(genes):
-        gene_submissions = submissions.get(gene, [])
-        evidence.append(
-            {
-                "classifications": classifications[i],
-                "max_classification": classifications[i][0] if classifications[i] else None,
-                "submissions": gene_submissions,
-                "submission_count": len(gene_submissions),
-                "diseases": diseases[i],
-                "submitters": submitters[i],
-                "submitter_count": len(submitters[i]),
-                "modes_of_inheritance": modes[i],
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(
-            f"GenCC: {plural(len(gene_submissions), 'submission')} from "
-            f"{plural(len(submitters[i]), 'submitter')} ({', '.join(classifications[i][:2])})"
-        )
+    submitters = value_lists(rows, genes, "submitter")
+    evidence = per_gene(
+        classifications=classifications,
+        max_classification=strongest,
+        submissions=submissions,
+        submission_count=[len(s) for s in submissions],
+        diseases=value_lists(rows, genes, "disease_name"),
+        submitters=submitters,
+        submitter_count=[len(s) for s in submitters],
+        modes_of_inheritance=value_lists(rows, genes, "mode_of_inheritance"),
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [
+        f"GenCC: {plural(e['submission_count'], 'submission')} from "
+        f"{plural(e['submitter_count'], 'submitter')} ({', '.join(e['classifications'][:2])})"
+        for e in evidence
+    ]
     return evidence_frame(genes, evidence, details)

@@ -101,19 +101,8 @@ def annotate(
     by_flags = canonical_pos is not None or mane_pos is not None
     version = release or DEFAULT_RELEASE[scheme]
 
-    for number, line in lines:
-        if not line.strip():
-            continue
-        collector.read()
-        # gnomAD never quotes cells: a plain split is exact, and a stray quote cannot swallow rows.
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            collector.reject(
-                f"{file_key}:{number}",
-                f"expected {len(header)} tab-separated cells",
-                f"{len(cells)} cells: {line}",
-            )
-            continue
+    # gnomAD never quotes cells: a plain split is exact, and a stray quote cannot swallow rows.
+    for number, cells, line in collector.tab_rows(lines, file_key, cells=len(header)):
         is_mane = mane_pos is not None and cells[mane_pos].strip().lower() in _TRUE
         is_canonical = canonical_pos is not None and cells[canonical_pos].strip().lower() in _TRUE
         if by_flags and not (is_mane or is_canonical):

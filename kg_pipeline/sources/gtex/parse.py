@@ -83,20 +83,7 @@ def annotate(
         )
     tissues = [tissue_id(name) for name in header[2:]]
 
-    rows_seen = 0
-    for number, line in lines:
-        if not line.strip():
-            continue
-        rows_seen += 1
-        collector.read()
-        cells = line.split("\t")
-        if len(cells) != len(header):
-            collector.reject(
-                f"{file_key}:{number}",
-                f"expected {len(header)} tab-separated cells",
-                f"{len(cells)} cells: {line}",
-            )
-            continue
+    for number, cells, line in collector.tab_rows(lines, file_key, cells=len(header)):
         gencode_id, symbol = cells[0].strip(), cells[1].strip()
         match = collector.index.match(ensembl_id=gencode_id or None, symbol=symbol)
         if match is None:
@@ -122,6 +109,7 @@ def annotate(
         # GTEx lists pseudo-autosomal genes twice (`…_PAR_Y` copies, all zero); keep the X copy.
         collector.offer(match, record, tie_break=("_PAR_Y" in gencode_id,))
 
+    rows_seen = collector.stats["rows_read"]
     if rows_seen < n_rows:
         raise SourceFormatError(
             SOURCE,

@@ -8,18 +8,77 @@ All rows are kept with their `status`; the normaliser uses the approved ones.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_text
+from kg_pipeline.sources.records import read_table
 
 SOURCE: Final = "HGNC"
 FILE_KEY: Final = "hgnc/hgnc_complete_set.txt"
 APPROVED: Final = "Approved"
+
+COMPLETE_SET_COLUMNS: Final[tuple[str, ...]] = (
+    "hgnc_id",
+    "symbol",
+    "name",
+    "locus_group",
+    "locus_type",
+    "status",
+    "location",
+    "location_sortable",
+    "alias_symbol",
+    "alias_name",
+    "prev_symbol",
+    "prev_name",
+    "gene_group",
+    "gene_group_id",
+    "date_approved_reserved",
+    "date_symbol_changed",
+    "date_name_changed",
+    "date_modified",
+    "entrez_id",
+    "ensembl_gene_id",
+    "vega_id",
+    "ucsc_id",
+    "ena",
+    "refseq_accession",
+    "ccds_id",
+    "uniprot_ids",
+    "pubmed_id",
+    "mgd_id",
+    "rgd_id",
+    "lsdb",
+    "cosmic",
+    "omim_id",
+    "mirbase",
+    "homeodb",
+    "snornabase",
+    "bioparadigms_slc",
+    "orphanet",
+    "pseudogene.org",
+    "horde_id",
+    "merops",
+    "imgt",
+    "iuphar",
+    "kznf_gene_catalog",
+    "mamit-trnadb",
+    "cd",
+    "lncrnadb",
+    "enzyme_id",
+    "intermediate_filament_db",
+    "rna_central_id",
+    "lncipedia",
+    "gtrnadb",
+    "agr",
+    "mane_select",
+    "gencc",
+)
+"""The 54 columns of the complete set as HGNC publishes it (the 2024-10 release), in file
+order: the layout the snapshot generator writes. The parser reads columns by name and needs
+only `REQUIRED_COLUMNS` and `EXPECTED_COLUMNS`."""
 
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("hgnc_id", "symbol", "status")
 """Without these the file is not an HGNC complete set."""
@@ -116,18 +175,7 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
     no rows, or misses one of `REQUIRED_COLUMNS`.
     """
     text = read_text(SOURCE, file_key, path)
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep="\t",
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            quoting=csv.QUOTE_MINIMAL,
-            usecols=lambda name: name in _KEPT,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise SourceFormatError(SOURCE, file_key, f"not a tab-separated table ({exc})") from exc
+    frame = read_table(SOURCE, file_key, text, usecols=lambda name: name in _KEPT)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise SourceFormatError(

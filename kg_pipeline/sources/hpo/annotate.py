@@ -217,14 +217,7 @@ def annotate(
     width = max(pos.values()) + 1
     file_names: dict[str, str] = {}
 
-    for number, line in lines:
-        if not line.strip():
-            continue
-        collector.read()
-        cells = line.split("\t")
-        if len(cells) < width:
-            collector.reject(f"{GENES_KEY}:{number}", "too few tab-separated cells", line)
-            continue
+    for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
         term = cells[term_pos].strip()
         if not term.startswith("HP:"):
             collector.reject(f"{GENES_KEY}:{number}", "not an HPO term id", line)

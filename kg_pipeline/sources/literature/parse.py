@@ -16,13 +16,13 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
     numeric_text_key,
+    per_gene,
     plural,
-    records_by_gene,
+    record_lists,
+    value_lists,
 )
 from kg_pipeline.sources.gene_lists import (
     EntryFields,
@@ -30,9 +30,7 @@ from kg_pipeline.sources.gene_lists import (
     read_gene_list_files,
     text_field,
 )
-from kg_pipeline.sources.records import (
-    ParsedEvidence,
-)
+from kg_pipeline.sources.records import ParsedEvidence
 
 SOURCE: Final = "Literature"
 _FILE_KEY: Final = re.compile(r"literature/literature_pmid_(?P<pmid>\d+)\.json")
@@ -82,24 +80,19 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     doi}), `hgnc_ids` (as the files report them), `reported_symbols`.
     """
     genes = gene_index(rows)
-    publications = lists_for(genes, collect_sorted(rows, "pmid", key=numeric_text_key))
-    hgnc_ids = lists_for(genes, collect_sorted(rows, "reported_hgnc_id"))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
+    publications = value_lists(rows, genes, "pmid", key=numeric_text_key)
     unique = rows.drop_duplicates(["hgnc_id", "pmid"])
-    details_by_gene = records_by_gene(unique, list(PUBLICATION_FIELDS))
-
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, gene in enumerate(genes):
-        by_pmid = {d["pmid"]: d for d in details_by_gene.get(gene, [])}
-        evidence.append(
-            {
-                "publications": publications[i],
-                "publication_count": len(publications[i]),
-                "publication_details": {p: by_pmid[p] for p in publications[i] if p in by_pmid},
-                "hgnc_ids": hgnc_ids[i],
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(f"Literature: {plural(len(publications[i]), 'publication')}")
+    found = record_lists(unique, genes, list(PUBLICATION_FIELDS))
+    by_pmid = [{record["pmid"]: record for record in records} for records in found]
+    evidence = per_gene(
+        publications=publications,
+        publication_count=[len(p) for p in publications],
+        publication_details=[
+            {p: details[p] for p in pmids if p in details}
+            for pmids, details in zip(publications, by_pmid, strict=True)
+        ],
+        hgnc_ids=value_lists(rows, genes, "reported_hgnc_id"),
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [f"Literature: {plural(e['publication_count'], 'publication')}" for e in evidence]
     return evidence_frame(genes, evidence, details)

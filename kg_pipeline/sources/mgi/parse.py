@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,6 +29,7 @@ from kg_pipeline.sources.annotations import (
     iter_lines,
 )
 from kg_pipeline.sources.mgi.upstream import MGI
+from kg_pipeline.sources.ontology import Ontology
 from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "mpo_mgi"
@@ -44,24 +44,8 @@ _MGI_ID = re.compile(r"^MGI:\d+$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass(frozen=True)
-class MpOntology:
+class MpOntology(Ontology):
     """Names and the `is_a` hierarchy of the current (non-obsolete) MP terms."""
-
-    names: dict[str, str]
-    children: dict[str, frozenset[str]] = field(repr=False)
-    release: str | None
-
-    def descendants(self, root: str) -> frozenset[str]:
-        """`root` and every term under it through `is_a` links."""
-        seen = {root}
-        stack = [root]
-        while stack:
-            for child in self.children.get(stack.pop(), ()):
-                if child not in seen:
-                    seen.add(child)
-                    stack.append(child)
-        return frozenset(seen)
 
 
 def read_mp_ontology(path: Path, key: str = ONTOLOGY_KEY) -> MpOntology:
@@ -128,8 +112,8 @@ def annotate(
     Annotation: `gene_symbol`, `ncbi_gene_id`, `mouse_orthologs` ([{symbol, mgi_id}]),
     `phenotype_count` (distinct MP ids over all orthologs), `kidney_phenotypes` ([{id, name}]
     sorted by id), `kidney_phenotype_count`, `has_kidney_phenotype`, `kidney_terms_searched`.
-    A line with fewer than 5 cells, a malformed MGI or MP id is rejected. Version: the MP
-    ontology's `data-version` date.
+    A line with fewer than 5 cells or a sixth that is not blank, a malformed MGI or MP id is
+    rejected. Version: the MP ontology's `data-version` date.
     """
     report = require_file(files, SOURCE, REPORT_KEY)
     if ontology is None:
@@ -139,14 +123,12 @@ def annotate(
     kidney = ontology.descendants(KIDNEY_ROOT)
     collector = AnnotationCollector(SOURCE, GeneIndex(genes))
 
-    for number, line in iter_lines(SOURCE, REPORT_KEY, report):
-        if not line.strip():
-            continue
-        collector.read()
-        cells = [c.strip() for c in line.split("\t")]
+    lines = iter_lines(SOURCE, REPORT_KEY, report)
+    for number, row, line in collector.tab_rows(lines, REPORT_KEY, at_least=REPORT_CELLS):
+        cells = [c.strip() for c in row]
         where = f"{REPORT_KEY}:{number}"
-        if len(cells) < REPORT_CELLS or any(cells[REPORT_CELLS:]):
-            collector.reject(where, f"expected {REPORT_CELLS} tab-separated cells", line)
+        if any(cells[REPORT_CELLS:]):  # the trailing tab leaves one blank cell
+            collector.reject(where, f"more than {REPORT_CELLS} tab-separated cells", line)
             continue
         symbol, entrez, mouse_symbol, mgi_id, mp_text = cells[:REPORT_CELLS]
         if not _MGI_ID.match(mgi_id) or not mouse_symbol:

@@ -20,13 +20,13 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
+    per_gene,
     plural,
     present,
-    records_by_gene,
+    record_lists,
+    value_lists,
 )
 from kg_pipeline.sources.keywords import KIDNEY_KEYWORDS, mentions_kidney
 from kg_pipeline.sources.records import (
@@ -250,29 +250,20 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     panels = panels.rename(
         columns={"panel_id": "id", "panel_name": "name", "panel_version": "version"}
     )
-    panels_by_gene = records_by_gene(panels, ["id", "name", "version", "region"])
-    regions = lists_for(genes, collect_sorted(rows, "region", key=lambda r: r.map(_REGION_ORDER)))
-    phenotypes = lists_for(genes, collect_sorted(rows, "phenotypes", explode=True))
-    modes = lists_for(genes, collect_sorted(rows, "mode_of_inheritance"))
-    levels = lists_for(genes, collect_sorted(rows, "confidence_level"))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
-
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, gene in enumerate(genes):
-        gene_panels = panels_by_gene.get(gene, [])
-        evidence.append(
-            {
-                "panels": gene_panels,
-                "panel_count": len(gene_panels),
-                "regions": regions[i],
-                "phenotypes": phenotypes[i],
-                "modes_of_inheritance": modes[i],
-                "evidence_levels": levels[i],
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(f"PanelApp ({', '.join(regions[i])}): {plural(len(gene_panels), 'panel')}")
+    gene_panels = record_lists(panels, genes, ["id", "name", "version", "region"])
+    evidence = per_gene(
+        panels=gene_panels,
+        panel_count=[len(p) for p in gene_panels],
+        regions=value_lists(rows, genes, "region", key=lambda r: r.map(_REGION_ORDER)),
+        phenotypes=value_lists(rows, genes, "phenotypes", explode=True),
+        modes_of_inheritance=value_lists(rows, genes, "mode_of_inheritance"),
+        evidence_levels=value_lists(rows, genes, "confidence_level"),
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [
+        f"PanelApp ({', '.join(e['regions'])}): {plural(e['panel_count'], 'panel')}"
+        for e in evidence
+    ]
     return evidence_frame(genes, evidence, details)
 
 

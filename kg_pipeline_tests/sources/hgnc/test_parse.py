@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
-from kg_pipeline.sources.hgnc.parse import parse_complete_set
+from kg_pipeline.sources.hgnc.parse import (
+    COMPLETE_SET_COLUMNS,
+    EXPECTED_COLUMNS,
+    MULTI_VALUED_COLUMNS,
+    REQUIRED_COLUMNS,
+    parse_complete_set,
+)
 
 
 def test_the_real_complete_set_parses_every_gene(hgnc_complete_set: pd.DataFrame) -> None:
@@ -19,6 +25,16 @@ def test_the_real_complete_set_parses_every_gene(hgnc_complete_set: pd.DataFrame
     assert {"location_sortable", "entrez_id", "ensembl_gene_id", "mane_select"} <= set(
         hgnc_complete_set.columns
     )
+
+
+def test_the_layout_is_the_real_release_header_and_holds_every_column_read(
+    hgnc_file: Path,
+) -> None:
+    with gzip.open(hgnc_file, "rt", encoding="utf-8") as fh:
+        header = tuple(fh.readline().rstrip("\n").split("\t"))
+
+    assert header == COMPLETE_SET_COLUMNS
+    assert {*REQUIRED_COLUMNS, *EXPECTED_COLUMNS, *MULTI_VALUED_COLUMNS} <= set(header)
 
 
 def test_multi_valued_fields_become_lists(hgnc_complete_set: pd.DataFrame) -> None:

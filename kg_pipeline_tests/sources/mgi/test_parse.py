@@ -163,6 +163,7 @@ def test_malformed_lines_are_rejected_and_symbols_are_the_fallback(
         "UMOD\t7369\tUmod\tnot-an-id\tMP:0005367\t\n"
         "UMOD\t7369\tUmod\tMGI:98924\tMP:5367\t\n"
         "NPHS1\t4868\tNphs1\n"
+        "NPHS2\t7827\tNphs2\tMGI:2157018\tMP:0005367\tMP:0003631\n"
         "OTHER\t1\tOther\tMGI:1\t\t\n",
         encoding="utf-8",
     )
@@ -179,7 +180,8 @@ def test_malformed_lines_are_rejected_and_symbols_are_the_fallback(
     assert parsed.rejects_by_reason() == {
         "malformed mouse ortholog (symbol, MGI id)": 1,
         "malformed MP id": 1,
-        "expected 5 tab-separated cells": 1,
+        "too few tab-separated cells": 1,
+        "more than 5 tab-separated cells": 1,
     }
 
 

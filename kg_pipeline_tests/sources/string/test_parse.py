@@ -148,6 +148,19 @@ def test_malformed_links_are_rejected_and_a_bad_header_stops(tmp_path: Path) -> 
         annotate(_files(tmp_path, links="a b c\n1 2 3\n"), GENES, SCORES)
 
 
+def test_malformed_protein_lines_are_rejected_and_counted_apart(tmp_path: Path) -> None:
+    info = INFO + "9606.ENSP00000000001\n" + "\tPKD1\t10\tno protein id\n"
+    parsed = annotate(_files(tmp_path, info=info), GENES, SCORES)
+
+    assert parsed.rejects_by_reason() == {
+        "too few tab-separated cells": 1,
+        "blank string_protein_id": 1,
+    }
+    assert parsed.stats["proteins_read"] == 9
+    assert parsed.stats["proteins_matched"] == 6
+    assert parsed.stats["rows_read"] == 18  # link lines only
+
+
 N_LINES = 2_000_000
 N_PROTEINS = 19_000
 N_KIDNEY = 100

@@ -24,7 +24,7 @@ from kg_pipeline.devtools.snapshot.panelapp.panels import (
     write_detail,
     write_listing,
 )
-from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RealDataError
+from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RealDataError, RTable
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
 
 CONFIDENCE = {"Green": "3", "Amber": "2", "Red": "1"}
@@ -42,7 +42,7 @@ def _r_panel_genes(real: RealData) -> dict[tuple[int, str], list[tuple[str, str,
     Keyed by id and name because ids are only unique within one PanelApp instance.
     """
     out: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
-    table = real.r_panelapp_genes
+    table = real.r_table(RTable.PANELAPP_GENES)
     for reported, hgnc_num, source in zip(
         table["gene_name_reported"], table["hgnc_id"], table["source"], strict=True
     ):
@@ -76,7 +76,7 @@ def _date_of(version_created: str) -> str:
 def write_panelapp_real(ctx: SnapshotContext, real: RealData, universe: GeneUniverse) -> None:
     rng = ctx.rng("panelapp-real")
     r_genes = _r_panel_genes(real)
-    r_panels = real.r_panelapp_panels
+    r_panels = real.r_table(RTable.PANELAPP_PANELS)
     r_meta: dict[int, dict[str, str]] = {int(row["id"]): row for row in r_panels.to_dict("records")}
 
     # UK: the real listing, as downloaded.
@@ -130,14 +130,7 @@ def write_panelapp_real(ctx: SnapshotContext, real: RealData, universe: GeneUniv
         row = r_meta[pid]
         if pid in uk_ids or (pid, row["name"]) not in r_genes:
             continue
-        panel = Panel(
-            id=pid,
-            name=row["name"],
-            version=row["version"],
-            version_created=row["version_created"],
-            disease_group=RENAL_GROUP,
-            types=[PANEL_TYPES["super"]],
-        )
+        panel = _r_panel(pid, row, PANEL_TYPES["super"])
         panel.genes = _r_detail_genes(rng, universe, r_genes[(pid, row["name"])])
         write_detail(ctx, "panelapp_uk", panel, origin="derived-from-real")
         counts["derived"] += 1
@@ -151,16 +144,8 @@ def write_panelapp_real(ctx: SnapshotContext, real: RealData, universe: GeneUniv
     au: list[Panel] = []
     for pid in sorted(i for i, row in r_meta.items() if row["panel_source"] != "panelapp_uk"):
         row = r_meta[pid]
-        panel = Panel(
-            id=pid,
-            name=row["name"],
-            version=row["version"],
-            version_created=row["version_created"],
-            disease_group=RENAL_GROUP,
-            types=[
-                PANEL_TYPES["super"] if "SuperPanel" in row["name"] else PANEL_TYPES["component"]
-            ],
-        )
+        kind = "super" if "SuperPanel" in row["name"] else "component"
+        panel = _r_panel(pid, row, PANEL_TYPES[kind])
         panel.genes = _r_detail_genes(rng, universe, r_genes.get((pid, row["name"]), []))
         au.append(panel)
     used = {p.id for p in au}
@@ -180,6 +165,18 @@ def write_panelapp_real(ctx: SnapshotContext, real: RealData, universe: GeneUniv
     ctx.say(
         f"panelapp_au: {len(au)} R panels ({sum(len(p.genes) for p in au)} gene entries) "
         f"+ {len(padding)} panels without genes"
+    )
+
+
+def _r_panel(pid: int, row: dict[str, str], panel_type: dict[str, str]) -> Panel:
+    """A renal panel the R run listed (its genes are added by the caller)."""
+    return Panel(
+        id=pid,
+        name=row["name"],
+        version=row["version"],
+        version_created=row["version_created"],
+        disease_group=RENAL_GROUP,
+        types=[panel_type],
     )
 
 
