@@ -16,8 +16,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from pathlib import Path
-from typing import Self
 from urllib.parse import urlencode
 
 import requests
@@ -30,11 +28,9 @@ from kg_pipeline.http.transport import (
     ADVICE_RETRY_LATER,
     CHUNK_SIZE,
     BodySink,
-    FetchedFile,
+    Fetcher,
     UpstreamError,
     is_gzip_name,
-    mirror_relpath,
-    open_for_replace,
 )
 from kg_pipeline.settings import SourceMode
 
@@ -149,7 +145,7 @@ class _Request:
         return text.replace(self.secret, "***") if self.secret else text
 
 
-class LiveFetcher:
+class LiveFetcher(Fetcher):
     """Fetches from each upstream's endpoint with timeouts, retries and the rate limit."""
 
     mode: SourceMode = "live"
@@ -168,12 +164,6 @@ class LiveFetcher:
     def close(self) -> None:
         self._session.close()
 
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def url(self, upstream: str, path: str) -> str:
         """The URL of `path` on `upstream`, without query parameters."""
         if upstream not in self._endpoints:
@@ -181,28 +171,14 @@ class LiveFetcher:
             raise ValueError(f"unknown upstream {upstream!r}; known: {known}")
         return f"{self._endpoints[upstream].base_url}/{path.lstrip('/')}"
 
-    def download(
-        self,
-        upstream: str,
-        path: str,
-        dest: Path,
-        *,
-        params: dict[str, str] | None = None,
-        page: int | None = None,
-    ) -> FetchedFile:
+    def _stream(
+        self, upstream: str, path: str, params: dict[str, str], page: int | None, sink: BodySink
+    ) -> tuple[str, dict[str, str]]:
         request = self._request(upstream, path, params, page)
-        gz = is_gzip_name(path.rstrip("/"))
-        with open_for_replace(dest) as fh:
-            sink = BodySink(fh, check_gzip=gz)
-            headers = self._fetch(request, sink, raw_gzip=gz)
-        return FetchedFile(
-            relpath=mirror_relpath(path, page),
-            location=request.shown_url,
-            path=dest,
-            size=sink.size,
-            sha256=sink.sha256,
-            headers=headers,
-        )
+        # A `.gz` file is kept exactly as stored; any other body is decoded from its transfer
+        # compression.
+        headers = self._fetch(request, sink, raw_gzip=is_gzip_name(path.rstrip("/")))
+        return request.shown_url, headers
 
     # -- internals -------------------------------------------------------------------------
 

@@ -8,22 +8,19 @@ than the page do not select files in a snapshot and are ignored.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Self
 
 from kg_pipeline.http.transport import (
     CHUNK_SIZE,
     BodySink,
-    FetchedFile,
+    Fetcher,
     UpstreamError,
-    is_gzip_name,
     mirror_relpath,
-    open_for_replace,
     snapshot_path,
 )
 from kg_pipeline.settings import SourceMode
 
 
-class MirrorFetcher:
+class MirrorFetcher(Fetcher):
     """Reads upstream files from a snapshot directory."""
 
     mode: SourceMode = "mirror"
@@ -31,45 +28,21 @@ class MirrorFetcher:
     def __init__(self, snapshot_dir: Path) -> None:
         self.snapshot_dir = snapshot_dir
 
-    def close(self) -> None:
-        """Nothing to release; present so both fetchers share one interface."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def download(
-        self,
-        upstream: str,
-        path: str,
-        dest: Path,
-        *,
-        params: dict[str, str] | None = None,
-        page: int | None = None,
-    ) -> FetchedFile:
-        relpath = mirror_relpath(path, page)
-        source = self._existing_file(upstream, relpath)
-        with source.open("rb") as src, open_for_replace(dest) as fh:
-            sink = BodySink(fh, check_gzip=is_gzip_name(relpath))
+    def _stream(
+        self, upstream: str, path: str, params: dict[str, str], page: int | None, sink: BodySink
+    ) -> tuple[str, dict[str, str]]:
+        source = self._existing_file(upstream, mirror_relpath(path, page))
+        with source.open("rb") as src:
             while chunk := src.read(CHUNK_SIZE):
                 sink.write(chunk)
-            # The same completeness rules as a live body, so a damaged snapshot fails loudly.
-            if sink.size == 0:
-                raise self._damaged(upstream, source, "snapshot file is empty")
-            if problem := sink.gzip_problem():
-                raise self._damaged(
-                    upstream, source, f"snapshot file is a truncated or corrupt gzip: {problem}"
-                )
-        return FetchedFile(
-            relpath=relpath,
-            location=str(source),
-            path=dest,
-            size=sink.size,
-            sha256=sink.sha256,
-            headers={},
-        )
+        # The same completeness rules as a live body, so a damaged snapshot fails loudly.
+        if sink.size == 0:
+            raise self._damaged(upstream, source, "snapshot file is empty")
+        if problem := sink.gzip_problem():
+            raise self._damaged(
+                upstream, source, f"snapshot file is a truncated or corrupt gzip: {problem}"
+            )
+        return str(source), {}
 
     def _existing_file(self, upstream: str, relpath: str) -> Path:
         source = snapshot_path(self.snapshot_dir, upstream, relpath)

@@ -12,11 +12,12 @@ import hashlib
 import os
 import tempfile
 import zlib
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Protocol, Self, runtime_checkable
+from typing import Any, BinaryIO, Self
 
 from kg_pipeline.settings import SourceMode
 
@@ -140,9 +141,13 @@ class FetchedFile:
     """`Last-Modified` / `ETag` as sent by a live upstream; empty in mirror mode."""
 
 
-@runtime_checkable
-class Fetcher(Protocol):
-    """Fetches upstream files and API pages, live or from a snapshot; see `make_fetcher`."""
+class Fetcher(ABC):
+    """Fetches upstream files and API pages, live or from a snapshot.
+
+    `download` is the same for both modes: the bytes stream into a temporary file next to
+    `dest` (replacing it only when complete) while their size, sha256 and gzip completeness are
+    kept; each mode says only where the bytes come from (`_stream`).
+    """
 
     mode: SourceMode
 
@@ -155,18 +160,29 @@ class Fetcher(Protocol):
         params: dict[str, str] | None = None,
         page: int | None = None,
     ) -> FetchedFile:
-        """Stream one file to `dest` (replaced only when complete) and describe it."""
-        ...
+        """Stream one file to `dest` and describe it."""
+        relpath = mirror_relpath(path, page)
+        with open_for_replace(dest) as fh:
+            sink = BodySink(fh, check_gzip=is_gzip_name(relpath))
+            location, headers = self._stream(upstream, path, params or {}, page, sink)
+        return FetchedFile(relpath, location, dest, sink.size, sink.sha256, headers)
 
-    def close(self) -> None:
+    @abstractmethod
+    def _stream(
+        self, upstream: str, path: str, params: dict[str, str], page: int | None, sink: BodySink
+    ) -> tuple[str, dict[str, str]]:
+        """Write the complete body of one request to `sink`; return where it came from (shown
+        to users, without secrets) and the provenance headers (`Last-Modified`, `ETag`)."""
+
+    def close(self) -> None:  # noqa: B027 (a fetcher without connections has nothing to close)
         """Release connections; the fetcher must not be used afterwards."""
-        ...
 
     def __enter__(self) -> Self:
         """`with fetcher:` closes it at the end of the block."""
-        ...
+        return self
 
-    def __exit__(self, *exc_info: object) -> None: ...
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class GzipCheck:
