@@ -50,13 +50,14 @@ class RawFileStore(dg.ConfigurableResource):
 
 
 class HttpConfig(dg.Config):
-    """Timeouts and retries of live requests (`KG_HTTP_*`)."""
+    """Timeouts and retries of live requests, as `HttpPolicy` takes them; the defaults are the
+    settings' (`KG_HTTP_*`), so none are repeated here."""
 
-    connect_timeout_s: float = 10.0
-    read_timeout_s: float = 120.0
-    max_retries: int = 5
-    backoff_base_s: float = 1.0
-    backoff_cap_s: float = 60.0
+    connect_timeout_s: float
+    read_timeout_s: float
+    max_retries: int
+    backoff_base_s: float
+    backoff_cap_s: float
 
 
 class UpstreamClient(dg.ConfigurableResource):
@@ -75,7 +76,7 @@ class UpstreamClient(dg.ConfigurableResource):
     requests_per_second: dict[str, float] = {}
     api_key: str | None = None
     options: dict[str, str] = {}
-    http: HttpConfig = HttpConfig()
+    http: HttpConfig
 
     def fetcher(self) -> Fetcher:
         if self.mode == "mirror":
