@@ -85,14 +85,7 @@ def swap_source_annotations(
         .all()
     )
     stage.drop(conn)
-    inserted = sum(1 for flag in written if flag)
-    return SwapCounts(
-        rows=len(rows),
-        inserted=inserted,
-        updated=len(written) - inserted,
-        unchanged=len(rows) - len(written),
-        removed=removed,
-    )
+    return SwapCounts.of_upsert(len(rows), written, removed)
 
 
 def mark_source_updated(conn: sa.Connection, source: str, version: str | None, rows: int) -> None:

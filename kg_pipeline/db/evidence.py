@@ -106,15 +106,7 @@ def swap_source_evidence(
         .all()
     )
     stage.drop(conn)
-    inserted = sum(1 for flag in written if flag)
-    updated = len(written) - inserted
-    return SwapCounts(
-        rows=len(evidence),
-        inserted=inserted,
-        updated=updated,
-        unchanged=len(evidence) - len(written),
-        removed=removed,
-    )
+    return SwapCounts.of_upsert(len(evidence), written, removed)
 
 
 def stage_unresolved(

@@ -5,7 +5,9 @@ swaps or merges it into the real table with one statement, inside the loader's t
 failure anywhere leaves the previous rows. No loader issues a query per gene.
 """
 
-from collections.abc import Iterable, Mapping
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +25,19 @@ class SwapCounts:
     updated: int
     unchanged: int
     removed: int
+
+    @classmethod
+    def of_upsert(cls, rows: int, inserted_flags: Sequence[bool], removed: int) -> SwapCounts:
+        """The counts of an upsert of `rows` staged rows that returned one `xmax = 0` flag per
+        row it wrote (True: inserted, False: updated) after deleting `removed` rows."""
+        inserted = sum(1 for flag in inserted_flags if flag)
+        return cls(
+            rows=rows,
+            inserted=inserted,
+            updated=len(inserted_flags) - inserted,
+            unchanged=rows - len(inserted_flags),
+            removed=removed,
+        )
 
 
 def stage_rows(

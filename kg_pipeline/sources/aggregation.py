@@ -130,14 +130,15 @@ def per_gene(**columns: list[Any]) -> list[dict[str, Any]]:
 
 
 def evidence_frame(
-    genes: pd.Index, evidence: list[dict[str, Any]], details: list[str]
+    genes: pd.Index, evidence: list[dict[str, Any]], detail: Callable[[dict[str, Any]], str]
 ) -> pd.DataFrame:
-    """The aggregate output: one row per gene with `hgnc_id`, `evidence_data`, `source_detail`."""
+    """The aggregate output: one row per gene with `hgnc_id`, `evidence_data` and the one-line
+    `source_detail` that `detail` writes from the gene's evidence."""
     return pd.DataFrame(
         {
             "hgnc_id": pd.Series(list(genes), dtype=object),
             "evidence_data": pd.Series([json_value(e) for e in evidence], dtype=object),
-            "source_detail": pd.Series(details, dtype=object),
+            "source_detail": pd.Series([detail(e) for e in evidence], dtype=object),
         },
         columns=list(EVIDENCE_COLUMNS),
     )

@@ -20,6 +20,7 @@ from kg_pipeline.db.annotations import (
 )
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.progress import track_source
+from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache, LoadPolicy, RawFileStore
 from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.records import reject_samples
@@ -133,10 +134,10 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
             swap.removed,
             progress.failed,
         )
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": swap.rows,
-                "dagster/table_name": "gene_annotations",
+        return table_result(
+            "gene_annotations",
+            swap.rows,
+            {
                 "source": load.name,
                 "genes": len(genes),
                 "coverage": round(coverage, 4),

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.annotations import refresh_annotation_summary
 from kg_pipeline.db.database import GeneDatabase
+from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.sources.registry import ANNOTATION_LOADS, SOURCES
 
 
@@ -35,13 +36,13 @@ def gene_annotations_summary(
             sa.text("SELECT count(*) FROM gene_annotations_summary WHERE pli IS NOT NULL")
         ).scalar_one()
     context.log.info("gene_annotations_summary: %d genes; rows per source %s", rows, coverage)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": rows,
-            "dagster/table_name": "gene_annotations_summary",
+    return table_result(
+        "gene_annotations_summary",
+        rows,
+        {
             "annotations_per_source": dg.MetadataValue.json(coverage),
             "genes_with_pli": with_pli,
-        }
+        },
     )
 
 

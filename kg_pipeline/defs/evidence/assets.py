@@ -21,6 +21,7 @@ from kg_pipeline.db.evidence import (
 )
 from kg_pipeline.db.progress import track_source
 from kg_pipeline.db.static_sources import record_uploads
+from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache, LoadPolicy, RawFileStore
 from kg_pipeline.sources.evidence import file_uploads, log_items, normalise, staging_items
 from kg_pipeline.sources.records import reject_samples
@@ -102,10 +103,10 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
         )
         # Between the hard floor and the warning level a load is written but flagged.
         warn_level = int(previous * load_policy.evidence_warn_ratio)
-        return dg.MaterializeResult(
-            metadata={
-                "dagster/row_count": swap.rows,
-                "dagster/table_name": "gene_evidence",
+        return table_result(
+            "gene_evidence",
+            swap.rows,
+            {
                 "source_name": load.name,
                 "inserted": swap.inserted,
                 "updated": swap.updated,

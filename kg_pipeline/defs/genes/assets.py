@@ -5,6 +5,7 @@ import dagster as dg
 
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.genes import reconcile_genes
+from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache
 from kg_pipeline.sources.registry import EVIDENCE_LOADS
 
@@ -83,14 +84,14 @@ def genes(
         result.renamed,
         result.per_source,
     )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": result.genes,
-            "dagster/table_name": "genes",
+    return table_result(
+        "genes",
+        result.genes,
+        {
             "removed_without_evidence": result.removed,
             "refreshed_from_hgnc": result.renamed,
             "not_in_hgnc_reference": result.not_in_reference,
             "evidence_rows_per_source": dg.MetadataValue.json(result.per_source),
             "hgnc_release": reference.version.release or "not stated",
-        }
+        },
     )

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.scoring import refresh_gene_curations, refresh_gene_scores
 from kg_pipeline.defs.genes.assets import genes
+from kg_pipeline.defs.metadata import table_result
 
 
 @dg.asset(group_name="scoring", kinds={"postgres"}, deps=[genes], pool="gene_db_writer")
@@ -21,10 +22,10 @@ def gene_scores(context: dg.AssetExecutionContext, gene_db: GeneDatabase) -> dg.
         summary.active_sources,
         summary.tiers,
     )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": summary.rows,
-            "dagster/table_name": "gene_scores",
+    return table_result(
+        "gene_scores",
+        summary.rows,
+        {
             "active_sources": summary.active_sources,
             "tiers": dg.MetadataValue.json(summary.tiers),
             "genes_with_zero_score": summary.zero_scores,
@@ -32,7 +33,7 @@ def gene_scores(context: dg.AssetExecutionContext, gene_db: GeneDatabase) -> dg.
                 "| gene | sources | score % | tier |\n|---|---:|---:|---|\n"
                 + "\n".join(f"| {g} | {n} | {p:.2f} | {t} |" for g, n, p, t in summary.top_genes)
             ),
-        }
+        },
     )
 
 
@@ -51,12 +52,12 @@ def gene_curations(
             ).all()
         )
     context.log.info("gene_curations: %d genes", rows)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": rows,
-            "dagster/table_name": "gene_curations",
+    return table_result(
+        "gene_curations",
+        rows,
+        {
             "genes_by_source_count": dg.MetadataValue.json(
                 {str(k): v for k, v in by_count.items()}
             ),
-        }
+        },
     )

@@ -17,30 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
-from kg_pipeline.sources.aggregation import (
-    evidence_frame,
-    gene_index,
-    per_gene,
-    plural,
-    ranked_classifications,
-    record_lists,
-    strongest_first,
-    value_lists,
-)
+from kg_pipeline.sources import aggregation, records
 from kg_pipeline.sources.keywords import contains_any_mask, mentions_kidney_mask
-from kg_pipeline.sources.records import (
-    ParsedEvidence,
-    Reject,
-    clip,
-    empty_rows,
-    release_in_head,
-    require_file,
-)
 
 SOURCE: Final = "ClinGen"
 FILE_KEY: Final = "clingen/kb/gene-validity/download"
@@ -151,28 +134,28 @@ def _read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str 
     return header, rows, release
 
 
-def parse(files: RawFiles) -> ParsedEvidence:
+def parse(files: RawFiles) -> records.ParsedEvidence:
     """Kidney gene-disease validity curations of ClinGen, one row per curation.
 
     Rows without a gene symbol, with a classification ClinGen does not define, or with a cell
     count different from the header's are rejects. Release: the "FILE CREATED" date.
     """
-    path = require_file(files, SOURCE, FILE_KEY)
+    path = records.require_file(files, SOURCE, FILE_KEY)
     header, numbered, release = _read_table(read_text(SOURCE, FILE_KEY, path))
     missing = [name for name in _REQUIRED if name not in header]
     if missing:
         raise SourceFormatError(SOURCE, FILE_KEY, f"missing column(s) {', '.join(missing)}")
 
-    rejects: list[Reject] = []
+    rejects: list[records.Reject] = []
     good: list[list[str]] = []
     lines: list[int] = []
     for line, cells in numbered:
         if len(cells) != len(header):
             rejects.append(
-                Reject(
+                records.Reject(
                     f"{FILE_KEY}:line {line}",
                     f"row has {len(cells)} cells, the header {len(header)}",
-                    clip(",".join(cells)),
+                    records.clip(",".join(cells)),
                 )
             )
             continue
@@ -205,7 +188,9 @@ def parse(files: RawFiles) -> ParsedEvidence:
         (unknown, "unknown classification"),
     ):
         rejects.extend(
-            Reject(f"{FILE_KEY}:line {line}", reason, clip(" | ".join(map(str, values))))
+            records.Reject(
+                f"{FILE_KEY}:line {line}", reason, records.clip(" | ".join(map(str, values)))
+            )
             for line, values in zip(
                 frame.loc[mask, "line"],
                 table.loc[frame.index[mask]].itertuples(index=False, name=None),
@@ -219,9 +204,14 @@ def parse(files: RawFiles) -> ParsedEvidence:
     )
     rows = frame[list(ROW_COLUMNS)].reset_index(drop=True)
     if rows.empty:
-        rows = empty_rows(ROW_COLUMNS)
+        rows = records.empty_rows(ROW_COLUMNS)
     stats["kidney_curations"] = len(rows)
-    return ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
+    return records.ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
+
+
+def _source_detail(e: dict[str, Any]) -> str:
+    curations = aggregation.plural(e["validity_count"], "curation")
+    return f"ClinGen: {curations}, max {e['max_classification']}"
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
@@ -232,12 +222,14 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `validity_count`, `diseases`, `mondo_ids`, `expert_panels`, `modes_of_inheritance`,
     `reported_symbols`.
     """
-    genes = gene_index(rows)
-    classifications, strongest = ranked_classifications(rows, genes, CLASSIFICATION_RANK)
-    curations = strongest_first(
+    genes = aggregation.gene_index(rows)
+    classifications, strongest = aggregation.ranked_classifications(
+        rows, genes, CLASSIFICATION_RANK
+    )
+    curations = aggregation.strongest_first(
         rows, CLASSIFICATION_RANK, ["disease_name", "mode_of_inheritance"]
     ).drop_duplicates(["hgnc_id", "submission_id", "disease_name", "mode_of_inheritance"])
-    validities = record_lists(
+    validities = aggregation.record_lists(
         curations,
         genes,
         [
@@ -250,24 +242,20 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
             "submission_id",
         ],
     )
-    evidence = per_gene(
+    evidence = aggregation.per_gene(
         classifications=classifications,
         max_classification=strongest,
         validities=validities,
         validity_count=[len(v) for v in validities],
-        diseases=value_lists(rows, genes, "disease_name"),
-        mondo_ids=value_lists(rows, genes, "mondo_id"),
-        expert_panels=value_lists(rows, genes, "expert_panel"),
-        modes_of_inheritance=value_lists(rows, genes, "mode_of_inheritance"),
-        reported_symbols=value_lists(rows, genes, "symbol"),
+        diseases=aggregation.value_lists(rows, genes, "disease_name"),
+        mondo_ids=aggregation.value_lists(rows, genes, "mondo_id"),
+        expert_panels=aggregation.value_lists(rows, genes, "expert_panel"),
+        modes_of_inheritance=aggregation.value_lists(rows, genes, "mode_of_inheritance"),
+        reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
-    details = [
-        f"ClinGen: {plural(e['validity_count'], 'curation')}, max {e['max_classification']}"
-        for e in evidence
-    ]
-    return evidence_frame(genes, evidence, details)
+    return aggregation.evidence_frame(genes, evidence, _source_detail)
 
 
 def read_release(files: RawFiles) -> str | None:
     """The banner's "FILE CREATED" date."""
-    return release_in_head(files, FILE_KEY, _CREATED_DATE)
+    return records.release_in_head(files, FILE_KEY, _CREATED_DATE)

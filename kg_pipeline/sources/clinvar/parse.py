@@ -26,17 +26,8 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_head
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    column_positions,
-    iter_lines,
-    normalise_header,
-    parse_int,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.clinvar.upstream import CLINVAR
-from kg_pipeline.sources.records import RELEASE_HEAD_BYTES
 
 SOURCE: Final = "clinvar"
 GENE_SUMMARY_KEY: Final = CLINVAR.keys()[0]
@@ -135,7 +126,7 @@ def read_header(
     Leading `#` lines without tabs are banners (a `dated` one gives the release); the first
     line with tabs is the header, with or without its `#`.
     """
-    lines = iter_lines(SOURCE, key, path)
+    lines = annotations.iter_lines(SOURCE, key, path)
     release = None
     for _number, line in lines:
         if not line.strip():
@@ -143,7 +134,7 @@ def read_header(
         if line.startswith("#") and "\t" not in line:
             release = release or release_date(line)
             continue
-        header = [normalise_header(c) for c in line.split("\t")]
+        header = [annotations.normalise_header(c) for c in line.split("\t")]
         names = set(header)
         if "Symbol" in names and "Total_alleles" in names:
             return GENE_SUMMARY, header, release, lines
@@ -175,9 +166,12 @@ def _merge_gene_rows(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any
 
 
 def _gene_summary(
-    key: str, header: list[str], lines: Iterator[tuple[int, str]], collector: AnnotationCollector
+    key: str,
+    header: list[str],
+    lines: Iterator[tuple[int, str]],
+    collector: annotations.AnnotationCollector,
 ) -> None:
-    pos = column_positions(SOURCE, key, header, GENE_SUMMARY_REQUIRED)
+    pos = annotations.column_positions(SOURCE, key, header, GENE_SUMMARY_REQUIRED)
     counts = {k: pos[c] for k, c in GENE_SUMMARY_COUNTS.items() if c in pos}
     mim_pos = pos.get("Gene_MIM_number")
     for number, cells, line in collector.tab_rows(lines, key, cells=len(header)):
@@ -189,7 +183,9 @@ def _gene_summary(
             collector.unmatched()
             continue
         try:
-            record: dict[str, Any] = {k: parse_int(cells[i], missing=0) for k, i in counts.items()}
+            record: dict[str, Any] = {
+                k: annotations.parse_int(cells[i], missing=0) for k, i in counts.items()
+            }
         except ValueError:
             collector.reject(f"{key}:{number}", "non-integer count", line)
             continue
@@ -221,11 +217,14 @@ def _merge_variants(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
 
 
 def _variant_summary(
-    key: str, header: list[str], lines: Iterator[tuple[int, str]], collector: AnnotationCollector
+    key: str,
+    header: list[str],
+    lines: Iterator[tuple[int, str]],
+    collector: annotations.AnnotationCollector,
 ) -> list[str]:
     """Offer each variant line of our genes; returns the review-status texts seen (codes index
     into it, so a per-variant entry is three small ints, not three strings)."""
-    pos = column_positions(SOURCE, key, header, VARIANT_SUMMARY_REQUIRED)
+    pos = annotations.column_positions(SOURCE, key, header, VARIANT_SUMMARY_REQUIRED)
     hgnc_pos = pos.get("HGNC_ID")
     width = max(pos.values()) + 1
     classes = {c: i for i, c in enumerate(SIGNIFICANCE_CLASSES)}
@@ -288,7 +287,7 @@ def _variant_annotation(record: dict[str, Any], statuses: list[str]) -> dict[str
     }
 
 
-def parse_file(key: str, path: Path, genes: pd.DataFrame) -> ParsedAnnotations:
+def parse_file(key: str, path: Path, genes: pd.DataFrame) -> annotations.ParsedAnnotations:
     """Annotations from one ClinVar table, whichever of the two formats its header says.
 
     Gene summary annotation: `total_submissions`, `total_alleles`,
@@ -300,7 +299,7 @@ def parse_file(key: str, path: Path, genes: pd.DataFrame) -> ParsedAnnotations:
     `has_pathogenic`, `pathogenic_percentage` (of `total_variants`). Both carry
     `input_format`. Version: the gene summary's `dated` day (the variant summary has none).
     """
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
     kind, header, release, lines = read_header(key, path)
     if kind == GENE_SUMMARY:
         _gene_summary(key, header, lines, collector)
@@ -316,7 +315,7 @@ def parse_file(key: str, path: Path, genes: pd.DataFrame) -> ParsedAnnotations:
 
 def annotate(
     files: RawFiles, genes: pd.DataFrame, *, file_key: str | None = None, **_: Any
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """ClinVar counts for each of our genes from the gene summary, or from a variant summary
     when that is the file given (`file_key` picks one explicitly)."""
     candidates = [file_key] if file_key else [GENE_SUMMARY_KEY, *VARIANT_SUMMARY_KEYS]
@@ -333,5 +332,7 @@ def read_release(files: RawFiles) -> str | None:
     path = files.get(GENE_SUMMARY_KEY)
     if path is None:
         return None
-    first_line = read_head(path, RELEASE_HEAD_BYTES).decode("utf-8", "replace").split("\n", 1)[0]
+    first_line = (
+        read_head(path, records.RELEASE_HEAD_BYTES).decode("utf-8", "replace").split("\n", 1)[0]
+    )
     return release_date(first_line)

@@ -16,15 +16,8 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    iter_lines,
-    parse_float,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.descartes.upstream import DESCARTES
-from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "descartes"
 TPM_KEY, PERCENTAGE_KEY = DESCARTES.keys()
@@ -42,7 +35,7 @@ def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def read_table(
-    key: str, path: Path, value_key: str, collector: AnnotationCollector
+    key: str, path: Path, value_key: str, collector: annotations.AnnotationCollector
 ) -> tuple[int, int]:
     """Offer every `GENE,value` row of one table to `collector`; returns (rows, numeric rows).
 
@@ -50,7 +43,7 @@ def read_table(
     line, or a line without exactly two cells, is rejected.
     """
     rows = numeric = 0
-    for number, line in iter_lines(SOURCE, key, path):
+    for number, line in annotations.iter_lines(SOURCE, key, path):
         if not line.strip():
             continue
         cells = next(csv.reader([line]))
@@ -61,7 +54,7 @@ def read_table(
             continue
         symbol, text = cells[0].strip(), cells[1]
         try:
-            value = parse_float(text)
+            value = annotations.parse_float(text)
         except ValueError:
             if number == 1:
                 collector.skip("header_line")
@@ -86,15 +79,15 @@ def read_table(
     return rows, numeric
 
 
-def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> ParsedAnnotations:
+def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> annotations.ParsedAnnotations:
     """Fetal kidney TPM and percentage of expressing cells for each of our genes.
 
     Annotation: `kidney_tpm` and/or `kidney_percentage` (as the tables write them),
     `gene_symbol`, `cell_type` ("kidney"), `dataset_version` ("human_gtex"). Both tables are
     required; one without any numeric row is not a Descartes table (`SourceFormatError`).
     """
-    paths = {key: require_file(files, SOURCE, key) for key in TABLES}
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    paths = {key: records.require_file(files, SOURCE, key) for key in TABLES}
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
     extra: dict[str, int] = {}
     for key, value_key in TABLES.items():
         rows, numeric = read_table(key, paths[key], value_key, collector)

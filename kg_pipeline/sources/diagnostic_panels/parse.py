@@ -18,20 +18,7 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles
-from kg_pipeline.sources.aggregation import (
-    evidence_frame,
-    gene_index,
-    per_gene,
-    plural,
-    value_lists,
-)
-from kg_pipeline.sources.gene_lists import (
-    EntryFields,
-    GeneListFile,
-    read_gene_list_files,
-    text_field,
-)
-from kg_pipeline.sources.records import ParsedEvidence
+from kg_pipeline.sources import aggregation, gene_lists, records
 
 SOURCE: Final = "DiagnosticPanels"
 _FILE_KEY: Final = re.compile(r"diagnostic_panels/(?P<stem>[^/]+)\.json")
@@ -50,21 +37,25 @@ def _panels(entry: Any, provider: str) -> list[str]:
             panels = panels.split(",")
         if isinstance(panels, list):
             names.extend(str(p).strip() for p in panels if p is not None and str(p).strip())
-        panel_name = text_field(entry, "panel_name")
+        panel_name = gene_lists.text_field(entry, "panel_name")
         if panel_name:
             names.append(panel_name)
     return sorted(set(names)) or [provider]
 
 
-def _provider_file(file: GeneListFile) -> tuple[EntryFields, str | None]:
+def _provider_file(file: gene_lists.GeneListFile) -> tuple[gene_lists.EntryFields, str | None]:
     """The provider is the file's `provider_name` (else `provider_id`, `id`, or the file name of
     the key); its release the date of `scraped_at`."""
     header = file.header
     provider_id = (
-        text_field(header, "provider_id") or text_field(header, "id") or file.match["stem"]
+        gene_lists.text_field(header, "provider_id")
+        or gene_lists.text_field(header, "id")
+        or file.match["stem"]
     )
-    provider = text_field(header, "provider_name") or provider_id
-    scraped = str(header["scraped_at"])[:10] if text_field(header, "scraped_at") else None
+    provider = gene_lists.text_field(header, "provider_name") or provider_id
+    scraped = (
+        str(header["scraped_at"])[:10] if gene_lists.text_field(header, "scraped_at") else None
+    )
 
     def entry_fields(entry: Any) -> dict[str, Any]:
         return {
@@ -76,10 +67,17 @@ def _provider_file(file: GeneListFile) -> tuple[EntryFields, str | None]:
     return entry_fields, scraped
 
 
-def parse(files: RawFiles) -> ParsedEvidence:
+def parse(files: RawFiles) -> records.ParsedEvidence:
     """Genes of every provider file, one row per (provider file, gene entry). Release: the
     latest `scraped_at` date."""
-    return read_gene_list_files(SOURCE, files, _FILE_KEY, ROW_COLUMNS, _provider_file)
+    return gene_lists.read_gene_list_files(SOURCE, files, _FILE_KEY, ROW_COLUMNS, _provider_file)
+
+
+def _source_detail(e: dict[str, Any]) -> str:
+    return (
+        f"DiagnosticPanels: {aggregation.plural(e['panel_count'], 'panel')} from "
+        f"{aggregation.plural(e['provider_count'], 'provider')}"
+    )
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
@@ -90,7 +88,7 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     input), `providers` (sorted), `provider_count`, `hgnc_ids` (as the files report them),
     `reported_symbols`.
     """
-    genes = gene_index(rows)
+    genes = aggregation.gene_index(rows)
     pairs = rows[["hgnc_id", "provider", "panels"]].explode("panels").dropna()
     pairs = pairs.rename(columns={"panels": "panel"}).drop_duplicates()
     providers_per_name = pairs.groupby("panel")["provider"].nunique()
@@ -98,19 +96,14 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     pairs = pairs.assign(
         label=pairs["panel"].where(~shared, pairs["panel"] + " (" + pairs["provider"] + ")")
     )
-    panels = value_lists(pairs, genes, "label")
-    providers = value_lists(rows, genes, "provider")
-    evidence = per_gene(
+    panels = aggregation.value_lists(pairs, genes, "label")
+    providers = aggregation.value_lists(rows, genes, "provider")
+    evidence = aggregation.per_gene(
         panels=panels,
         panel_count=[len(p) for p in panels],
         providers=providers,
         provider_count=[len(p) for p in providers],
-        hgnc_ids=value_lists(rows, genes, "reported_hgnc_id"),
-        reported_symbols=value_lists(rows, genes, "symbol"),
+        hgnc_ids=aggregation.value_lists(rows, genes, "reported_hgnc_id"),
+        reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
-    details = [
-        f"DiagnosticPanels: {plural(e['panel_count'], 'panel')} from "
-        f"{plural(e['provider_count'], 'provider')}"
-        for e in evidence
-    ]
-    return evidence_frame(genes, evidence, details)
+    return aggregation.evidence_frame(genes, evidence, _source_detail)

@@ -13,30 +13,13 @@ stored the whole spreadsheet row in JSONB); `classifications` are ordered strong
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
-from kg_pipeline.sources.aggregation import (
-    evidence_frame,
-    gene_index,
-    per_gene,
-    plural,
-    ranked_classifications,
-    record_lists,
-    strongest_first,
-    value_lists,
-)
+from kg_pipeline.sources import aggregation, records
 from kg_pipeline.sources.keywords import mentions_kidney_mask
-from kg_pipeline.sources.records import (
-    ParsedEvidence,
-    Reject,
-    clip,
-    empty_rows,
-    read_table,
-    require_file,
-)
 
 SOURCE: Final = "GenCC"
 FILE_KEY: Final = "gencc/download/action/submissions-export-tsv"
@@ -105,19 +88,19 @@ def _first_present(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
 def _read_table(text: str) -> pd.DataFrame:
     first_line = text.split("\n", 1)[0]
     separator = "\t" if "\t" in first_line else ","
-    table = read_table(SOURCE, FILE_KEY, text, sep=separator)
+    table = records.read_table(SOURCE, FILE_KEY, text, sep=separator)
     table.columns = [str(c).strip().lower() for c in table.columns]
     return table
 
 
-def parse(files: RawFiles) -> ParsedEvidence:
+def parse(files: RawFiles) -> records.ParsedEvidence:
     """Kidney-related GenCC submissions, one row per submission.
 
     A submission is kidney-related when one of its disease texts contains a kidney keyword.
     Kidney submissions without a gene symbol or with an unknown classification are rejects.
     Release: the latest `submitted_run_date`.
     """
-    path = require_file(files, SOURCE, FILE_KEY)
+    path = records.require_file(files, SOURCE, FILE_KEY)
     table = _read_table(read_text(SOURCE, FILE_KEY, path))
     for field in _REQUIRED_FIELDS:
         if not any(c in table.columns for c in FIELD_COLUMNS[field]):
@@ -143,30 +126,36 @@ def parse(files: RawFiles) -> ParsedEvidence:
     )
     no_symbol = frame["symbol"].isna()
     unknown = frame["classification"].isna() & ~no_symbol
-    rejects: list[Reject] = []
+    rejects: list[records.Reject] = []
     for mask, reason in (
         (no_symbol, "submission without a gene symbol"),
         (unknown, "unknown classification"),
     ):
         for index in frame.index[mask]:
             rejects.append(
-                Reject(
+                records.Reject(
                     f"{FILE_KEY}:row {index + 2}",  # +1 header, +1 one-based
                     reason,
-                    clip(" | ".join(table.loc[index].astype(str))),
+                    records.clip(" | ".join(table.loc[index].astype(str))),
                 )
             )
     frame = frame[~(no_symbol | unknown)]
     rows = frame[list(ROW_COLUMNS)].reset_index(drop=True)
     if rows.empty:
-        rows = empty_rows(ROW_COLUMNS)
+        rows = records.empty_rows(ROW_COLUMNS)
     stats["kidney_submissions"] = len(rows)
 
     run_dates = table["submitted_run_date"] if "submitted_run_date" in table.columns else None
     release = None
     if run_dates is not None and run_dates.str.strip().ne("").any():
         release = str(run_dates[run_dates.str.strip().ne("")].max()).strip()[:10]
-    return ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
+    return records.ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
+
+
+def _source_detail(e: dict[str, Any]) -> str:
+    submissions = aggregation.plural(e["submission_count"], "submission")
+    submitters = aggregation.plural(e["submitter_count"], "submitter")
+    return f"GenCC: {submissions} from {submitters} ({', '.join(e['classifications'][:2])})"
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
@@ -177,10 +166,12 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     submitter, date, id), `submission_count`, `diseases`, `submitters`, `submitter_count`,
     `modes_of_inheritance`, `reported_symbols`.
     """
-    genes = gene_index(rows)
-    classifications, strongest = ranked_classifications(rows, genes, CLASSIFICATION_RANK)
-    submissions = record_lists(
-        strongest_first(rows, CLASSIFICATION_RANK, ["disease_name", "submitter"]),
+    genes = aggregation.gene_index(rows)
+    classifications, strongest = aggregation.ranked_classifications(
+        rows, genes, CLASSIFICATION_RANK
+    )
+    submissions = aggregation.record_lists(
+        aggregation.strongest_first(rows, CLASSIFICATION_RANK, ["disease_name", "submitter"]),
         genes,
         [
             "disease_name",
@@ -192,21 +183,16 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
             "submission_id",
         ],
     )
-    submitters = value_lists(rows, genes, "submitter")
-    evidence = per_gene(
+    submitters = aggregation.value_lists(rows, genes, "submitter")
+    evidence = aggregation.per_gene(
         classifications=classifications,
         max_classification=strongest,
         submissions=submissions,
         submission_count=[len(s) for s in submissions],
-        diseases=value_lists(rows, genes, "disease_name"),
+        diseases=aggregation.value_lists(rows, genes, "disease_name"),
         submitters=submitters,
         submitter_count=[len(s) for s in submitters],
-        modes_of_inheritance=value_lists(rows, genes, "mode_of_inheritance"),
-        reported_symbols=value_lists(rows, genes, "symbol"),
+        modes_of_inheritance=aggregation.value_lists(rows, genes, "mode_of_inheritance"),
+        reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
-    details = [
-        f"GenCC: {plural(e['submission_count'], 'submission')} from "
-        f"{plural(e['submitter_count'], 'submitter')} ({', '.join(e['classifications'][:2])})"
-        for e in evidence
-    ]
-    return evidence_frame(genes, evidence, details)
+    return aggregation.evidence_frame(genes, evidence, _source_detail)

@@ -18,17 +18,8 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    column_positions,
-    iter_lines,
-    normalise_header,
-    parse_float,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.gnomad.upstream import GNOMAD
-from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "gnomad"
 FILE_KEY: Final = GNOMAD.keys()[0]
@@ -56,7 +47,7 @@ _TRUE: Final = frozenset({"true", "t", "1", "yes"})
 
 
 def _scheme(key: str, header: list[str]) -> int:
-    names = {normalise_header(h) for h in header}
+    names = {annotations.normalise_header(h) for h in header}
     for scheme in (V4, V2):
         if all(cols[scheme] in names for cols in METRIC_COLUMNS.values()):
             return scheme
@@ -75,7 +66,7 @@ def annotate(
     file_key: str = FILE_KEY,
     release: str | None = None,
     **_: Any,
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """Constraint metrics of one transcript per gene, streamed from the constraint TSV.
 
     Rows match our genes by `gene_id` (an Ensembl gene id, or the Entrez id gnomAD v4.1 gives
@@ -84,16 +75,16 @@ def annotate(
     skipped; a row with a non-numeric metric or a wrong number of cells is rejected.
     `release` overrides the release read off the naming scheme (v4.1 or v2.1.1).
     """
-    path = require_file(files, SOURCE, file_key)
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
-    lines = iter_lines(SOURCE, file_key, path)
+    path = records.require_file(files, SOURCE, file_key)
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
+    lines = annotations.iter_lines(SOURCE, file_key, path)
 
     header_line = next(lines, None)
     if header_line is None:
         raise SourceFormatError(SOURCE, file_key, "the file is empty")
     header = header_line[1].split("\t")
     scheme = _scheme(file_key, header)
-    pos = column_positions(SOURCE, file_key, header, ID_COLUMNS)
+    pos = annotations.column_positions(SOURCE, file_key, header, ID_COLUMNS)
     metric_pos = {k: pos[cols[scheme]] for k, cols in METRIC_COLUMNS.items()}
     canonical_pos = pos.get("canonical")
     mane_pos = pos.get("mane_select")
@@ -123,7 +114,7 @@ def annotate(
         record: dict[str, Any] = {}
         try:
             for key, i in metric_pos.items():
-                value = parse_float(cells[i])
+                value = annotations.parse_float(cells[i])
                 if value is not None:
                     record[key] = value
         except ValueError:

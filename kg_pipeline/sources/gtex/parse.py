@@ -15,16 +15,8 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    iter_lines,
-    normalise_header,
-    parse_float,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.gtex.upstream import GTEX
-from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "gtex"
 FILE_KEY: Final = GTEX.keys()[0]
@@ -57,7 +49,7 @@ def _dimensions(key: str, line: str) -> tuple[int, int]:
 
 def annotate(
     files: RawFiles, genes: pd.DataFrame, *, file_key: str = FILE_KEY, **_: Any
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """Median TPM in every tissue for each of our genes, with the kidney tissues highlighted.
 
     Annotation: `tissues` ({tissue id: median TPM}), `kidney_cortex_tpm`, `kidney_medulla_tpm`,
@@ -65,15 +57,15 @@ def annotate(
     with a wrong number of cells or a non-numeric TPM is rejected. When the file holds fewer
     gene rows than its dimensions line declares, it is truncated: `SourceFormatError`.
     """
-    path = require_file(files, SOURCE, file_key)
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
-    lines = iter_lines(SOURCE, file_key, path)
+    path = records.require_file(files, SOURCE, file_key)
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
+    lines = annotations.iter_lines(SOURCE, file_key, path)
 
     first = next(lines, (1, ""))[1].strip()
     if first != GCT_VERSION_LINE:
         raise SourceFormatError(SOURCE, file_key, f"not a GCT 1.2 file (first line {first!r})")
     n_rows, n_tissues = _dimensions(file_key, next(lines, (2, ""))[1])
-    header = [normalise_header(h) for h in next(lines, (3, ""))[1].split("\t")]
+    header = [annotations.normalise_header(h) for h in next(lines, (3, ""))[1].split("\t")]
     if header[:2] != ["Name", "Description"] or len(header) != n_tissues + 2:
         raise SourceFormatError(
             SOURCE,
@@ -90,7 +82,7 @@ def annotate(
             collector.unmatched()
             continue
         try:
-            values = [parse_float(cell) for cell in cells[2:]]
+            values = [annotations.parse_float(cell) for cell in cells[2:]]
         except ValueError:
             collector.reject(f"{file_key}:{number}", "non-numeric TPM value", line)
             continue

@@ -14,14 +14,9 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.hgnc.parse import parse_complete_set
 from kg_pipeline.sources.hgnc.upstream import HGNC
-from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "hgnc"
 FILE_KEY: Final = HGNC.keys()[0]
@@ -103,18 +98,18 @@ def annotate(
     *,
     complete_set: pd.DataFrame | None = None,
     **_: Any,
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """The HGNC record of each of our genes, matched by `hgnc_id`.
 
     `complete_set` may be passed when the caller already parsed the same file
     (`parse_complete_set`); otherwise it is read from `hgnc/hgnc_complete_set.txt`.
     Version: the latest `date_modified` in the file (HGNC publishes no release label in it).
     """
-    path = require_file(files, SOURCE, FILE_KEY)
+    path = records.require_file(files, SOURCE, FILE_KEY)
     table = (
         complete_set if complete_set is not None else parse_complete_set(path, file_key=FILE_KEY)
     )
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
     collector.read(len(table))
 
     columns = [c for c in dict.fromkeys([*FIELDS.values(), "mane_select"]) if c in table]

@@ -14,7 +14,7 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_text
-from kg_pipeline.sources.records import read_table
+from kg_pipeline.sources import records
 
 SOURCE: Final = "HGNC"
 FILE_KEY: Final = "hgnc/hgnc_complete_set.txt"
@@ -83,34 +83,38 @@ only `REQUIRED_COLUMNS` and `EXPECTED_COLUMNS`."""
 REQUIRED_COLUMNS: Final[tuple[str, ...]] = ("hgnc_id", "symbol", "status")
 """Without these the file is not an HGNC complete set."""
 
-EXPECTED_COLUMNS: Final[tuple[str, ...]] = (
-    "name",
-    "locus_group",
-    "locus_type",
-    "location",
-    "location_sortable",
-    "alias_symbol",
-    "alias_name",
-    "prev_symbol",
-    "prev_name",
-    "gene_group",
-    "gene_group_id",
-    "date_approved_reserved",
-    "date_symbol_changed",
-    "date_name_changed",
-    "date_modified",
-    "entrez_id",
-    "ensembl_gene_id",
-    "refseq_accession",
-    "ccds_id",
-    "uniprot_ids",
-    "pubmed_id",
-    "mgd_id",
-    "rgd_id",
-    "omim_id",
-    "orphanet",
-    "cosmic",
-    "mane_select",
+_NOT_READ: Final[frozenset[str]] = frozenset(
+    {
+        "agr",
+        "bioparadigms_slc",
+        "cd",
+        "ena",
+        "enzyme_id",
+        "gencc",
+        "gtrnadb",
+        "homeodb",
+        "horde_id",
+        "imgt",
+        "intermediate_filament_db",
+        "iuphar",
+        "kznf_gene_catalog",
+        "lncipedia",
+        "lncrnadb",
+        "lsdb",
+        "mamit-trnadb",
+        "merops",
+        "mirbase",
+        "pseudogene.org",
+        "rna_central_id",
+        "snornabase",
+        "ucsc_id",
+        "vega_id",
+    }
+)
+"""Columns of the complete set that neither normalisation nor the HGNC annotation uses."""
+
+EXPECTED_COLUMNS: Final[tuple[str, ...]] = tuple(
+    c for c in COMPLETE_SET_COLUMNS if c not in _NOT_READ and c not in REQUIRED_COLUMNS
 )
 """Columns kept besides the required ones (what normalisation and the HGNC annotation use). A
 release without one of them still parses, the column is then all missing (None / empty list);
@@ -118,24 +122,24 @@ other columns of the file are not read, which keeps the frame small."""
 
 MULTI_VALUED_COLUMNS: Final[frozenset[str]] = frozenset(
     {
-        "alias_symbol",
         "alias_name",
-        "prev_symbol",
-        "prev_name",
+        "alias_symbol",
+        "ccds_id",
+        "ena",
+        "enzyme_id",
         "gene_group",
         "gene_group_id",
-        "ena",
-        "refseq_accession",
-        "ccds_id",
-        "uniprot_ids",
-        "pubmed_id",
-        "mgd_id",
-        "rgd_id",
         "lsdb",
-        "omim_id",
-        "enzyme_id",
         "mane_select",
+        "mgd_id",
+        "omim_id",
+        "prev_name",
+        "prev_symbol",
+        "pubmed_id",
+        "refseq_accession",
+        "rgd_id",
         "rna_central_id",
+        "uniprot_ids",
     }
 )
 """Fields HGNC documents as possibly holding several `|`-separated values."""
@@ -175,7 +179,7 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
     no rows, or misses one of `REQUIRED_COLUMNS`.
     """
     text = read_text(SOURCE, file_key, path)
-    frame = read_table(SOURCE, file_key, text, usecols=lambda name: name in _KEPT)
+    frame = records.read_table(SOURCE, file_key, text, usecols=lambda name: name in _KEPT)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
         raise SourceFormatError(

@@ -23,15 +23,8 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    column_positions,
-    iter_lines,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
-from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "hpo"
 OBO_KEY: Final = "hpo/hp.obo"
@@ -158,7 +151,7 @@ def classify(phenotype_ids: set[str], groups: TermGroups) -> dict[str, Any]:
 
 def _header_and_rows(key: str, path: Path) -> tuple[list[str], Iterator[tuple[int, str]]]:
     """Skip `#` comment lines; return (header cells, the remaining line iterator)."""
-    lines = iter_lines(SOURCE, key, path)
+    lines = annotations.iter_lines(SOURCE, key, path)
     for _number, line in lines:
         if line.startswith("#") and "\t" not in line:
             continue
@@ -176,7 +169,7 @@ def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 def disease_names(path: Path, wanted: set[str]) -> dict[str, str]:
     """Names of the `wanted` disease ids from `phenotype.hpoa` (streamed; others not kept)."""
     header, lines = _header_and_rows(DISEASES_KEY, path)
-    pos = column_positions(SOURCE, DISEASES_KEY, header, _DISEASE_COLUMNS)
+    pos = annotations.column_positions(SOURCE, DISEASES_KEY, header, _DISEASE_COLUMNS)
     id_pos, name_pos = pos["database_id"], pos["disease_name"]
     names: dict[str, str] = {}
     for _number, line in lines:
@@ -195,7 +188,7 @@ def annotate(
     *,
     ontology: HpoOntology | None = None,
     **_: Any,
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """Phenotypes, diseases, kidney phenotypes and classification for each of our genes.
 
     `ontology` may be passed when the caller already loaded `hp.obo` (the HPO evidence does);
@@ -203,14 +196,14 @@ def annotate(
     diseases carry no names. Rows with a term id that is not `HP:` are rejected. Version: the
     ontology's `data-version` date.
     """
-    genes_path = require_file(files, SOURCE, GENES_KEY)
+    genes_path = records.require_file(files, SOURCE, GENES_KEY)
     if ontology is None:
-        ontology = load_ontology(require_file(files, SOURCE, OBO_KEY), OBO_KEY)
+        ontology = load_ontology(records.require_file(files, SOURCE, OBO_KEY), OBO_KEY)
     groups = TermGroups.from_ontology(ontology)
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
 
     header, lines = _header_and_rows(GENES_KEY, genes_path)
-    pos = column_positions(SOURCE, GENES_KEY, header, _GENE_COLUMNS)
+    pos = annotations.column_positions(SOURCE, GENES_KEY, header, _GENE_COLUMNS)
     entrez_pos, symbol_pos = pos["ncbi_gene_id"], pos["gene_symbol"]
     term_pos, disease_pos = pos["hpo_id"], pos["disease_id"]
     name_pos = pos.get("hpo_name")
@@ -239,8 +232,8 @@ def annotate(
         }
         collector.offer(match, record, merge=_merge)
 
-    records = collector.records()
-    all_diseases = set().union(*(r["diseases"] for r in records.values()))
+    by_gene = collector.records()
+    all_diseases = set().union(*(r["diseases"] for r in by_gene.values()))
     names: dict[str, str] = {}
     if DISEASES_KEY in files and all_diseases:
         names = disease_names(Path(files[DISEASES_KEY]), all_diseases)
@@ -250,7 +243,7 @@ def annotate(
 
     finished: dict[int, dict[str, Any]] = {}
     not_in_release: set[str] = set()
-    for gene_id, record in records.items():
+    for gene_id, record in by_gene.items():
         phenotypes: set[str] = record["phenotypes"]
         not_in_release |= {t for t in phenotypes if t not in ontology.names}
         kidney = sorted(phenotypes & groups.kidney)

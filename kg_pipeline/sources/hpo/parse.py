@@ -16,29 +16,13 @@ import csv
 import re
 import zlib
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_bytes
-from kg_pipeline.sources.aggregation import (
-    evidence_frame,
-    gene_index,
-    numeric_text_key,
-    per_gene,
-    plural,
-    value_lists,
-)
+from kg_pipeline.sources import aggregation, records
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
-from kg_pipeline.sources.records import (
-    ParsedEvidence,
-    Reject,
-    clip,
-    empty_rows,
-    read_table,
-    release_in_head,
-    require_file,
-)
 
 SOURCE: Final = "HPO"
 OBO_KEY: Final = "hpo/hp.obo"
@@ -84,7 +68,7 @@ def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
     if start:
         data = data[start:]
     # HPO names contain unbalanced quotes: no quoting.
-    table = read_table(
+    table = records.read_table(
         SOURCE, key, data, quoting=csv.QUOTE_NONE, usecols=lambda name: name in required
     )
     missing = [c for c in required if c not in table.columns]
@@ -106,15 +90,15 @@ def kidney_terms(ontology: HpoOntology) -> frozenset[str]:
     return ontology.descendants(KIDNEY_ROOT)
 
 
-def parse(files: RawFiles) -> ParsedEvidence:
+def parse(files: RawFiles) -> records.ParsedEvidence:
     """Genes annotated to kidney HPO terms, one row per (gene, kidney term, disease).
 
     Symbols shorter than 2 characters (the annotation file uses "-" for unnamed genes) are
     rejected, one reject per distinct gene. Release: the obo's `data-version`.
     """
-    obo_path = require_file(files, SOURCE, OBO_KEY)
-    genes_path = require_file(files, SOURCE, GENES_KEY)
-    hpoa_path = require_file(files, SOURCE, ANNOTATIONS_KEY)
+    obo_path = records.require_file(files, SOURCE, OBO_KEY)
+    genes_path = records.require_file(files, SOURCE, GENES_KEY)
+    hpoa_path = records.require_file(files, SOURCE, ANNOTATIONS_KEY)
 
     ontology = load_ontology(obo_path, OBO_KEY)
     if KIDNEY_ROOT not in ontology.names:
@@ -135,10 +119,10 @@ def parse(files: RawFiles) -> ParsedEvidence:
 
     short = annotations["gene_symbol"].str.len() < MIN_SYMBOL_LENGTH
     rejects = [
-        Reject(
+        records.Reject(
             f"{GENES_KEY}:NCBIGene:{gene_id}",
             f"symbol shorter than {MIN_SYMBOL_LENGTH} characters",
-            clip(f"{symbol!r} ({count} kidney annotations)"),
+            records.clip(f"{symbol!r} ({count} kidney annotations)"),
         )
         for (gene_id, symbol), count in annotations[short]
         .groupby(["ncbi_gene_id", "gene_symbol"])
@@ -159,9 +143,14 @@ def parse(files: RawFiles) -> ParsedEvidence:
         columns=list(ROW_COLUMNS),
     ).reset_index(drop=True)
     if rows.empty:
-        rows = empty_rows(ROW_COLUMNS)
+        rows = records.empty_rows(ROW_COLUMNS)
     stats.update(kidney_annotations=len(rows), kidney_genes=int(rows["symbol"].nunique()))
-    return ParsedEvidence(SOURCE, rows.astype(object), rejects, ontology.release, stats)
+    return records.ParsedEvidence(SOURCE, rows.astype(object), rejects, ontology.release, stats)
+
+
+def _source_detail(e: dict[str, Any]) -> str:
+    phenotypes = aggregation.plural(e["hpo_term_count"], "phenotype")
+    return f"HPO: {phenotypes}, {aggregation.plural(e['disease_count'], 'disease')}"
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
@@ -172,9 +161,9 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     gene with those terms), `disease_names` (id to name), `hpo_term_count`, `disease_count`,
     `entrez_ids`, `reported_symbols`.
     """
-    genes = gene_index(rows)
-    terms = value_lists(rows, genes, "hpo_id")
-    diseases = value_lists(rows, genes, "disease_id")
+    genes = aggregation.gene_index(rows)
+    terms = aggregation.value_lists(rows, genes, "hpo_id")
+    diseases = aggregation.value_lists(rows, genes, "disease_id")
     term_names = (
         rows.dropna(subset=["hpo_id"]).drop_duplicates("hpo_id").set_index("hpo_id")["hpo_name"]
     ).to_dict()
@@ -183,23 +172,21 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         .drop_duplicates("disease_id")
         .set_index("disease_id")["disease_name"]
     ).to_dict()
-    evidence = per_gene(
+    evidence = aggregation.per_gene(
         hpo_terms=terms,
         phenotypes=[[{"id": t, "name": term_names.get(t)} for t in ts] for ts in terms],
         diseases=diseases,
         disease_names=[{d: disease_names.get(d) for d in ds} for ds in diseases],
         hpo_term_count=[len(ts) for ts in terms],
         disease_count=[len(ds) for ds in diseases],
-        entrez_ids=value_lists(rows, genes, "entrez_id", key=numeric_text_key),
-        reported_symbols=value_lists(rows, genes, "symbol"),
+        entrez_ids=aggregation.value_lists(
+            rows, genes, "entrez_id", key=aggregation.numeric_text_key
+        ),
+        reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
-    details = [
-        f"HPO: {plural(e['hpo_term_count'], 'phenotype')}, {plural(e['disease_count'], 'disease')}"
-        for e in evidence
-    ]
-    return evidence_frame(genes, evidence, details)
+    return aggregation.evidence_frame(genes, evidence, _source_detail)
 
 
 def read_release(files: RawFiles) -> str | None:
     """The ontology's `data-version` (`hp/releases/2025-01-16` gives `2025-01-16`)."""
-    return release_in_head(files, OBO_KEY, _DATA_VERSION)
+    return records.release_in_head(files, OBO_KEY, _DATA_VERSION)

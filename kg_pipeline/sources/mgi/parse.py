@@ -22,15 +22,9 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    iter_lines,
-)
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.mgi.upstream import MGI
 from kg_pipeline.sources.ontology import Ontology
-from kg_pipeline.sources.records import require_file
 
 SOURCE: Final = "mpo_mgi"
 REPORT_KEY, ONTOLOGY_KEY = MGI.keys()
@@ -65,7 +59,7 @@ def read_mp_ontology(path: Path, key: str = ONTOLOGY_KEY) -> MpOntology:
             for parent in stanza["is_a"]:
                 children[parent].add(stanza["id"])
 
-    for _number, raw in iter_lines(SOURCE, key, path):
+    for _number, raw in annotations.iter_lines(SOURCE, key, path):
         line = raw.strip()
         if line.startswith("["):
             close(term)
@@ -106,7 +100,7 @@ def annotate(
     *,
     ontology: MpOntology | None = None,
     **_: Any,
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """Mouse orthologs and their phenotypes for each of our genes, kidney terms flagged.
 
     Annotation: `gene_symbol`, `ncbi_gene_id`, `mouse_orthologs` ([{symbol, mgi_id}]),
@@ -115,15 +109,15 @@ def annotate(
     A line with fewer than 5 cells or a sixth that is not blank, a malformed MGI or MP id is
     rejected. Version: the MP ontology's `data-version` date.
     """
-    report = require_file(files, SOURCE, REPORT_KEY)
+    report = records.require_file(files, SOURCE, REPORT_KEY)
     if ontology is None:
-        ontology = read_mp_ontology(require_file(files, SOURCE, ONTOLOGY_KEY))
+        ontology = read_mp_ontology(records.require_file(files, SOURCE, ONTOLOGY_KEY))
     if KIDNEY_ROOT not in ontology.names:
         raise SourceFormatError(SOURCE, ONTOLOGY_KEY, f"the kidney root {KIDNEY_ROOT} is missing")
     kidney = ontology.descendants(KIDNEY_ROOT)
-    collector = AnnotationCollector(SOURCE, GeneIndex(genes))
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
 
-    lines = iter_lines(SOURCE, REPORT_KEY, report)
+    lines = annotations.iter_lines(SOURCE, REPORT_KEY, report)
     for number, row, line in collector.tab_rows(lines, REPORT_KEY, at_least=REPORT_CELLS):
         cells = [c.strip() for c in row]
         where = f"{REPORT_KEY}:{number}"

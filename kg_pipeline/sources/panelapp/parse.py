@@ -19,23 +19,8 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
-from kg_pipeline.sources.aggregation import (
-    evidence_frame,
-    gene_index,
-    per_gene,
-    plural,
-    present,
-    record_lists,
-    value_lists,
-)
+from kg_pipeline.sources import aggregation, records
 from kg_pipeline.sources.keywords import KIDNEY_KEYWORDS, mentions_kidney
-from kg_pipeline.sources.records import (
-    ParsedEvidence,
-    Reject,
-    clip,
-    empty_rows,
-    select_files,
-)
 
 __all__ = ["KIDNEY_KEYWORDS", "aggregate", "is_kidney_panel", "parse"]
 
@@ -102,14 +87,20 @@ def _read_listing(
     for panel in data["results"]:
         panel_id = _panel_id(panel.get("id")) if isinstance(panel, Mapping) else None
         if panel_id is None:
-            raise SourceFormatError(SOURCE, key, f"a listed panel without an id: {clip(panel)}")
+            raise SourceFormatError(
+                SOURCE, key, f"a listed panel without an id: {records.clip(panel)}"
+            )
         listed[(region, panel_id)] = panel
     count = data.get("count")
     return count if isinstance(count, int) else 0
 
 
 def _gene_rows(
-    key: str, detail: Mapping[str, Any], region: str, rejects: list[Reject], stats: dict[str, int]
+    key: str,
+    detail: Mapping[str, Any],
+    region: str,
+    rejects: list[records.Reject],
+    stats: dict[str, int],
 ) -> list[dict[str, Any]]:
     """The green genes of one kidney panel detail as rows; unusable entries become rejects."""
     genes = detail.get("genes")
@@ -120,7 +111,7 @@ def _gene_rows(
     for position, gene in enumerate(genes):
         where = f"{key}:genes[{position}]"
         if not isinstance(gene, Mapping):
-            rejects.append(Reject(where, "gene entry is not an object", clip(gene)))
+            rejects.append(records.Reject(where, "gene entry is not an object", records.clip(gene)))
             continue
         level = str(gene.get("confidence_level", "")).strip().lower()
         if level not in GREEN_LEVELS:
@@ -128,8 +119,8 @@ def _gene_rows(
             continue
         gene_data = gene.get("gene_data") if isinstance(gene.get("gene_data"), Mapping) else {}
         symbol = gene_data.get("gene_symbol") or gene.get("entity_name")
-        if not present(symbol):
-            rejects.append(Reject(where, "green gene without a symbol", clip(gene)))
+        if not aggregation.present(symbol):
+            rejects.append(records.Reject(where, "green gene without a symbol", records.clip(gene)))
             continue
         phenotypes = gene.get("phenotypes")
         rows.append(
@@ -144,7 +135,9 @@ def _gene_rows(
                 "mode_of_inheritance": gene.get("mode_of_inheritance") or None,
                 # Curators paste phenotypes with tabs and double spaces; collapse them so the
                 # same phenotype is not listed twice.
-                "phenotypes": [" ".join(str(p).split()) for p in phenotypes if present(p)]
+                "phenotypes": [
+                    " ".join(str(p).split()) for p in phenotypes if aggregation.present(p)
+                ]
                 if isinstance(phenotypes, list)
                 else [],
             }
@@ -152,7 +145,7 @@ def _gene_rows(
     return rows
 
 
-def parse(files: RawFiles) -> ParsedEvidence:
+def parse(files: RawFiles) -> records.ParsedEvidence:
     """Green genes of the kidney panels of PanelApp UK and Australia.
 
     Reads the listing pages (`panelapp_{uk,au}/api/v1/panels/page-<n>`) and panel details
@@ -161,11 +154,11 @@ def parse(files: RawFiles) -> ParsedEvidence:
     listed without a detail file, or a listing shorter than its advertised count, is reported as
     a reject. Rows: one per (region, panel, green gene).
     """
-    selected = select_files(files, _KEY)
+    selected = records.select_files(files, _KEY)
     if not selected:
         raise SourceFormatError(SOURCE, "panelapp_uk/api/v1/panels", "no PanelApp files given")
 
-    rejects: list[Reject] = []
+    rejects: list[records.Reject] = []
     stats: dict[str, int] = {}
     listed: dict[tuple[str, int], Mapping[str, Any]] = {}
     advertised: dict[str, int] = {}
@@ -189,7 +182,7 @@ def parse(files: RawFiles) -> ParsedEvidence:
         seen = sum(1 for r, _ in listed if r == region)
         if seen < count:
             rejects.append(
-                Reject(
+                records.Reject(
                     f"{upstream}/api/v1/panels",
                     "panel listing incomplete",
                     f"{seen} of {count} advertised panels listed",
@@ -210,10 +203,10 @@ def parse(files: RawFiles) -> ParsedEvidence:
     for region, panel_id in sorted(kidney_listed - details.keys()):
         upstream = next(k for k, v in REGIONS.items() if v == region)
         rejects.append(
-            Reject(
+            records.Reject(
                 f"{upstream}/api/v1/panels/{panel_id}",
                 "kidney panel listed but its detail file is missing",
-                clip(listed[(region, panel_id)].get("name", "")),
+                records.clip(listed[(region, panel_id)].get("name", "")),
             )
         )
 
@@ -225,14 +218,20 @@ def parse(files: RawFiles) -> ParsedEvidence:
         green_gene_rows=len(rows),
     )
     created = sorted(str(p.get("version_created") or "")[:10] for p in used_panels)
-    frame = pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else empty_rows(ROW_COLUMNS)
-    return ParsedEvidence(
+    frame = (
+        pd.DataFrame(rows, columns=list(ROW_COLUMNS)) if rows else records.empty_rows(ROW_COLUMNS)
+    )
+    return records.ParsedEvidence(
         source=SOURCE,
         rows=frame.astype(object),
         rejects=rejects,
         release=(created[-1] or None) if created else None,
         stats=stats,
     )
+
+
+def _source_detail(e: dict[str, Any]) -> str:
+    return f"PanelApp ({', '.join(e['regions'])}): {aggregation.plural(e['panel_count'], 'panel')}"
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
@@ -242,7 +241,7 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     green on, both regions), `panel_count` (the scoring input), `regions`, `phenotypes`,
     `modes_of_inheritance`, `evidence_levels` (confidence levels), `reported_symbols`.
     """
-    genes = gene_index(rows)
+    genes = aggregation.gene_index(rows)
     panels = rows.drop_duplicates(["hgnc_id", "region", "panel_id"])
     panels = panels.assign(region_rank=panels["region"].map(_REGION_ORDER)).sort_values(
         ["hgnc_id", "region_rank", "panel_id"], kind="stable"
@@ -250,27 +249,23 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     panels = panels.rename(
         columns={"panel_id": "id", "panel_name": "name", "panel_version": "version"}
     )
-    gene_panels = record_lists(panels, genes, ["id", "name", "version", "region"])
-    evidence = per_gene(
+    gene_panels = aggregation.record_lists(panels, genes, ["id", "name", "version", "region"])
+    evidence = aggregation.per_gene(
         panels=gene_panels,
         panel_count=[len(p) for p in gene_panels],
-        regions=value_lists(rows, genes, "region", key=lambda r: r.map(_REGION_ORDER)),
-        phenotypes=value_lists(rows, genes, "phenotypes", explode=True),
-        modes_of_inheritance=value_lists(rows, genes, "mode_of_inheritance"),
-        evidence_levels=value_lists(rows, genes, "confidence_level"),
-        reported_symbols=value_lists(rows, genes, "symbol"),
+        regions=aggregation.value_lists(rows, genes, "region", key=lambda r: r.map(_REGION_ORDER)),
+        phenotypes=aggregation.value_lists(rows, genes, "phenotypes", explode=True),
+        modes_of_inheritance=aggregation.value_lists(rows, genes, "mode_of_inheritance"),
+        evidence_levels=aggregation.value_lists(rows, genes, "confidence_level"),
+        reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
-    details = [
-        f"PanelApp ({', '.join(e['regions'])}): {plural(e['panel_count'], 'panel')}"
-        for e in evidence
-    ]
-    return evidence_frame(genes, evidence, details)
+    return aggregation.evidence_frame(genes, evidence, _source_detail)
 
 
 def read_release(files: RawFiles) -> str | None:
     """The newest `version_created` date of any listed panel."""
     dates: list[str] = []
-    for key, path in select_files(files, _KEY).items():
+    for key, path in records.select_files(files, _KEY).items():
         if "/page-" in key:
             listing = read_json(SOURCE, key, path)
             dates += [str(r.get("version_created") or "")[:10] for r in listing.get("results", [])]

@@ -20,23 +20,7 @@ from typing import Any, Final
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
-from kg_pipeline.sources.aggregation import (
-    evidence_frame,
-    gene_index,
-    numeric_text_key,
-    per_gene,
-    plural,
-    present,
-    record_lists,
-    value_lists,
-)
-from kg_pipeline.sources.records import (
-    ParsedEvidence,
-    Reject,
-    clip,
-    empty_rows,
-    select_files,
-)
+from kg_pipeline.sources import aggregation, records
 
 SOURCE: Final = "PubTator"
 _PAGE_KEY: Final = re.compile(r"pubtator/search/page-(\d+)")
@@ -67,18 +51,20 @@ ROW_COLUMNS: Final[tuple[str, ...]] = (
 _ARTICLE_FIELDS: Final = ("pmid", "title", "journal", "date", "score", "text_hl")
 
 
-def _articles(key: str, data: Any, rejects: list[Reject]) -> list[dict[str, Any]]:
+def _articles(key: str, data: Any, rejects: list[records.Reject]) -> list[dict[str, Any]]:
     if not isinstance(data, Mapping) or not isinstance(data.get("results"), list):
         raise SourceFormatError(SOURCE, key, "a search page without a 'results' list")
     articles: list[dict[str, Any]] = []
     for position, result in enumerate(data["results"]):
         where = f"{key}:results[{position}]"
         if not isinstance(result, Mapping):
-            rejects.append(Reject(where, "result is not an object", clip(result)))
+            rejects.append(records.Reject(where, "result is not an object", records.clip(result)))
             continue
         pmid = str(result.get("pmid") or "").strip()
         if not pmid.isdigit():
-            rejects.append(Reject(where, "result without a numeric pmid", clip(result)))
+            rejects.append(
+                records.Reject(where, "result without a numeric pmid", records.clip(result))
+            )
             continue
         article = {name: result.get(name) for name in _ARTICLE_FIELDS}
         article["pmid"] = pmid
@@ -86,19 +72,19 @@ def _articles(key: str, data: Any, rejects: list[Reject]) -> list[dict[str, Any]
     return articles
 
 
-def parse(files: RawFiles) -> ParsedEvidence:
+def parse(files: RawFiles) -> records.ParsedEvidence:
     """Gene mentions of the search results, one row per (article, gene mention).
 
     Pages are read in page order; results without a numeric PMID are rejects, and pages the
     first page announces (`total_pages`) but the run lacks are one reject listing them.
     """
-    pages = select_files(files, _PAGE_KEY)
+    pages = records.select_files(files, _PAGE_KEY)
     if not pages:
         raise SourceFormatError(SOURCE, "pubtator/search/page-1", "no search pages given")
     numbered = {int(key.rsplit("-", 1)[1]): (key, path) for key, path in pages.items()}
     ordered = [numbered[n] for n in sorted(numbered)]
 
-    rejects: list[Reject] = []
+    rejects: list[records.Reject] = []
     articles: list[dict[str, Any]] = []
     announced = 0
     for key, path in ordered:
@@ -111,7 +97,7 @@ def parse(files: RawFiles) -> ParsedEvidence:
     if missing:
         shown = ", ".join(map(str, missing[:20])) + (", ..." if len(missing) > 20 else "")
         rejects.append(
-            Reject(
+            records.Reject(
                 "pubtator/search",
                 "search pages missing",
                 f"{len(missing)} of {announced} pages missing: {shown}",
@@ -120,14 +106,14 @@ def parse(files: RawFiles) -> ParsedEvidence:
 
     stats = {"pages": len(ordered), "articles": len(articles)}
     if not articles:
-        return ParsedEvidence(SOURCE, empty_rows(ROW_COLUMNS), rejects, None, stats)
+        return records.ParsedEvidence(SOURCE, records.empty_rows(ROW_COLUMNS), rejects, None, stats)
 
     table = pd.DataFrame(articles, columns=list(_ARTICLE_FIELDS)).drop_duplicates("pmid")
-    highlights = table["text_hl"].where(table["text_hl"].map(present), "").astype(str)
+    highlights = table["text_hl"].where(table["text_hl"].map(aggregation.present), "").astype(str)
     mentions = highlights.str.extractall(GENE_MENTION.pattern, flags=re.DOTALL)
     stats["articles_with_genes"] = int(mentions.index.get_level_values(0).nunique())
     if mentions.empty:
-        return ParsedEvidence(SOURCE, empty_rows(ROW_COLUMNS), rejects, None, stats)
+        return records.ParsedEvidence(SOURCE, records.empty_rows(ROW_COLUMNS), rejects, None, stats)
 
     article_of = mentions.index.get_level_values(0)
     found = table.loc[article_of].reset_index(drop=True)
@@ -147,7 +133,11 @@ def parse(files: RawFiles) -> ParsedEvidence:
         columns=list(ROW_COLUMNS),
     )
     stats["gene_mentions"] = len(rows)
-    return ParsedEvidence(SOURCE, rows.astype(object), rejects, None, stats)
+    return records.ParsedEvidence(SOURCE, rows.astype(object), rejects, None, stats)
+
+
+def _source_detail(e: dict[str, Any]) -> str:
+    return f"PubTator: {aggregation.plural(e['publication_count'], 'publication')}"
 
 
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
@@ -158,31 +148,34 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     {pmid, title, journal, date, score, text}), `top_mentions` (top 5 of those),
     `total_mentions`, `mean_score` (mean article score), `reported_symbols`.
     """
-    genes = gene_index(rows)
-    pmids = value_lists(rows, genes, "pmid", key=numeric_text_key)
+    genes = aggregation.gene_index(rows)
+    pmids = aggregation.value_lists(rows, genes, "pmid", key=aggregation.numeric_text_key)
     total_mentions = rows.groupby("hgnc_id").size().to_dict()
 
     scored = rows.assign(score=pd.to_numeric(rows["score"], errors="coerce"))
     # PMID order first, so that equal scores keep a deterministic order in the stable sort.
-    scored = scored.sort_values("pmid", key=numeric_text_key, kind="stable")
+    scored = scored.sort_values("pmid", key=aggregation.numeric_text_key, kind="stable")
     per_article = scored.sort_values(
         ["hgnc_id", "score"], ascending=[True, False], kind="stable"
     ).drop_duplicates(["hgnc_id", "pmid"])
     mean_score = per_article.groupby("hgnc_id")["score"].mean().to_dict()
     best = per_article.groupby("hgnc_id", sort=False).head(MAX_MENTIONS)
     best = best.rename(columns={"mention": "text"})
-    mentions = record_lists(best, genes, ["pmid", "title", "journal", "date", "score", "text"])
+    mentions = aggregation.record_lists(
+        best, genes, ["pmid", "title", "journal", "date", "score", "text"]
+    )
     scores = [mean_score.get(gene) for gene in genes]
 
-    evidence = per_gene(
+    evidence = aggregation.per_gene(
         pmids=pmids,
         publication_count=[len(p) for p in pmids],
-        entrez_ids=value_lists(rows, genes, "entrez_id", key=numeric_text_key),
+        entrez_ids=aggregation.value_lists(
+            rows, genes, "entrez_id", key=aggregation.numeric_text_key
+        ),
         mentions=mentions,
         top_mentions=[m[:TOP_MENTIONS] for m in mentions],
         total_mentions=[int(total_mentions.get(gene, 0)) for gene in genes],
         mean_score=[None if s is None or pd.isna(s) else round(float(s), 4) for s in scores],
-        reported_symbols=value_lists(rows, genes, "symbol"),
+        reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
-    details = [f"PubTator: {plural(e['publication_count'], 'publication')}" for e in evidence]
-    return evidence_frame(genes, evidence, details)
+    return aggregation.evidence_frame(genes, evidence, _source_detail)

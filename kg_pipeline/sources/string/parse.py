@@ -33,14 +33,7 @@ import numpy as np
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, is_gzip
-from kg_pipeline.sources.annotations import (
-    AnnotationCollector,
-    GeneIndex,
-    ParsedAnnotations,
-    column_positions,
-    iter_lines,
-)
-from kg_pipeline.sources.records import require_file
+from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.string.upstream import STRING
 
 SOURCE: Final = "string_ppi"
@@ -68,14 +61,14 @@ class LinkTable:
     same_gene: int = 0
 
 
-def read_proteins(path: Path, collector: AnnotationCollector) -> dict[str, int]:
+def read_proteins(path: Path, collector: annotations.AnnotationCollector) -> dict[str, int]:
     """STRING protein id -> our gene id, from the protein info file (by `preferred_name`)."""
-    lines = iter_lines(SOURCE, INFO_KEY, path)
+    lines = annotations.iter_lines(SOURCE, INFO_KEY, path)
     first = next(lines, None)
     if first is None:
         raise SourceFormatError(SOURCE, INFO_KEY, "the file is empty")
     header = first[1].split("\t")
-    pos = column_positions(SOURCE, INFO_KEY, header, _INFO_COLUMNS)
+    pos = annotations.column_positions(SOURCE, INFO_KEY, header, _INFO_COLUMNS)
     id_pos, name_pos = pos["string_protein_id"], pos["preferred_name"]
     proteins: dict[str, int] = {}
     unmatched = 0
@@ -224,7 +217,7 @@ def read_links(
     proteins: Mapping[str, int],
     *,
     min_score: int = DEFAULT_MIN_SCORE,
-    collector: AnnotationCollector,
+    collector: annotations.AnnotationCollector,
     chunk_bytes: int = LINK_CHUNK_BYTES,
 ) -> LinkTable:
     """Links among `proteins` (protein id -> gene id) scoring at least `min_score`, streamed.
@@ -252,7 +245,7 @@ def read_links(
         header, *rest = io.StringIO(
             _decode(first_chunk, 0, encoding="utf-8-sig"), newline=""
         ).readlines()
-        pos = column_positions(SOURCE, LINKS_KEY, header.split(), _LINK_COLUMNS)
+        pos = annotations.column_positions(SOURCE, LINKS_KEY, header.split(), _LINK_COLUMNS)
         if [pos[c] for c in _LINK_COLUMNS] != [0, 1, 2]:
             raise SourceFormatError(
                 SOURCE, LINKS_KEY, "expected the columns protein1 protein2 combined_score in order"
@@ -303,7 +296,7 @@ def _read_link_chunk(
     lookup: _ProteinLookup,
     proteins: Mapping[str, int],
     min_score: int,
-    collector: AnnotationCollector,
+    collector: annotations.AnnotationCollector,
     pairs: dict[tuple[int, int], int],
     counts: _LinkCounts,
 ) -> int:
@@ -366,7 +359,7 @@ def _read_link_lines(
     block: list[str],
     proteins: Mapping[str, int],
     min_score: int,
-    collector: AnnotationCollector,
+    collector: annotations.AnnotationCollector,
     pairs: dict[tuple[int, int], int],
     counts: _LinkCounts,
 ) -> None:
@@ -489,7 +482,7 @@ def annotate(
     scores: Mapping[int, float],
     min_score: int = DEFAULT_MIN_SCORE,
     **_: Any,
-) -> ParsedAnnotations:
+) -> annotations.ParsedAnnotations:
     """PPI annotations of the kidney genes (`scores`: gene id -> percentage score, > 0 = kidney).
 
     Annotation per kidney gene that STRING knows: `ppi_score`, `ppi_degree`, `interactions`
@@ -499,10 +492,10 @@ def annotate(
     `gene_symbol`. Only links between two kidney genes are kept while streaming (the score
     reads no other). Version: "v12.0".
     """
-    info_path = require_file(files, SOURCE, INFO_KEY)
-    links_path = require_file(files, SOURCE, LINKS_KEY)
-    index = GeneIndex(genes)
-    collector = AnnotationCollector(SOURCE, index)
+    info_path = records.require_file(files, SOURCE, INFO_KEY)
+    links_path = records.require_file(files, SOURCE, LINKS_KEY)
+    index = annotations.GeneIndex(genes)
+    collector = annotations.AnnotationCollector(SOURCE, index)
     evidence = {
         int(g): float(s)
         for g, s in scores.items()
@@ -515,8 +508,8 @@ def annotate(
         raise SourceFormatError(SOURCE, LINKS_KEY, "the file has a header but no links")
 
     in_string = set(kidney_proteins.values())
-    annotations = ppi_annotations(table.pairs, {g: evidence[g] for g in in_string}, index.symbols)
-    collector.replace_records(annotations)
+    ppi = ppi_annotations(table.pairs, {g: evidence[g] for g in in_string}, index.symbols)
+    collector.replace_records(ppi)
     collector.read(table.lines)
     collector.stats["rows_matched"] += table.kept
     collector.unmatched(table.not_wanted)
@@ -529,7 +522,7 @@ def annotate(
             "kidney_genes": len(evidence),
             "kidney_genes_not_in_string": len(evidence) - len(in_string),
             "gene_pairs": len(table.pairs),
-            "genes_with_partners": sum(1 for a in annotations.values() if a["ppi_degree"]),
+            "genes_with_partners": sum(1 for a in ppi.values() if a["ppi_degree"]),
             "scores_not_in_genes": sum(1 for g in scores if int(g) not in index.symbols),
         },
     )
