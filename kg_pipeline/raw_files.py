@@ -15,7 +15,7 @@ import io
 import json
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -45,9 +45,24 @@ class SourceFormatError(Exception):
 
 @dataclass(frozen=True)
 class StoredFile:
+    """One file of a raw version: its identity, where it came from, and the validators the
+    upstream sent with it (`ETag`, `Last-Modified`), which the next fetch sends back so an
+    unchanged file is not downloaded again."""
+
     sha256: str
     size: int
     location: str
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def validators(self) -> dict[str, str]:
+        """The conditional-request headers that ask for this file only if it changed."""
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,16 @@ class RawVersion:
     def size(self) -> int:
         return sum(f.size for f in self.files.values())
 
+    def with_validators_of(self, other: RawVersion) -> RawVersion:
+        """This version with the validators `other` (the same bytes, fetched again) carries."""
+        files = {
+            key: replace(stored, etag=new.etag, last_modified=new.last_modified)
+            if (new := other.files.get(key))
+            else stored
+            for key, stored in self.files.items()
+        }
+        return replace(self, files=files)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "source": self.source,
@@ -81,7 +106,13 @@ class RawVersion:
             "fetched_at": self.fetched_at,
             "details": dict(self.details),
             "files": {
-                key: {"sha256": f.sha256, "size": f.size, "location": f.location}
+                key: {
+                    "sha256": f.sha256,
+                    "size": f.size,
+                    "location": f.location,
+                    **({"etag": f.etag} if f.etag else {}),
+                    **({"last_modified": f.last_modified} if f.last_modified else {}),
+                }
                 for key, f in sorted(self.files.items())
             },
         }

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     # Per-upstream request rates (KG_REQUESTS_PER_SECOND__PUBTATOR=10 with an NCBI API key);
     # unset ones keep the registry's polite default.
     requests_per_second: dict[str, float] = Field(default_factory=dict)
+    # Downloads a UTC day for upstreams with a per-IP quota (KG_DAILY_DOWNLOADS__GENCC=5);
+    # unset ones keep the registry's budget.
+    daily_downloads: dict[str, int] = Field(default_factory=dict)
     # Replaces every upstream's request rate: for a local emulator only.
     http_requests_per_second: float | None = None
 
@@ -86,6 +89,13 @@ class Settings(BaseSettings):
         if self.upstream_url:
             return f"{self.upstream_url.rstrip('/')}/{upstream}"
         return default
+
+    def daily_download_budget(self, upstream: str, default: int | None) -> int | None:
+        """Downloads a day for an upstream (`default`: the registry's; None: no budget)."""
+        budget = self.daily_downloads.get(upstream, default)
+        if budget is not None and budget < 0:
+            raise ValueError(f"{upstream}: daily downloads must be >= 0, got {budget}")
+        return budget
 
     def rate(self, upstream: str, default: float) -> float:
         """Requests per second for an upstream (`default`: the registry's)."""

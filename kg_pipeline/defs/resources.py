@@ -8,6 +8,7 @@ per registry source.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,7 +25,7 @@ from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS, source
-from kg_pipeline.sources.spec import Fetched, FetchJob, Logger
+from kg_pipeline.sources.spec import Fetched, FetchJob, KnownFile, Logger
 
 
 class LoadRefused(RuntimeError):
@@ -74,6 +75,9 @@ class UpstreamClient(dg.ConfigurableResource):
     mirror_dir: str = ""
     base_urls: dict[str, str] = {}
     requests_per_second: dict[str, float] = {}
+    daily_downloads: dict[str, int] = {}
+    ledger_dir: str = ""
+    """Where daily download budgets are counted (`<raw store>/.downloads`)."""
     api_key: str | None = None
     options: dict[str, str] = {}
     http: HttpConfig
@@ -89,16 +93,24 @@ class UpstreamClient(dg.ConfigurableResource):
                 ),
                 api_key=self.api_key if upstream.api_key_setting else None,
                 api_key_setting=upstream.api_key_setting,
+                daily_downloads=self.daily_downloads.get(upstream.key),
             )
             for upstream in source(self.source).upstreams
         }
-        return LiveFetcher(endpoints, HttpPolicy(**self.http.model_dump()))
+        return LiveFetcher(
+            endpoints,
+            HttpPolicy(**self.http.model_dump()),
+            ledger_dir=Path(self.ledger_dir) if self.ledger_dir else None,
+        )
 
-    def fetch(self, staging: Path, log: Logger) -> tuple[Fetched, str]:
-        """Every file of one download into `staging`; returns them and the fetcher's mode."""
+    def fetch(
+        self, staging: Path, log: Logger, known: Mapping[str, KnownFile]
+    ) -> tuple[Fetched, str]:
+        """Every file of one download into `staging`, asking conditionally about the `known`
+        files of the latest stored version; returns them and the fetcher's mode."""
         entry = source(self.source)
         with self.fetcher() as fetcher:
-            job = FetchJob(self.source, fetcher, staging, log, self.options)
+            job = FetchJob(self.source, fetcher, staging, log, self.options, known)
             if entry.walk is not None:
                 entry.walk(job)
             else:
@@ -190,6 +202,12 @@ def pipeline_resources(settings: Settings) -> dict[str, Any]:
             requests_per_second={
                 u.key: settings.rate(u.key, u.requests_per_second) for u in entry.upstreams
             },
+            daily_downloads={
+                u.key: budget
+                for u in entry.upstreams
+                if (budget := settings.daily_download_budget(u.key, u.daily_downloads)) is not None
+            },
+            ledger_dir=str(raw_store.store.downloads_dir),
             api_key=_secret("KG_NCBI_API_KEY", api_key),
             options=entry.options(settings) if entry.options else {},
             http=http,

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
@@ -23,12 +24,14 @@ import tenacity
 import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 
+from kg_pipeline.http.quota import BudgetSpent, DailyDownloadBudget
 from kg_pipeline.http.ratelimit import limiter_for
 from kg_pipeline.http.transport import (
     ADVICE_RETRY_LATER,
     CHUNK_SIZE,
     BodySink,
     Fetcher,
+    NotModified,
     UpstreamError,
     is_gzip_name,
 )
@@ -101,6 +104,9 @@ class Endpoint:
     wherever the URL is shown."""
     api_key_setting: str | None = None
     """The setting a refused request should point the user to, e.g. `KG_NCBI_API_KEY`."""
+    daily_downloads: int | None = None
+    """At most this many downloads a UTC day (`KG_DAILY_DOWNLOADS__<UPSTREAM>`), for an
+    upstream with a per-IP quota; None: no budget."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +146,8 @@ class _Request:
     shown_url: str
     """The URL as logs and errors show it: query included, API key left out."""
     secret: str | None
+    validators: dict[str, str]
+    """`If-None-Match` / `If-Modified-Since` of the stored file, sent with every attempt."""
 
     def redact(self, text: str) -> str:
         return text.replace(self.secret, "***") if self.secret else text
@@ -155,11 +163,19 @@ class LiveFetcher(Fetcher):
         endpoints: Mapping[str, Endpoint],
         policy: HttpPolicy,
         *,
+        ledger_dir: Path | None = None,
         session: requests.Session | None = None,
     ) -> None:
+        """`ledger_dir` keeps the daily download budgets of endpoints that have one; it is
+        required when any has."""
         self._endpoints = dict(endpoints)
         self._policy = policy
         self._session = session or make_session()
+        self._budgets = {
+            key: DailyDownloadBudget(_required(ledger_dir), key, endpoint.daily_downloads)
+            for key, endpoint in self._endpoints.items()
+            if endpoint.daily_downloads is not None
+        }
 
     def close(self) -> None:
         self._session.close()
@@ -172,9 +188,15 @@ class LiveFetcher(Fetcher):
         return f"{self._endpoints[upstream].base_url}/{path.lstrip('/')}"
 
     def _stream(
-        self, upstream: str, path: str, params: dict[str, str], page: int | None, sink: BodySink
+        self,
+        upstream: str,
+        path: str,
+        params: dict[str, str],
+        page: int | None,
+        sink: BodySink,
+        validators: dict[str, str],
     ) -> tuple[str, dict[str, str]]:
-        request = self._request(upstream, path, params, page)
+        request = self._request(upstream, path, params, page, validators)
         # A `.gz` file is kept exactly as stored; any other body is decoded from its transfer
         # compression.
         headers = self._fetch(request, sink, raw_gzip=is_gzip_name(path.rstrip("/")))
@@ -183,7 +205,12 @@ class LiveFetcher(Fetcher):
     # -- internals -------------------------------------------------------------------------
 
     def _request(
-        self, upstream: str, path: str, params: dict[str, str] | None, page: int | None
+        self,
+        upstream: str,
+        path: str,
+        params: dict[str, str] | None,
+        page: int | None,
+        validators: dict[str, str],
     ) -> _Request:
         url = self.url(upstream, path)
         query = dict(params or {})
@@ -193,7 +220,7 @@ class LiveFetcher(Fetcher):
         secret = self._endpoints[upstream].api_key or None
         if secret:
             query["api_key"] = secret
-        return _Request(upstream, url, query, shown, secret)
+        return _Request(upstream, url, query, shown, secret, validators)
 
     def _fetch(self, request: _Request, sink: BodySink, *, raw_gzip: bool) -> dict[str, str]:
         """Run the attempts; returns the provenance headers of the successful response."""
@@ -201,11 +228,19 @@ class LiveFetcher(Fetcher):
         attempts = policy.max_retries + 1
         endpoint = self._endpoints[request.upstream]
         limiter = limiter_for(request.upstream, endpoint.requests_per_second)
+        budget = self._budgets.get(request.upstream)
 
         def attempt() -> dict[str, str]:
             limiter.acquire()
+            if budget is not None:
+                self._spend(budget, request)
             sink.reset()
-            return self._attempt(request, sink, raw_gzip=raw_gzip)
+            try:
+                return self._attempt(request, sink, raw_gzip=raw_gzip)
+            except NotModified:
+                if budget is not None:
+                    budget.give_back()
+                raise
 
         def wait(state: tenacity.RetryCallState) -> float:
             failure = state.outcome.exception() if state.outcome else None
@@ -271,6 +306,7 @@ class LiveFetcher(Fetcher):
             response = self._session.get(
                 request.url,
                 params=request.params,
+                headers=request.validators,
                 timeout=(policy.connect_timeout_s, policy.read_timeout_s),
                 stream=True,
                 allow_redirects=True,
@@ -306,6 +342,8 @@ class LiveFetcher(Fetcher):
 
         with response:
             status = response.status_code
+            if status == HTTPStatus.NOT_MODIFIED and request.validators:
+                raise NotModified(request.shown_url)
             if status == 429 or status >= 500:
                 raise _Retryable(
                     _status_text(response),
@@ -328,6 +366,37 @@ class LiveFetcher(Fetcher):
                 for name in ("Last-Modified", "ETag")
                 if name in response.headers
             }
+
+    def _spend(self, budget: DailyDownloadBudget, request: _Request) -> None:
+        """Take one download from the budget. With none left, a conditional request still
+        learns, by a HEAD that costs nothing, whether its file is unchanged (`NotModified`)."""
+        try:
+            budget.spend()
+        except BudgetSpent as exc:
+            if request.validators and self._head_status(request) == HTTPStatus.NOT_MODIFIED:
+                raise NotModified(request.shown_url) from None
+            raise UpstreamError(
+                request.upstream,
+                request.shown_url,
+                str(exc),
+                advice="nothing was downloaded and the previous data stays; retry after "
+                f"00:00 UTC or raise KG_DAILY_DOWNLOADS__{request.upstream.upper()} (within "
+                "the upstream's own per-IP quota)",
+            ) from None
+
+    def _head_status(self, request: _Request) -> int | None:
+        policy = self._policy
+        try:
+            with self._session.head(
+                request.url,
+                params=request.params,
+                headers=request.validators,
+                timeout=(policy.connect_timeout_s, policy.read_timeout_s),
+                allow_redirects=True,
+            ) as response:
+                return response.status_code
+        except requests.exceptions.RequestException:
+            return None
 
     def _receive_body(
         self, request: _Request, response: requests.Response, sink: BodySink, *, raw_gzip: bool
@@ -386,6 +455,12 @@ def _body_chunks(raw: urllib3.BaseHTTPResponse, *, decode: bool) -> Iterator[byt
                 advice=_ADVICE_TRUNCATED,
             ) from None
         yield chunk
+
+
+def _required(ledger_dir: Path | None) -> Path:
+    if ledger_dir is None:
+        raise ValueError("an endpoint with a daily download budget needs a ledger_dir")
+    return ledger_dir
 
 
 def _status_text(response: requests.Response) -> str:

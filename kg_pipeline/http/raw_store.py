@@ -50,7 +50,13 @@ class RawStore:
                 # Same filesystem in practice (a temp dir under the store), so this is a rename.
                 shutil.move(item.path, target)
                 os.chmod(target, 0o444)
-            files[key] = StoredFile(item.sha256, item.size, item.location)
+            files[key] = StoredFile(
+                item.sha256,
+                item.size,
+                item.location,
+                etag=item.headers.get("ETag"),
+                last_modified=item.headers.get("Last-Modified"),
+            )
         return RawVersion(source, files, release, fetched_at, details or {})
 
     def open_version(self, version: RawVersion) -> dict[str, Path]:
@@ -64,6 +70,21 @@ class RawStore:
                     f"{self.root}; materialise raw_{version.source} again"
                 )
             paths[key] = path
+        return paths
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Where daily download budgets are counted (see `kg_pipeline.http.quota`)."""
+        return self.root / ".downloads"
+
+    def known_files(self, version: RawVersion) -> dict[str, Path]:
+        """The local paths of a version's files that are still in the store intact (a fetch
+        may ask the upstream about these; the others are downloaded whole)."""
+        paths = {}
+        for key, stored in version.files.items():
+            path = self.path(version.source, stored.sha256)
+            if path.is_file() and path.stat().st_size == stored.size:
+                paths[key] = path
         return paths
 
     def staging_dir(self, source: str) -> Path:

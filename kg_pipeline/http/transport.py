@@ -13,7 +13,7 @@ import os
 import tempfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -121,6 +121,15 @@ def _rebuild_upstream_error(
     )
 
 
+class NotModified(Exception):
+    """The upstream answered 304 to the validators sent: the stored file is still current, and
+    no byte of it was downloaded."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(f"not modified: {location}")
+        self.location = location
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())
 
@@ -139,6 +148,8 @@ class FetchedFile:
     sha256: str
     headers: dict[str, str] = field(default_factory=dict)
     """`Last-Modified` / `ETag` as sent by a live upstream; empty in mirror mode."""
+    downloaded: bool = True
+    """False when the upstream answered 304 and the bytes are the stored file's."""
 
 
 class Fetcher(ABC):
@@ -159,20 +170,32 @@ class Fetcher(ABC):
         *,
         params: dict[str, str] | None = None,
         page: int | None = None,
+        validators: Mapping[str, str] | None = None,
     ) -> FetchedFile:
-        """Stream one file to `dest` and describe it."""
+        """Stream one file to `dest` and describe it. `validators` (`If-None-Match`,
+        `If-Modified-Since`) make the request conditional: `NotModified` when the upstream
+        says the file it described then has not changed."""
         relpath = mirror_relpath(path, page)
         with open_for_replace(dest) as fh:
             sink = BodySink(fh, check_gzip=is_gzip_name(relpath))
-            location, headers = self._stream(upstream, path, params or {}, page, sink)
+            location, headers = self._stream(
+                upstream, path, params or {}, page, sink, dict(validators or {})
+            )
         return FetchedFile(relpath, location, dest, sink.size, sink.sha256, headers)
 
     @abstractmethod
     def _stream(
-        self, upstream: str, path: str, params: dict[str, str], page: int | None, sink: BodySink
+        self,
+        upstream: str,
+        path: str,
+        params: dict[str, str],
+        page: int | None,
+        sink: BodySink,
+        validators: dict[str, str],
     ) -> tuple[str, dict[str, str]]:
         """Write the complete body of one request to `sink`; return where it came from (shown
-        to users, without secrets) and the provenance headers (`Last-Modified`, `ETag`)."""
+        to users, without secrets) and the provenance headers (`Last-Modified`, `ETag`). A mode
+        that can ask conditionally raises `NotModified` instead when `validators` still hold."""
 
     def close(self) -> None:  # noqa: B027 (a fetcher without connections has nothing to close)
         """Release connections; the fetcher must not be used afterwards."""

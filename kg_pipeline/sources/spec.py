@@ -10,6 +10,8 @@ jobs, schedules and the dev tools iterate over that list.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,10 +20,11 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 import pandas as pd
 
 from kg_pipeline.http.formats import FileFormat
-from kg_pipeline.raw_files import RawFiles
+from kg_pipeline.http.transport import FetchedFile, NotModified, mirror_relpath
+from kg_pipeline.raw_files import RawFiles, StoredFile
 
 if TYPE_CHECKING:
-    from kg_pipeline.http.transport import FetchedFile, Fetcher
+    from kg_pipeline.http.transport import Fetcher
     from kg_pipeline.settings import Settings
     from kg_pipeline.sources.annotations import ParsedAnnotations
     from kg_pipeline.sources.records import ParsedEvidence
@@ -49,22 +52,40 @@ class Upstream:
     """The format of every response of a paged API (files are judged by their names)."""
     api_key_setting: str | None = None
     """The setting whose key is sent as `api_key` (NCBI's raises PubTator's rate limit)."""
+    daily_downloads: int | None = None
+    """The most downloads a UTC day this project spends on an upstream with a per-IP quota
+    (`KG_DAILY_DOWNLOADS__<KEY>` overrides); None: no budget."""
 
     def keys(self) -> tuple[str, ...]:
         """The `RawFiles` keys of the fixed files: `"<key>/<relpath>"`."""
         return tuple(f"{self.key}/{relpath}" for relpath in self.files)
 
 
+@dataclass(frozen=True)
+class KnownFile:
+    """A file of the source's latest stored version: what the next fetch asks about."""
+
+    stored: StoredFile
+    path: Path
+    """The file in the raw store."""
+
+
 @dataclass
 class FetchJob:
-    """A paged source's download in progress: the source's key, the fetcher, a scratch
-    directory, the source's fetch options, and the files fetched so far."""
+    """A source's download in progress: the source's key, the fetcher, a scratch directory, the
+    source's fetch options, the files of its latest stored version (by `RawFiles` key), and
+    the files fetched so far.
+
+    Each request for a known file carries that file's validators; when the upstream answers
+    304, the stored bytes stand in for the body, so a walk reads them as it would a download.
+    """
 
     source: str
     fetcher: Fetcher
     staging: Path
     log: Logger
     options: Mapping[str, str]
+    known: Mapping[str, KnownFile] = field(default_factory=dict)
     fetched: Fetched = field(default_factory=list)
 
     def download(
@@ -77,9 +98,42 @@ class FetchJob:
     ) -> tuple[str, FetchedFile]:
         """Fetch one file into the staging directory and add it to `fetched`."""
         dest = self.staging / f"{len(self.fetched):06d}"
-        item = self.fetcher.download(upstream, path, dest, params=params, page=page)
-        self.fetched.append((f"{upstream}/{item.relpath}", item))
+        key = f"{upstream}/{mirror_relpath(path, page)}"
+        known = self.known.get(key)
+        try:
+            item = self.fetcher.download(
+                upstream,
+                path,
+                dest,
+                params=params,
+                page=page,
+                validators=known.stored.validators() if known else None,
+            )
+        except NotModified:
+            assert known is not None  # only a conditional request can be answered 304
+            item = _stored_copy(known, mirror_relpath(path, page), dest)
+        self.fetched.append((key, item))
         return self.fetched[-1]
+
+
+def _stored_copy(known: KnownFile, relpath: str, dest: Path) -> FetchedFile:
+    """The stored file as the fetched one: a hard link into the staging directory (the store
+    and the staging directory share a filesystem), a copy where links are refused."""
+    try:
+        os.link(known.path, dest)
+    except OSError:
+        shutil.copyfile(known.path, dest)
+    stored = known.stored
+    headers = {"ETag": stored.etag or "", "Last-Modified": stored.last_modified or ""}
+    return FetchedFile(
+        relpath,
+        stored.location,
+        dest,
+        stored.size,
+        stored.sha256,
+        {name: value for name, value in headers.items() if value},
+        downloaded=False,
+    )
 
 
 class Logger(Protocol):

@@ -1,5 +1,7 @@
 """Raw-file assets: all fourteen from a snapshot, live against the emulator, and every fault."""
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +210,94 @@ def test_a_transient_fault_is_retried(
     assert result.success
     assert statuses == [429, 200]
     assert metadata(result, "gnomad")["sha256"] == mirrored["gnomad"]["sha256"]
+
+
+# -- conditional requests ------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_snapshot(tmp_path: Path, default_snapshot: Path) -> Path:
+    """A copy of the default snapshot (hard links) that a test may change file by file."""
+    copy = tmp_path / "live-snapshot"
+    shutil.copytree(default_snapshot, copy, copy_function=os.link)
+    return copy
+
+
+def live(gene_db_url: str, store: Path, sources: list[str], url: str, **settings: Any):
+    return materialize(
+        gene_db_url, store, sources, source_mode="live", upstream_url=url, **FAST_HTTP, **settings
+    )
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """A new file in place of a hard-linked one, leaving the shared original untouched."""
+    path.unlink()
+    path.write_bytes(data)
+
+
+def test_a_no_change_refresh_of_every_source_downloads_nothing(
+    mirrored: dict, gene_db_url: str, tmp_path: Path, live_snapshot: Path
+) -> None:
+    with UpstreamEmulator(live_snapshot) as emulator:
+        # The mirror stored no validators: the first live fetch downloads and records them.
+        first = live(gene_db_url, tmp_path / "raw", RAW_SOURCES, emulator.url)
+        assert first.success
+        sent, asked = emulator.bytes_sent(), len(emulator.requests)
+        assert sent > 0
+
+        again = live(gene_db_url, tmp_path / "raw", RAW_SOURCES, emulator.url)
+        assert again.success
+        answered = {r.status for r in emulator.requests[asked:]}
+        assert emulator.bytes_sent() == sent
+    assert answered == {304}
+    for source in RAW_SOURCES:
+        meta = metadata(again, source)
+        assert meta["unchanged"] is True, source
+        assert meta["bytes_downloaded"] == 0 and meta["files_downloaded"] == 0, source
+        assert meta["files_not_modified"] == meta["files"], source
+        assert meta["sha256"] == mirrored[source]["sha256"], source
+        # Unchanged: observed, not materialised, so no load runs downstream.
+        assert again.asset_materializations_for_node(f"raw_{source}") == []
+
+
+def test_only_the_changed_file_of_a_source_is_downloaded(
+    mirrored: dict, gene_db_url: str, gene_engine: sa.Engine, tmp_path: Path, live_snapshot: Path
+) -> None:
+    obo = live_snapshot / "hpo" / "hp.obo"
+    with UpstreamEmulator(live_snapshot) as emulator:
+        assert live(gene_db_url, tmp_path / "raw", ["hpo"], emulator.url).success
+        replace_file(obo, obo.read_bytes() + b"\n[Term]\nid: HP:9999999\nname: synthetic\n")
+        changed = live(gene_db_url, tmp_path / "raw", ["hpo"], emulator.url)
+    assert changed.success
+    meta = metadata(changed, "hpo")
+    assert meta["unchanged"] is False
+    assert (meta["files_downloaded"], meta["files_not_modified"]) == (1, meta["files"] - 1)
+    assert meta["bytes_downloaded"] == obo.stat().st_size
+    version = latest(gene_engine, "hpo")
+    assert version.sha256 == meta["sha256"] != mirrored["hpo"]["sha256"]
+    # The new version carries every file's validators for the next refresh.
+    assert all(f.etag for f in version.files.values())
+
+
+def test_past_the_daily_budget_a_refresh_fails_and_keeps_the_data(
+    mirrored: dict, gene_db_url: str, gene_engine: sa.Engine, tmp_path: Path, live_snapshot: Path
+) -> None:
+    budget = {"daily_downloads": {"gencc": 1}}
+    (export,) = (live_snapshot / "gencc").rglob("*submissions-export*")
+    with UpstreamEmulator(live_snapshot) as emulator:
+        assert live(gene_db_url, tmp_path / "raw", ["gencc"], emulator.url, **budget).success
+        before = latest(gene_engine, "gencc")
+        # Unchanged: with the budget spent, a HEAD (which costs nothing) shows the file is
+        # unchanged, so the refresh passes without a download.
+        unchanged = live(gene_db_url, tmp_path / "raw", ["gencc"], emulator.url, **budget)
+        assert unchanged.success and metadata(unchanged, "gencc")["unchanged"] is True
+        text = export.read_bytes()
+        replace_file(export, text + text.splitlines(keepends=True)[-1])
+        refused = live(gene_db_url, tmp_path / "raw", ["gencc"], emulator.url, **budget)
+        sent = emulator.bytes_sent("gencc")
+    assert not refused.success
+    message = failure_message(refused)
+    assert "\n" not in message and "today's 1 downloads of gencc are spent" in message
+    # One body in all: the first download. The others were answered to HEADs.
+    assert sent == len(text)
+    assert latest(gene_engine, "gencc") == before

@@ -17,7 +17,8 @@ import pytest
 
 from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http.live import LiveFetcher
-from kg_pipeline.http.transport import UpstreamError
+from kg_pipeline.http.quota import DailyDownloadBudget
+from kg_pipeline.http.transport import NotModified, UpstreamError
 from kg_pipeline_tests.devtools.emulator.snapshots import (
     GNOMAD_TSV,
     GTEX_GZ,
@@ -180,6 +181,101 @@ def test_truncated_body_is_retried(
     assert fetched.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
     assert len(emulator.requests_for("gnomad")) == 2
     assert "truncated body" in retry_log.text
+
+
+# -- conditional requests and download budgets ------------------------------------------------
+
+
+def test_validators_of_an_unchanged_file_get_not_modified_and_no_bytes(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    fetcher = make_live()
+    first = fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "first.tsv")
+    sent = emulator.bytes_sent()
+    dest = tmp_path / "out" / "again.tsv"
+    for validators in (
+        {"If-None-Match": first.headers["ETag"]},
+        {"If-Modified-Since": first.headers["Last-Modified"]},
+    ):
+        with pytest.raises(NotModified):
+            fetcher.download("gnomad", GNOMAD_TSV, dest, validators=validators)
+    assert statuses(emulator, "gnomad") == [200, 304, 304]
+    assert emulator.bytes_sent() == sent
+    assert_nothing_left(dest)
+
+
+def test_validators_of_a_changed_file_get_the_new_file(
+    make_live: MakeLive, snapshot: Snapshot, tmp_path: Path
+) -> None:
+    fetcher = make_live()
+    first = fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "first.tsv")
+    path = snapshot.file("gnomad", GNOMAD_TSV)
+    path.write_bytes(path.read_bytes() + b"GENE99\tENST99\t0.5\t1.5\t0.1\n")
+    again = fetcher.download(
+        "gnomad",
+        GNOMAD_TSV,
+        tmp_path / "again.tsv",
+        validators={"If-None-Match": first.headers["ETag"]},
+    )
+    assert again.path.read_bytes() == path.read_bytes()
+    assert again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_the_daily_budget_stops_downloads_with_one_line(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    fetcher = make_live(daily_downloads={"gnomad": 2}, ledger_dir=tmp_path / "ledger")
+    fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "1.tsv")
+    fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "2.tsv")
+    with pytest.raises(UpstreamError) as caught:
+        fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "out" / "3.tsv")
+
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "today's 2 downloads of gnomad are spent" in message
+    assert "KG_DAILY_DOWNLOADS__GNOMAD" in message and "previous data stays" in message
+    # The refused download never reached the upstream; other upstreams have no budget.
+    assert statuses(emulator, "gnomad") == [200, 200]
+    fetcher.download("hpo", "hp.obo", tmp_path / "hp.obo")
+    assert_nothing_left(tmp_path / "out" / "3.tsv")
+
+
+def test_a_304_is_given_back_and_a_truncated_retry_counts(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger"
+    budget = DailyDownloadBudget(ledger, "gnomad", 10)
+    fetcher = make_live(daily_downloads={"gnomad": 10}, ledger_dir=ledger)
+
+    first = fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "1.tsv")
+    assert budget.used_today() == 1
+    with pytest.raises(NotModified):
+        fetcher.download(
+            "gnomad",
+            GNOMAD_TSV,
+            tmp_path / "2.tsv",
+            validators={"If-None-Match": first.headers["ETag"]},
+        )
+    assert budget.used_today() == 1
+
+    emulator.inject("gnomad", "truncate")
+    fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "3.tsv")
+    assert statuses(emulator, "gnomad")[-2:] == [200, 200]
+    assert budget.used_today() == 3
+
+
+def test_the_budget_is_shared_by_fetchers_and_survives_them(
+    make_live: MakeLive, tmp_path: Path
+) -> None:
+    ledger = tmp_path / "ledger"
+    for name in ("a", "b"):
+        make_live(daily_downloads={"gnomad": 2}, ledger_dir=ledger).download(
+            "gnomad", GNOMAD_TSV, tmp_path / name
+        )
+    with pytest.raises(UpstreamError, match="spent"):
+        make_live(daily_downloads={"gnomad": 2}, ledger_dir=ledger).download(
+            "gnomad", GNOMAD_TSV, tmp_path / "c"
+        )
 
 
 # -- faults that stay: one clear error ------------------------------------------------------

@@ -21,7 +21,7 @@ from kg_pipeline.defs.resources import RawFileStore, UpstreamClient
 from kg_pipeline.http.formats import check_format, file_format
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
-from kg_pipeline.sources.spec import Fetched, Source
+from kg_pipeline.sources.spec import Fetched, KnownFile, Source
 
 
 def stated_release(source: Source, fetched: Fetched) -> str | None:
@@ -67,10 +67,20 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         gene_db.require_schema_at_head()
 
         store = raw_store.store
+        with gene_db.engine.connect() as conn:
+            previous = latest_raw_version(conn, source.key)
+        known = (
+            {
+                key: KnownFile(previous.files[key], path)
+                for key, path in store.known_files(previous).items()
+            }
+            if previous
+            else {}
+        )
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         staging = Path(tempfile.mkdtemp(dir=store.staging_dir(source.key)))
         try:
-            fetched, mode = client.fetch(staging, context.log)
+            fetched, mode = client.fetch(staging, context.log, known)
             for key, item in fetched:
                 upstream = UPSTREAMS[key.split("/", 1)[0]]
                 check_format(source.key, key, item.path, file_format(key, upstream.api_format))
@@ -81,19 +91,28 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
+        unchanged = previous is not None and previous.sha256 == version.sha256
+        if unchanged and previous is not None:
+            # Same bytes: the version keeps its first fetch time, but takes the validators the
+            # upstream sent now, which the next conditional request must repeat.
+            version = previous.with_validators_of(version)
         with gene_db.begin() as conn:
-            previous = latest_raw_version(conn, source.key)
-            unchanged = previous is not None and previous.sha256 == version.sha256
-            if not unchanged:
+            if version != previous:
                 record_raw_version(conn, version)
+        downloaded = [item for _, item in fetched if item.downloaded]
+        downloaded_bytes = sum(item.size for item in downloaded)
         context.log.info(
-            "%s: %d file(s), %.1f MB, sha256 %s, release %s, %s",
+            "%s: %d file(s), %.1f MB, sha256 %s, release %s, %s; %d downloaded (%.1f MB), "
+            "%d not modified (HTTP 304)",
             source.key,
             len(version.files),
             version.size / 1e6,
             version.sha256[:12],
             release or "not stated",
             "unchanged" if unchanged else "new version recorded",
+            len(downloaded),
+            downloaded_bytes / 1e6,
+            len(fetched) - len(downloaded),
         )
         locations = sorted({f.location for f in version.files.values()})
         metadata = {
@@ -104,6 +123,9 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             "fetched_at": fetched_at,
             "mode": mode,
             "unchanged": unchanged,
+            "files_downloaded": len(downloaded),
+            "bytes_downloaded": downloaded_bytes,
+            "files_not_modified": len(fetched) - len(downloaded),
             "previous_sha256": previous.sha256 if previous else "none",
             "location": locations[0] if len(locations) == 1 else f"{len(locations)} locations",
         }

@@ -3,16 +3,21 @@ injects faults on request, and records what it was asked.
 
 `GET /<upstream>/<path>?page=<n>` answers with `<snapshot>/<upstream>/<mirror_relpath(path, n)>`,
 the same mapping the mirror fetcher reads, so live code pointed here (`KG_UPSTREAM_URL=<url>`)
-sees the same bytes mirror mode would.
+sees the same bytes mirror mode would. Like the real file hosts it sends `ETag` (the file's
+sha256) and `Last-Modified`, answers `304 Not Modified` to validators that still hold, and counts
+the body bytes it sends, so a test can tell a refresh that downloaded nothing.
 """
 
 from __future__ import annotations
 
 import email.utils
+import hashlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,6 +58,8 @@ class UpstreamEmulator:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._requests: list[RequestRecord] = []
+        self._bytes_sent: dict[str, int] = {}
+        self._etags: dict[tuple[Path, int, int], str] = {}
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._server = _Server((host, port), self)
@@ -132,6 +139,32 @@ class UpstreamEmulator:
     def requests_for(self, upstream: str) -> list[RequestRecord]:
         return [r for r in self.requests if r.upstream == upstream]
 
+    def bytes_sent(self, upstream: str | None = None) -> int:
+        """Body bytes sent so far, to every upstream's clients or to `upstream`'s."""
+        with self._lock:
+            if upstream is not None:
+                return self._bytes_sent.get(upstream, 0)
+            return sum(self._bytes_sent.values())
+
+    def _count_sent(self, upstream: str, size: int) -> None:
+        with self._lock:
+            self._bytes_sent[upstream] = self._bytes_sent.get(upstream, 0) + size
+
+    def _etag(self, file: Path, stat: os.stat_result) -> str:
+        """The file's sha256 as a quoted entity tag, hashed once per file state."""
+        key = (file, stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            cached = self._etags.get(key)
+        if cached is None:
+            digest = hashlib.sha256()
+            with file.open("rb") as fh:
+                while chunk := fh.read(CHUNK_SIZE):
+                    digest.update(chunk)
+            cached = f'"{digest.hexdigest()}"'
+            with self._lock:
+                self._etags[key] = cached
+        return cached
+
     def _take_fault(self, upstream: str, relpath: str, paged_relpath: str) -> Fault | None:
         with self._lock:
             for fault in self._faults:
@@ -173,6 +206,8 @@ class UpstreamEmulator:
         def reply(status: int, body: bytes = b"", **headers: str) -> None:
             self._settle(index, status)
             _send(handler, status, body, head=head, headers=headers)
+            if not head:
+                self._count_sent(upstream, len(body))
 
         try:
             page = int(query["page"]) if "page" in query else None
@@ -211,8 +246,13 @@ class UpstreamEmulator:
         headers = {
             "Content-Type": content_type(file.name, first_bytes),
             "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
-            "ETag": f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"',
+            "ETag": self._etag(file, stat),
         }
+        # A body fault stands for an upstream that sends broken bytes whatever it is asked,
+        # so only a request without one is answered by its validators.
+        if kind is None and _not_modified(handler.headers, headers["ETag"], stat.st_mtime):
+            reply(304, b"", ETag=headers["ETag"], **{"Last-Modified": headers["Last-Modified"]})
+            return
         if kind == "empty":
             reply(200, b"", **headers)
         elif kind == "malformed":
@@ -223,11 +263,31 @@ class UpstreamEmulator:
                 headers["Content-Length"] = str(stat.st_size)
             sent = int(stat.st_size * float(options["fraction"]))
             _send_file(handler, file, headers, head=head, limit=sent)
+            self._count_sent(upstream, 0 if head else sent)
             handler.close_connection = True
         else:
             self._settle(index, 200)
             headers["Content-Length"] = str(stat.st_size)
             _send_file(handler, file, headers, head=head, limit=stat.st_size)
+            self._count_sent(upstream, 0 if head else stat.st_size)
+
+
+def _not_modified(request: Message, etag: str, mtime: float) -> bool:
+    """Whether the request's validators still hold (RFC 9110: `If-None-Match` wins over
+    `If-Modified-Since` when both are sent)."""
+    if_none_match = request.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag in tags
+    if_modified_since = request.get("If-Modified-Since")
+    if if_modified_since is None:
+        return False
+    try:
+        since = email.utils.parsedate_to_datetime(if_modified_since).timestamp()
+    except (TypeError, ValueError):
+        return False
+    # HTTP dates have whole seconds.
+    return int(mtime) <= since
 
 
 def _send(

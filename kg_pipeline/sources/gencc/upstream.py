@@ -8,4 +8,7 @@ GENCC: Final = Upstream(
     key="gencc",
     base_url="https://search.thegencc.org",
     files=("download/action/submissions-export-tsv",),
+    # GenCC allows 20 downloads per IP a day; spending at most half leaves room for retries
+    # tomorrow and for other users behind the same address.
+    daily_downloads=10,
 )

@@ -5,6 +5,7 @@ the wire, not our fetcher."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import http.client
 import json
 import socket
@@ -24,11 +25,18 @@ class Answer:
         self.body = body
 
 
-def get(emulator: UpstreamEmulator, target: str, *, method: str = "GET", timeout: float = 5.0):
+def get(
+    emulator: UpstreamEmulator,
+    target: str,
+    *,
+    method: str = "GET",
+    timeout: float = 5.0,
+    headers: dict[str, str] | None = None,
+):
     port = int(emulator.url.rsplit(":", 1)[1])
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        connection.request(method, target)
+        connection.request(method, target, headers=headers or {})
         response = connection.getresponse()
         return Answer(response, response.read())
     finally:
@@ -237,3 +245,73 @@ def test_url_is_known_before_start(snapshot: Snapshot) -> None:
         assert not emulator.url.endswith(":0")
     finally:
         emulator.stop()
+
+
+# -- validators and conditional requests -----------------------------------------------------
+
+
+def test_etag_is_the_files_sha256(emulator: UpstreamEmulator, snapshot: Snapshot) -> None:
+    answer = get(emulator, f"/gnomad/{GNOMAD_TSV}")
+    digest = hashlib.sha256(snapshot.bytes("gnomad", GNOMAD_TSV)).hexdigest()
+    assert answer.headers["ETag"] == f'"{digest}"'
+
+
+def test_validators_that_hold_get_304_without_a_body(emulator: UpstreamEmulator) -> None:
+    first = get(emulator, f"/gnomad/{GNOMAD_TSV}")
+    sent = emulator.bytes_sent()
+    assert sent == len(first.body) > 0
+
+    by_etag = get(
+        emulator, f"/gnomad/{GNOMAD_TSV}", headers={"If-None-Match": first.headers["ETag"]}
+    )
+    by_date = get(
+        emulator,
+        f"/gnomad/{GNOMAD_TSV}",
+        headers={"If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert (by_etag.status, by_etag.body) == (304, b"")
+    assert (by_date.status, by_date.body) == (304, b"")
+    assert by_etag.headers["ETag"] == first.headers["ETag"]
+    assert emulator.bytes_sent() == sent
+    assert emulator.bytes_sent("gnomad") == sent and emulator.bytes_sent("hpo") == 0
+
+
+def test_validators_that_no_longer_hold_get_the_file(
+    emulator: UpstreamEmulator, snapshot: Snapshot
+) -> None:
+    expected = snapshot.bytes("gnomad", GNOMAD_TSV)
+    other_tag = get(emulator, f"/gnomad/{GNOMAD_TSV}", headers={"If-None-Match": '"abc"'})
+    long_ago = get(
+        emulator,
+        f"/gnomad/{GNOMAD_TSV}",
+        headers={"If-Modified-Since": "Sat, 01 Jan 2000 00:00:00 GMT"},
+    )
+    # If-None-Match decides when both are sent, even if the date alone would say "unchanged".
+    both = get(
+        emulator,
+        f"/gnomad/{GNOMAD_TSV}",
+        headers={"If-None-Match": '"abc"', "If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    )
+    assert [a.status for a in (other_tag, long_ago, both)] == [200, 200, 200]
+    assert other_tag.body == long_ago.body == both.body == expected
+    assert emulator.bytes_sent() == 3 * len(expected)
+
+
+def test_a_file_changed_in_the_snapshot_gets_a_new_etag(
+    emulator: UpstreamEmulator, snapshot: Snapshot
+) -> None:
+    before = get(emulator, f"/gnomad/{GNOMAD_TSV}")
+    path = snapshot.file("gnomad", GNOMAD_TSV)
+    path.write_bytes(path.read_bytes() + b"GENE99\tENST99\t0.5\t1.5\t0.1\n")
+    after = get(
+        emulator, f"/gnomad/{GNOMAD_TSV}", headers={"If-None-Match": before.headers["ETag"]}
+    )
+    assert after.status == 200 and after.body == path.read_bytes()
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+def test_a_body_fault_ignores_validators(emulator: UpstreamEmulator) -> None:
+    tag = get(emulator, f"/gnomad/{GNOMAD_TSV}").headers["ETag"]
+    emulator.inject("gnomad", "malformed", every=2)
+    answer = get(emulator, f"/gnomad/{GNOMAD_TSV}", headers={"If-None-Match": tag})
+    assert answer.status == 200 and JUNK_LINE in answer.body
