@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.settings import Settings
 
 
@@ -40,6 +41,7 @@ def _ensure_snapshot(settings: Settings) -> None:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from kg_pipeline.db.database import data_origin
     from kg_pipeline.definitions import build_definitions
     from kg_pipeline.instance import get_instance, prepare_environment
 
@@ -51,6 +53,10 @@ def _rebuild(args: argparse.Namespace) -> int:
     urls = prepare_environment(settings)
     where = "embedded PostgreSQL" if urls.embedded else "configured PostgreSQL"
     print(f"rebuild: gene database on the {where}; source mode {settings.source_mode}")
+    origin = data_origin(settings.source_mode, settings.resolved_mirror_dir)
+    print(f"rebuild: data: {origin.describe()}")
+    if not origin.is_real and not args.force:
+        _refuse_to_replace_real_data(urls.gene, origin)
     started = time.monotonic()
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("rebuild")
@@ -81,6 +87,29 @@ def _rebuild(args: argparse.Namespace) -> int:
     print(f"rebuild: done in {seconds:.1f} s (run {result.run_id})")
     _print_status(settings, with_tables=False)
     return 0
+
+
+def _refuse_to_replace_real_data(gene_url: str, origin: DataOrigin) -> None:
+    """Stop a rebuild from a snapshot that is not all real over a gene database whose current
+    raw data came from the real sources: the quick start must never silently replace it."""
+    import sqlalchemy as sa
+
+    from kg_pipeline.db.database import engine_for
+    from kg_pipeline.db.raw_index import raw_origins
+    from kg_pipeline.db.schema import current_revision
+
+    try:
+        with engine_for(gene_url).connect() as conn:
+            origins = raw_origins(conn) if current_revision(conn) else {}
+    except sa.exc.SQLAlchemyError:
+        return  # no gene database yet (or no schema): nothing to replace
+    real = sorted(source for source, kind in origins.items() if kind in ("live", "manual"))
+    if real:
+        raise CommandError(
+            f"the gene database holds data from the real sources ({len(real)} of "
+            f"{len(origins)}: {', '.join(real)}); a rebuild from this {origin.kind} offline "
+            "snapshot would replace it: use `--mode live`, or `--force` to replace it anyway"
+        )
 
 
 def _print_status(settings: Settings, *, with_tables: bool = True) -> None:
@@ -172,6 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--mode", choices=["mirror", "live"], help="overrides KG_SOURCE_MODE")
     rebuild.add_argument(
         "--select", help="comma-separated asset names to materialise instead of all"
+    )
+    rebuild.add_argument(
+        "--force",
+        action="store_true",
+        help="rebuild from a synthetic or derived snapshot even over data from the real sources",
     )
     rebuild.set_defaults(handler=_rebuild)
 

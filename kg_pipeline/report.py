@@ -1,9 +1,11 @@
 """What the gene database holds, as the terminal summary of `rebuild` and `status`."""
 
+from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from kg_pipeline.db.raw_index import raw_origins
 from kg_pipeline.db.schema import current_revision, head_revision, relations
 
 
@@ -18,6 +20,10 @@ class DatabaseSummary:
     staged: dict[str, int]
     tables: dict[str, int]
     last_run: tuple | None
+    raw_origins: dict[str, str]
+    """Each source's latest raw version's origin (`live`, `manual`, `synthetic`, ...)."""
+    data_origin: str | None
+    """What the last recorded run loaded, in one line (see `DataOrigin.describe`)."""
 
 
 def _pairs(conn: sa.Connection, sql: str) -> dict:
@@ -28,7 +34,13 @@ def summarise_database(conn: sa.Connection) -> DatabaseSummary:
     revision, head = current_revision(conn), head_revision()
     tables, _, matviews = relations(conn)
     if revision != head:
-        return DatabaseSummary(revision, head, 0, {}, {}, {}, {}, {}, None)
+        return DatabaseSummary(revision, head, 0, {}, {}, {}, {}, {}, None, {}, None)
+    last_run = conn.execute(
+        sa.text(
+            "SELECT job_name, status, started_at, completed_at, dagster_run_id, stats "
+            "FROM pipeline_runs ORDER BY completed_at DESC NULLS LAST LIMIT 1"
+        )
+    ).first()
     counts = {
         name: conn.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
         for name in tables + matviews
@@ -55,12 +67,9 @@ def summarise_database(conn: sa.Connection) -> DatabaseSummary:
             "WHERE status = 'pending_review' GROUP BY 1 ORDER BY 1",
         ),
         tables=counts,
-        last_run=conn.execute(
-            sa.text(
-                "SELECT job_name, status, started_at, completed_at, dagster_run_id "
-                "FROM pipeline_runs ORDER BY completed_at DESC NULLS LAST LIMIT 1"
-            )
-        ).first(),
+        last_run=last_run[:5] if last_run else None,
+        raw_origins=raw_origins(conn),
+        data_origin=(last_run.stats or {}).get("kg/data_origin") if last_run else None,
     )
 
 
@@ -86,6 +95,14 @@ def format_summary(summary: DatabaseSummary, *, with_tables: bool = True) -> str
         job, status, started, completed, run_id = summary.last_run
         seconds = (completed - started).total_seconds() if completed and started else 0.0
         lines.append(f"last run: {job} {status} in {seconds:.1f} s (run {run_id})")
+    if summary.data_origin:
+        lines.append(f"data of the last run: {summary.data_origin}")
+    if summary.raw_origins:
+        by_origin = Counter(summary.raw_origins.values())
+        lines.append(
+            "raw inputs by origin: "
+            + ", ".join(f"{n} {origin}" for origin, n in by_origin.most_common())
+        )
     if with_tables:
         lines.append("rows per table:")
         width = max(len(name) for name in summary.tables)

@@ -1,6 +1,7 @@
 """The `kg-pipeline` command in a subprocess, as a user runs it."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,14 @@ def test_rebuild_then_status(
         assert f"  {name} " in first.stdout, name
     assert "staged symbols awaiting review: " in first.stdout
     assert "last run: rebuild completed" in first.stdout
+    # It says what the data is, before and after: a synthetic snapshot, not for curation.
+    origin = re.compile(
+        r"synthetic offline snapshot: (\d+) of ([\d,]+) files real \(.*\d+ synthetic\) — not "
+        r"for curation; `--mode live` loads the real sources"
+    )
+    assert re.search(r"^rebuild: data: " + origin.pattern, first.stdout, re.M), first.stdout
+    assert re.search(r"data of the last run: " + origin.pattern, first.stdout)
+    assert re.search(r"raw inputs by origin: (\d+ [a-z-]+, )*\d+ synthetic", first.stdout)
 
     with gene_engine.begin() as conn:
         conn.execute(sa.text("INSERT INTO genes (hgnc_id, approved_symbol) VALUES ('X:1', 'X1')"))
@@ -48,8 +57,27 @@ def test_rebuild_then_status(
     assert status.returncode == 0, status.stderr
     assert any(line.split() == ["genes", f"{count:,}"] for line in status.stdout.splitlines())
 
-    # rebuild starts from scratch (the row inserted above is gone) and reuses the snapshot.
-    second = run_cli("rebuild", env=env)
+    # Once the database holds data from a real source, a rebuild from the synthetic snapshot
+    # refuses to replace it, and touches nothing.
+    with gene_engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE cache_entries SET data = jsonb_set(data, '{details,origin}', '\"live\"') "
+                "WHERE cache_key = 'raw:clingen:latest'"
+            )
+        )
+    refused = run_cli("rebuild", env=env)
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "kg-pipeline rebuild: error: the gene database holds data from the real sources (1 of 14: "
+        "clingen); a rebuild from this synthetic offline snapshot would replace it: use "
+        "`--mode live`, or `--force` to replace it anyway"
+    ]
+    with gene_engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM genes")).scalar_one() == count
+
+    # --force rebuilds from scratch (the row inserted above is gone) and reuses the snapshot.
+    second = run_cli("rebuild", "--force", env=env)
     assert second.returncode == 0, second.stderr
     assert "no snapshot" not in second.stdout
     with gene_engine.connect() as conn:

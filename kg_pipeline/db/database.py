@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 from kg_pipeline.db.runs import record_run, summarise_run
 from kg_pipeline.db.schema import current_revision, head_revision, require_schema_at_head
 from kg_pipeline.db.server import embedded_database_url
+from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin
 
 _ENGINES: dict[str, sa.Engine] = {}
 
@@ -32,11 +33,20 @@ def dispose_engine(url: str) -> None:
         engine.dispose()
 
 
+def data_origin(source_mode: str, mirror_dir: Path | None) -> DataOrigin:
+    """What a run's data is: live, or the snapshot's files by origin."""
+    if source_mode == "mirror" and mirror_dir is not None:
+        return DataOrigin.of_snapshot(mirror_dir)
+    return DataOrigin(source_mode)
+
+
 def data_origin_tags(source_mode: str, mirror_dir: Path | None) -> dict[str, str]:
-    """Where a run's data came from: the source mode and, in mirror mode, the snapshot's
-    MANIFEST sha256."""
-    tags = {"kg/source_mode": source_mode}
-    manifest = mirror_dir / "MANIFEST" if mirror_dir else None
+    """Where a run's data came from: the source mode, what the data is (one line, and in mirror
+    mode the snapshot's files by origin) and the snapshot's MANIFEST sha256."""
+    origin = data_origin(source_mode, mirror_dir)
+    tags = {"kg/source_mode": source_mode, "kg/data_origin": origin.describe()}
+    tags |= {f"kg/snapshot_files_{kind}": str(n) for kind, n in sorted(origin.files.items())}
+    manifest = mirror_dir / MANIFEST_NAME if mirror_dir else None
     if source_mode == "mirror" and manifest is not None and manifest.is_file():
         tags["kg/snapshot_manifest_sha256"] = hashlib.sha256(manifest.read_bytes()).hexdigest()
     return tags

@@ -45,3 +45,17 @@ def record_raw_version(conn: sa.Connection, version: RawVersion) -> None:
             },
         )
     )
+
+
+def raw_origins(conn: sa.Connection) -> dict[str, str]:
+    """Each source's latest raw version's origin (`live`, `manual`, or a snapshot file origin
+    such as `synthetic`), by source key."""
+    rows = conn.execute(
+        sa.select(CacheEntry.namespace, CacheEntry.data["details"]).where(
+            CacheEntry.cache_key.like("raw:%:latest")
+        )
+    ).all()
+    return {
+        source: (details or {}).get("origin") or (details or {}).get("mode") or "unknown"
+        for source, details in sorted(rows)
+    }

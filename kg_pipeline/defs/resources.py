@@ -8,7 +8,7 @@ per registry source.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
 from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.raw_store import RawStore
 from kg_pipeline.http.transport import Fetcher
+from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin, Manifest
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
@@ -102,6 +103,15 @@ class UpstreamClient(dg.ConfigurableResource):
             HttpPolicy(**self.http.model_dump()),
             ledger_dir=Path(self.ledger_dir) if self.ledger_dir else None,
         )
+
+    def origin(self, keys: Iterable[str]) -> DataOrigin:
+        """What the files with these `RawFiles` keys are: live, or by the snapshot's MANIFEST."""
+        if self.mode == "live":
+            return DataOrigin("live")
+        manifest = Path(self.mirror_dir) / MANIFEST_NAME
+        if not manifest.is_file():
+            return DataOrigin("mirror")
+        return DataOrigin.of_files(Manifest.read(manifest), keys)
 
     def fetch(
         self, staging: Path, log: Logger, known: Mapping[str, KnownFile]

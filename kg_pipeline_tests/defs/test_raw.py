@@ -1,6 +1,7 @@
 """Raw-file assets: all fourteen from a snapshot, live against the emulator, and every fault."""
 
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,10 @@ def test_every_raw_input_materialises_from_the_snapshot(
         assert meta["bytes"] > 0 and meta["files"] >= 1, source
         assert meta["mode"] == "mirror"
         assert meta["unchanged"] is False
+        # What the files are, from the snapshot's MANIFEST.
+        assert re.match(r"(synthetic|derived-from-real|real) offline snapshot: ", meta["origin"])
+    assert mirrored["clingen"]["origin"].startswith("synthetic offline snapshot: 0 of 1 files")
+    assert "not for curation" in mirrored["clingen"]["origin"]
     assert mirrored["hpo"]["release"] == "2025-01-16"
     assert mirrored["gnomad"]["release"] == "v4.1"
     assert mirrored["diagnostic_panels"]["files"] == 9
@@ -144,6 +149,7 @@ def test_live_mode_against_the_emulator_gives_the_mirror_bytes(
     for source in RAW_SOURCES:
         meta = metadata(live, source)
         assert meta["mode"] == "live"
+        assert meta["origin"].startswith("live: ")
         assert meta["sha256"] == mirrored[source]["sha256"], source
         assert meta["unchanged"] is True
 
@@ -275,8 +281,9 @@ def test_only_the_changed_file_of_a_source_is_downloaded(
     assert meta["bytes_downloaded"] == obo.stat().st_size
     version = latest(gene_engine, "hpo")
     assert version.sha256 == meta["sha256"] != mirrored["hpo"]["sha256"]
-    # The new version carries every file's validators for the next refresh.
+    # The new version carries every file's validators for the next refresh, and its origin.
     assert all(f.etag for f in version.files.values())
+    assert version.details["origin"] == "live"
 
 
 def test_past_the_daily_budget_a_refresh_fails_and_keeps_the_data(

@@ -85,8 +85,10 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
                 upstream = UPSTREAMS[key.split("/", 1)[0]]
                 check_format(source.key, key, item.path, file_format(key, upstream.api_format))
             release = stated_release(source, fetched)
+            origin = client.origin(key for key, _ in fetched)
+            details = {"mode": mode, "origin": origin.kind, "origin_files": dict(origin.files)}
             version = store.add(
-                source.key, fetched, release=release, fetched_at=fetched_at, details={"mode": mode}
+                source.key, fetched, release=release, fetched_at=fetched_at, details=details
             )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -122,6 +124,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             "files": len(version.files),
             "fetched_at": fetched_at,
             "mode": mode,
+            "origin": origin.describe(),
             "unchanged": unchanged,
             "files_downloaded": len(downloaded),
             "bytes_downloaded": downloaded_bytes,

@@ -13,8 +13,8 @@ streamed, hashed writing), `generate` (the entry point).
 """
 
 from kg_pipeline.devtools.snapshot.generate import DEFAULT_SCALE, SnapshotError, generate_snapshot
-from kg_pipeline.devtools.snapshot.manifest import MANIFEST_NAME, Manifest, ManifestEntry, Origin
 from kg_pipeline.devtools.snapshot.realdata import RealDataError
+from kg_pipeline.manifest import MANIFEST_NAME, Manifest, ManifestEntry, Origin
 
 __all__ = [
     "DEFAULT_SCALE",

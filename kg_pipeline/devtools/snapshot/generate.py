@@ -16,12 +16,12 @@ from pathlib import Path
 from kg_pipeline.devtools.snapshot import hpo
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import build_plan
-from kg_pipeline.devtools.snapshot.manifest import MANIFEST_NAME, Manifest
 from kg_pipeline.devtools.snapshot.output import SnapshotWriter
 from kg_pipeline.devtools.snapshot.r_values import load_r_values
 from kg_pipeline.devtools.snapshot.realdata import RealData
 from kg_pipeline.devtools.snapshot.sources import GENERATORS, World
 from kg_pipeline.devtools.snapshot.universe import build_synthetic_universe, load_real_universe
+from kg_pipeline.manifest import MANIFEST_NAME, Manifest
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 
 # 2 % of full upstream size for the annotation files: STRING ~275,000 link lines, gnomAD ~2

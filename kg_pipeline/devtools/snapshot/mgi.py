@@ -19,9 +19,9 @@ import random
 from pathlib import Path
 
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
-from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.manifest import Origin
 from kg_pipeline.sources.mgi.upstream import MGI
 
 REPORT_RELPATH, ONTOLOGY_RELPATH = MGI.files

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TypedDict, Unpack
 
-from kg_pipeline.devtools.snapshot.manifest import Manifest, ManifestEntry, Origin
+from kg_pipeline.manifest import Manifest, ManifestEntry, Origin
 from kg_pipeline.sources.registry import UPSTREAMS
 
 # Any fixed level gives deterministic bytes; level 1 compresses ~5x faster than zlib's default

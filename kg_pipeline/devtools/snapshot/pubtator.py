@@ -25,10 +25,10 @@ from typing import Any
 from kg_pipeline.devtools.snapshot import names
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan
-from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
 from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.manifest import Origin
 
 PAGE_SIZE = 10
 FORMAT = "pubtator3-search-json"

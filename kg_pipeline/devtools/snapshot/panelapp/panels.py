@@ -12,9 +12,9 @@ from typing import Any
 
 from kg_pipeline.devtools.snapshot import names
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
-from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import pick, rint
 from kg_pipeline.devtools.snapshot.universe import Gene
+from kg_pipeline.manifest import Origin
 from kg_pipeline.sources.registry import UPSTREAMS
 
 PAGE_SIZE = 100

@@ -2,12 +2,15 @@
 
 The manifest is how a reader (the mirror, the emulator, a curator) knows which files are real
 provider downloads, which were derived from real published results, and which are synthetic.
-It is a TSV so that it can be read without this package.
+It is a TSV so that it can be read without this package. The snapshot generator writes it; the
+mirror reads it to say what the data of a run is (`DataOrigin`).
 """
 
 from __future__ import annotations
 
 import csv
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
@@ -83,3 +86,64 @@ class Manifest:
                 entry = ManifestEntry(file, fmt, cast(Origin, origin), release, int(size), sha)
                 manifest.add(entry)
             return manifest
+
+
+@dataclass(frozen=True)
+class DataOrigin:
+    """What the data of a run (or of one raw download) is: live, imported by hand, or read
+    from a snapshot whose files are real, derived from real results, or synthetic."""
+
+    mode: str
+    """`live`, `manual` or `mirror`."""
+    files: Mapping[str, int] = field(default_factory=dict)
+    """In mirror mode: files by origin (`real`, `derived-from-real`, `synthetic`)."""
+
+    @classmethod
+    def of_snapshot(cls, snapshot_dir: Path) -> DataOrigin:
+        """The origin counts of a snapshot's MANIFEST (all unknown when it has none)."""
+        path = snapshot_dir / MANIFEST_NAME
+        if not path.is_file():
+            return cls("mirror")
+        return cls("mirror", dict(Counter(e.origin for e in Manifest.read(path).entries)))
+
+    @classmethod
+    def of_files(cls, manifest: Manifest, files: Iterable[str]) -> DataOrigin:
+        """The origin counts of some snapshot files (`<upstream>/<relpath>`)."""
+        by_file = manifest.by_file()
+        return cls("mirror", dict(Counter(by_file[f].origin for f in files if f in by_file)))
+
+    @property
+    def kind(self) -> str:
+        """`live`, `manual`, or the least real origin of a snapshot's files."""
+        if self.mode != "mirror":
+            return self.mode
+        for origin in ("synthetic", "derived-from-real", "real"):
+            if self.files.get(origin):
+                return origin
+        return "unknown"
+
+    @property
+    def is_real(self) -> bool:
+        """True for data from the live sources, imported by hand, or an all-real snapshot."""
+        return self.kind in ("live", "manual", "real")
+
+    def describe(self) -> str:
+        """One line for a user: what the data is and, for a snapshot that is not all real,
+        that it is not for curation."""
+        if self.mode == "live":
+            return "live: downloaded from the real sources"
+        if self.mode == "manual":
+            return "manual: files imported with `kg-pipeline import-raw`"
+        total = sum(self.files.values())
+        if not total:
+            return "offline snapshot without a MANIFEST: origin unknown — not for curation"
+        counts = ", ".join(
+            f"{self.files[o]:,} {o}"
+            for o in ("real", "derived-from-real", "synthetic")
+            if o in self.files
+        )
+        real = self.files.get("real", 0)
+        line = f"{self.kind} offline snapshot: {real:,} of {total:,} files real ({counts})"
+        if self.is_real:
+            return line
+        return f"{line} — not for curation; `--mode live` loads the real sources"
