@@ -1,4 +1,4 @@
-"""The `kg-pipeline` command: rebuild, status, ui, snapshot, emulate, bench.
+"""The `kg-pipeline` command: rebuild, status, ui, import-raw, snapshot, emulate, bench.
 
 Errors print as one line (what failed and what to do); `--verbose` adds the stack trace.
 """
@@ -135,6 +135,42 @@ def _ui(args: argparse.Namespace) -> int:
     return run_ui(host=args.host, port=args.port)
 
 
+def _import_raw(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from kg_pipeline.defs.raw.manual import file_keys, import_raw
+    from kg_pipeline.defs.resources import pipeline_resources
+    from kg_pipeline.instance import prepare_environment
+    from kg_pipeline.sources.registry import SOURCES_BY_KEY
+
+    if args.source not in SOURCES_BY_KEY:
+        raise CommandError(
+            f"unknown source {args.source!r}; known: {', '.join(sorted(SOURCES_BY_KEY))}"
+        )
+    source = SOURCES_BY_KEY[args.source]
+    settings = Settings()
+    prepare_environment(settings)
+    resources = pipeline_resources(settings)
+    # Outside a run: Dagster resolves the resources' environment variables here.
+    with dg.build_resources(
+        {key: resources[key] for key in ("gene_db", "raw_store", "hgnc")}
+    ) as bound:
+        version = import_raw(
+            source,
+            file_keys(source, args.files),
+            release=args.release,
+            gene_db=bound.gene_db,
+            raw_store=bound.raw_store,
+            hgnc=bound.hgnc,
+        )
+    print(
+        f"import-raw: {source.key}: {len(version.files)} file(s), {version.size / 1e6:.1f} MB "
+        f"stored as raw version {version.sha256[:12]} (release {version.release or 'not stated'}, "
+        f"origin manual); the next `{source.key}_refresh` or rebuild loads them"
+    )
+    return 0
+
+
 def _snapshot(args: argparse.Namespace) -> int:
     from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, generate_snapshot
 
@@ -216,6 +252,19 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=_ui)
+
+    import_raw = commands.add_parser(
+        "import-raw",
+        help="store files downloaded by hand as a source's next raw version",
+        description="Check files with the source's parser and store them as its next raw "
+        "version (origin manual); the next refresh or rebuild loads them. Name a file by its "
+        "path under the upstream (tissue_tpm/kidney.csv=~/Downloads/kidney.csv) where its "
+        "name alone does not say which of the source's files it is.",
+    )
+    import_raw.add_argument("source", help="registry key, e.g. descartes")
+    import_raw.add_argument("files", nargs="+", metavar="[KEY=]FILE")
+    import_raw.add_argument("--release", help="the files' release (default: what they state)")
+    import_raw.set_defaults(handler=_import_raw)
 
     snapshot = commands.add_parser("snapshot", help="generate an offline snapshot of all sources")
     snapshot.add_argument("--out", required=True, help="directory to write")

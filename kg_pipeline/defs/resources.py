@@ -26,7 +26,7 @@ from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS, source
-from kg_pipeline.sources.spec import Fetched, FetchJob, KnownFile, Logger
+from kg_pipeline.sources.spec import Fetched, FetchJob, KnownFile, Logger, Upstream
 
 
 class LoadRefused(RuntimeError):
@@ -95,6 +95,9 @@ class UpstreamClient(dg.ConfigurableResource):
                 api_key=self.api_key if upstream.api_key_setting else None,
                 api_key_setting=upstream.api_key_setting,
                 daily_downloads=self.daily_downloads.get(upstream.key),
+                forbidden_advice=_browser_advice(self.source, upstream)
+                if upstream.browser_only
+                else None,
             )
             for upstream in source(self.source).upstreams
         }
@@ -128,6 +131,16 @@ class UpstreamClient(dg.ConfigurableResource):
                     for relpath in upstream.files:
                         job.download(upstream.key, relpath)
         return job.fetched, fetcher.mode
+
+
+def _browser_advice(source_key: str, upstream: Upstream) -> str:
+    """How to get the files of an upstream that refuses scripts: by hand, then import them."""
+    urls = " and ".join(f"{upstream.base_url}/{relpath}" for relpath in upstream.files)
+    files = " ".join(f"{relpath}=FILE" for relpath in upstream.files)
+    return (
+        f"{upstream.key} refuses scripted downloads: open {urls} in a browser, then run "
+        f"`kg-pipeline import-raw {source_key} {files}`; the previous data stays until then"
+    )
 
 
 class LoadPolicy(dg.ConfigurableResource):

@@ -31,11 +31,11 @@ from kg_pipeline.http.transport import (
     CHUNK_SIZE,
     BodySink,
     Fetcher,
+    FetchMode,
     NotModified,
     UpstreamError,
     is_gzip_name,
 )
-from kg_pipeline.settings import SourceMode
 
 logger = logging.getLogger("kg_pipeline.http")
 
@@ -104,6 +104,9 @@ class Endpoint:
     wherever the URL is shown."""
     api_key_setting: str | None = None
     """The setting a refused request should point the user to, e.g. `KG_NCBI_API_KEY`."""
+    forbidden_advice: str | None = None
+    """What to do when the upstream answers 401/403, where that is not a wrong URL or key
+    (an upstream that refuses scripts)."""
     daily_downloads: int | None = None
     """At most this many downloads a UTC day (`KG_DAILY_DOWNLOADS__<UPSTREAM>`), for an
     upstream with a per-IP quota; None: no budget."""
@@ -156,7 +159,7 @@ class _Request:
 class LiveFetcher(Fetcher):
     """Fetches from each upstream's endpoint with timeouts, retries and the rate limit."""
 
-    mode: SourceMode = "live"
+    mode: FetchMode = "live"
 
     def __init__(
         self,
@@ -480,6 +483,8 @@ def _advice_for_status(status: int, upstream: str, endpoint: Endpoint) -> str:
             f"(KG_UPSTREAM_URL or KG_BASE_URLS__{upstream.upper()}) and whether the upstream "
             "moved it"
         )
+    if status in (401, 403) and endpoint.forbidden_advice:
+        return endpoint.forbidden_advice
     if status in (401, 403):
         hint = f" and {endpoint.api_key_setting}" if endpoint.api_key_setting else ""
         return f"the upstream refused access; check the URL{hint}"

@@ -1,4 +1,5 @@
-"""Mirror mode: the same files read from a snapshot directory instead of the network.
+"""Fetchers of local files: a snapshot directory (mirror mode) and files given by hand
+(`kg-pipeline import-raw`).
 
 A snapshot holds `<upstream>/<mirror_relpath(path, page)>`, so the bytes (and sha256) a mirror
 fetch returns are the bytes the emulator would serve for the same request. Query parameters other
@@ -7,26 +8,24 @@ than the page do not select files in a snapshot and are ignored.
 
 from __future__ import annotations
 
+from abc import abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
 
 from kg_pipeline.http.transport import (
     CHUNK_SIZE,
     BodySink,
     Fetcher,
+    FetchMode,
     UpstreamError,
     mirror_relpath,
     snapshot_path,
 )
-from kg_pipeline.settings import SourceMode
 
 
-class MirrorFetcher(Fetcher):
-    """Reads upstream files from a snapshot directory."""
-
-    mode: SourceMode = "mirror"
-
-    def __init__(self, snapshot_dir: Path) -> None:
-        self.snapshot_dir = snapshot_dir
+class _LocalFetcher(Fetcher):
+    """Copies a local file per request, with the completeness rules of a live body, so a
+    damaged file fails loudly. A local copy costs no download: nothing is asked conditionally."""
 
     def _stream(
         self,
@@ -37,22 +36,36 @@ class MirrorFetcher(Fetcher):
         sink: BodySink,
         validators: dict[str, str],
     ) -> tuple[str, dict[str, str]]:
-        # A local copy costs no download: the file is always read, never asked for
-        # conditionally.
-        source = self._existing_file(upstream, mirror_relpath(path, page))
+        source = self._locate(upstream, mirror_relpath(path, page))
         with source.open("rb") as src:
             while chunk := src.read(CHUNK_SIZE):
                 sink.write(chunk)
-        # The same completeness rules as a live body, so a damaged snapshot fails loudly.
         if sink.size == 0:
-            raise self._damaged(upstream, source, "snapshot file is empty")
+            raise self._damaged(upstream, source, "the file is empty")
         if problem := sink.gzip_problem():
             raise self._damaged(
-                upstream, source, f"snapshot file is a truncated or corrupt gzip: {problem}"
+                upstream, source, f"the file is a truncated or corrupt gzip: {problem}"
             )
         return str(source), {}
 
-    def _existing_file(self, upstream: str, relpath: str) -> Path:
+    @abstractmethod
+    def _locate(self, upstream: str, relpath: str) -> Path:
+        """The local file answering a request; `UpstreamError` saying what to do if none."""
+
+    @abstractmethod
+    def _damaged(self, upstream: str, source: Path, reason: str) -> UpstreamError:
+        """The error for a local file that is empty or a broken gzip."""
+
+
+class MirrorFetcher(_LocalFetcher):
+    """Reads upstream files from a snapshot directory."""
+
+    mode: FetchMode = "mirror"
+
+    def __init__(self, snapshot_dir: Path) -> None:
+        self.snapshot_dir = snapshot_dir
+
+    def _locate(self, upstream: str, relpath: str) -> Path:
         source = snapshot_path(self.snapshot_dir, upstream, relpath)
         if source.is_file():
             return source
@@ -73,7 +86,33 @@ class MirrorFetcher(Fetcher):
         return UpstreamError(
             upstream,
             str(source),
-            reason,
+            f"snapshot file: {reason}",
             action="read",
             advice=f"regenerate the snapshot with `kg-pipeline snapshot --out {self.snapshot_dir}`",
+        )
+
+
+class LocalFilesFetcher(_LocalFetcher):
+    """Reads the files a user gives for a source, by `RawFiles` key (`<upstream>/<relpath>`)."""
+
+    mode: FetchMode = "manual"
+
+    def __init__(self, files: Mapping[str, Path]) -> None:
+        self.files = dict(files)
+
+    def _locate(self, upstream: str, relpath: str) -> Path:
+        key = f"{upstream}/{relpath}"
+        if key not in self.files:
+            raise UpstreamError(
+                upstream, key, "no file was given for it", action="read", advice="name it"
+            )
+        return self.files[key]
+
+    def _damaged(self, upstream: str, source: Path, reason: str) -> UpstreamError:
+        return UpstreamError(
+            upstream,
+            str(source),
+            reason,
+            action="read",
+            advice="download the file again (a browser may have stopped early)",
         )

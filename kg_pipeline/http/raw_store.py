@@ -7,6 +7,7 @@ recorded in the gene database (`kg_pipeline.db.raw_index`), not here.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -15,6 +16,10 @@ from typing import Any
 
 from kg_pipeline.http.transport import FetchedFile
 from kg_pipeline.raw_files import RawVersion, StoredFile
+
+_IMPORTED = "imported.json"
+"""Beside a source's files: the version `kg-pipeline import-raw` stored last (files are named by
+their sha256, so the name cannot clash)."""
 
 
 class RawFileMissing(RuntimeError):
@@ -71,6 +76,21 @@ class RawStore:
                 )
             paths[key] = path
         return paths
+
+    def record_import(self, version: RawVersion) -> None:
+        """Note `version` (files imported by hand) as the source's latest import."""
+        note = self.root / version.source / _IMPORTED
+        note.parent.mkdir(parents=True, exist_ok=True)
+        partial = note.with_suffix(".part")
+        partial.write_text(json.dumps(version.to_json(), indent=1))
+        partial.replace(note)
+
+    def latest_import(self, source: str) -> RawVersion | None:
+        """The source's latest files imported by hand, if any."""
+        note = self.root / source / _IMPORTED
+        if not note.is_file():
+            return None
+        return RawVersion.from_json(json.loads(note.read_text()))
 
     @property
     def downloads_dir(self) -> Path:

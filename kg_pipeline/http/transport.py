@@ -17,9 +17,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Self
+from typing import Any, BinaryIO, Literal, Self
 
-from kg_pipeline.settings import SourceMode
+FetchMode = Literal["live", "mirror", "manual"]
+"""Where a fetcher's bytes come from: the upstreams, a snapshot, or files given by hand."""
 
 CHUNK_SIZE = 1 << 20
 """Bytes per read/write when streaming bodies and files (1 MiB)."""
@@ -160,7 +161,7 @@ class Fetcher(ABC):
     kept; each mode says only where the bytes come from (`_stream`).
     """
 
-    mode: SourceMode
+    mode: FetchMode
 
     def download(
         self,

@@ -52,6 +52,9 @@ class Upstream:
     """The format of every response of a paged API (files are judged by their names)."""
     api_key_setting: str | None = None
     """The setting whose key is sent as `api_key` (NCBI's raises PubTator's rate limit)."""
+    browser_only: bool = False
+    """Refuses scripted downloads (HTTP 403): its files are downloaded in a browser and
+    imported with `kg-pipeline import-raw`."""
     daily_downloads: int | None = None
     """The most downloads a UTC day this project spends on an upstream with a per-IP quota
     (`KG_DAILY_DOWNLOADS__<KEY>` overrides); None: no budget."""
@@ -247,6 +250,11 @@ class Source:
         if self.annotation:
             names.append(f"{self.annotation.name}_annotations")
         return names
+
+    def fixed_files(self) -> dict[str, str]:
+        """The `RawFiles` key of each fixed file of every upstream, to its path under the
+        upstream (`descartes/tissue_tpm/kidney.csv` to `tissue_tpm/kidney.csv`)."""
+        return {f"{u.key}/{relpath}": relpath for u in self.upstreams for relpath in u.files}
 
     def fixed_release(self) -> str | None:
         """The release every upstream's URL fixes, when they agree on one."""

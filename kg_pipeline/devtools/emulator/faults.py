@@ -16,6 +16,7 @@ from kg_pipeline.http.transport import mirror_relpath
 FAULT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
     "rate_limit": {"retry_after": 1},
     "server_error": {"status": 503},
+    "forbidden": {},
     "slow": {"delay": 3.0},
     "truncate": {"fraction": 0.5, "content_length": True},
     "malformed": {"every": 10},
@@ -27,6 +28,7 @@ FAULT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
 - `rate_limit`: 429 with `Retry-After: <retry_after>` (seconds, or any string such as an HTTP
   date, sent as is).
 - `server_error`: a 5xx `status`.
+- `forbidden`: 403, as a host answers a client it refuses (Descartes' CDN refuses scripts).
 - `slow`: wait `delay` seconds, then answer normally.
 - `truncate`: send the first `fraction` of the body, then close the connection; the
   Content-Length header announces the full size unless `content_length=False`.

@@ -228,6 +228,9 @@ class UpstreamEmulator:
         if kind == "server_error":
             reply(int(options["status"]), b"upstream failure\n")
             return
+        if kind == "forbidden":
+            reply(403, b"Forbidden\n")
+            return
         if kind == "slow" and self._stopping.wait(float(options["delay"])):
             handler.close_connection = True
             return

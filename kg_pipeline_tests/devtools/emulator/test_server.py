@@ -119,6 +119,13 @@ def test_fault_on_one_page_leaves_the_others(emulator: UpstreamEmulator) -> None
     assert get(emulator, f"/panelapp_uk/{PANELS}?page=2").status == 503
 
 
+def test_forbidden_refuses_like_a_cdn(emulator: UpstreamEmulator) -> None:
+    emulator.inject("descartes", "forbidden", times=-1)
+    assert get(emulator, "/descartes/tissue_tpm/kidney.csv").status == 403
+    assert get(emulator, "/descartes/tissue_tpm/kidney.csv", method="HEAD").status == 403
+    assert emulator.bytes_sent("descartes") == len(b"Forbidden\n")
+
+
 def test_rate_limit_sends_retry_after(emulator: UpstreamEmulator) -> None:
     emulator.inject("gnomad", "rate_limit", retry_after=7)
     answer = get(emulator, f"/gnomad/{GNOMAD_TSV}")
