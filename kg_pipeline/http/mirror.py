@@ -41,11 +41,9 @@ class _LocalFetcher(Fetcher):
             while chunk := src.read(CHUNK_SIZE):
                 sink.write(chunk)
         if sink.size == 0:
-            raise self._damaged(upstream, source, "the file is empty")
+            raise self._damaged(upstream, source, "is empty")
         if problem := sink.gzip_problem():
-            raise self._damaged(
-                upstream, source, f"the file is a truncated or corrupt gzip: {problem}"
-            )
+            raise self._damaged(upstream, source, f"is a truncated or corrupt gzip: {problem}")
         return str(source), {}
 
     @abstractmethod
@@ -86,7 +84,7 @@ class MirrorFetcher(_LocalFetcher):
         return UpstreamError(
             upstream,
             str(source),
-            f"snapshot file: {reason}",
+            f"snapshot file {reason}",
             action="read",
             advice=f"regenerate the snapshot with `kg-pipeline snapshot --out {self.snapshot_dir}`",
         )
@@ -112,7 +110,7 @@ class LocalFilesFetcher(_LocalFetcher):
         return UpstreamError(
             upstream,
             str(source),
-            reason,
+            f"the file {reason}",
             action="read",
             advice="download the file again (a browser may have stopped early)",
         )
