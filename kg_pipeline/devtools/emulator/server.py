@@ -203,11 +203,12 @@ class UpstreamEmulator:
         upstream, _, path = unquote(split.path).lstrip("/").partition("/")
         index = self._arrive(RequestRecord(arrived, upstream, path, query, None))
 
+        def sent(size: int) -> None:
+            self._count_sent(upstream, size)
+
         def reply(status: int, body: bytes = b"", **headers: str) -> None:
             self._settle(index, status)
-            _send(handler, status, body, head=head, headers=headers)
-            if not head:
-                self._count_sent(upstream, len(body))
+            _send(handler, status, body, head=head, headers=headers, sent=sent)
 
         try:
             page = int(query["page"]) if "page" in query else None
@@ -264,15 +265,13 @@ class UpstreamEmulator:
             self._settle(index, 200)
             if options["content_length"]:
                 headers["Content-Length"] = str(stat.st_size)
-            sent = int(stat.st_size * float(options["fraction"]))
-            _send_file(handler, file, headers, head=head, limit=sent)
-            self._count_sent(upstream, 0 if head else sent)
+            cut = int(stat.st_size * float(options["fraction"]))
+            _send_file(handler, file, headers, head=head, limit=cut, sent=sent)
             handler.close_connection = True
         else:
             self._settle(index, 200)
             headers["Content-Length"] = str(stat.st_size)
-            _send_file(handler, file, headers, head=head, limit=stat.st_size)
-            self._count_sent(upstream, 0 if head else stat.st_size)
+            _send_file(handler, file, headers, head=head, limit=stat.st_size, sent=sent)
 
 
 def _not_modified(request: Message, etag: str, mtime: float) -> bool:
@@ -294,7 +293,13 @@ def _not_modified(request: Message, etag: str, mtime: float) -> bool:
 
 
 def _send(
-    handler: _Handler, status: int, body: bytes, *, head: bool, headers: dict[str, str]
+    handler: _Handler,
+    status: int,
+    body: bytes,
+    *,
+    head: bool,
+    headers: dict[str, str],
+    sent: Callable[[int], None],
 ) -> None:
     handler.send_response(status)
     headers.setdefault("Content-Type", "text/plain; charset=utf-8")
@@ -303,11 +308,19 @@ def _send(
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     if not head:
+        # Counted before writing: a client that has the bytes must find them counted.
+        sent(len(body))
         handler.wfile.write(body)
 
 
 def _send_file(
-    handler: _Handler, file: Path, headers: dict[str, str], *, head: bool, limit: int
+    handler: _Handler,
+    file: Path,
+    headers: dict[str, str],
+    *,
+    head: bool,
+    limit: int,
+    sent: Callable[[int], None],
 ) -> None:
     """Send status 200, `headers`, and the first `limit` bytes of `file`, streamed."""
     handler.send_response(200)
@@ -319,6 +332,7 @@ def _send_file(
     remaining = limit
     with file.open("rb") as fh:
         while remaining > 0 and (chunk := fh.read(min(CHUNK_SIZE, remaining))):
+            sent(len(chunk))
             handler.wfile.write(chunk)
             remaining -= len(chunk)
     handler.wfile.flush()
