@@ -1,7 +1,8 @@
 """Mirror mode: the same files read from a snapshot directory instead of the network.
 
 A snapshot holds `<upstream>/<mirror_relpath(path, page)>`, so the bytes (and sha256) a mirror
-fetch returns are the bytes the emulator would serve for the same request. Query parameters other
+fetch returns are the bytes the emulator would serve for the same request. A query written into
+the path names the file with it (`submissions-export-tsv?format=new`); request parameters other
 than the page do not select files in a snapshot and are ignored.
 """
 
