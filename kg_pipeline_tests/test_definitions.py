@@ -21,7 +21,7 @@ SCHEDULES = {
     # source: (cron, raw input and loads); staggered minutes, UTC
     "panelapp": ("55 2 * * *", {"raw_panelapp", "panelapp_evidence"}),
     "clingen": ("0 2 * * *", {"raw_clingen", "clingen_evidence"}),
-    "gencc": ("20 2 * * *", {"raw_gencc", "gencc_evidence"}),
+    "gencc": ("20 3 * * 0", {"raw_gencc", "gencc_evidence"}),
     "hpo": ("40 3 * * 0", {"raw_hpo", "hpo_evidence", "hpo_annotations"}),
     "pubtator": ("0 3 * * 0", {"raw_pubtator", "pubtator_evidence"}),
     "clinvar": ("5 3 * * 0", {"raw_clinvar", "clinvar_annotations"}),

@@ -184,7 +184,7 @@ class LiveFetcher(Fetcher):
         self._session.close()
 
     def url(self, upstream: str, path: str) -> str:
-        """The URL of `path` on `upstream`, without query parameters."""
+        """The URL of `path` on `upstream`: with the query `path` carries, without `params`."""
         if upstream not in self._endpoints:
             known = ", ".join(self._endpoints)
             raise ValueError(f"unknown upstream {upstream!r}; known: {known}")
@@ -219,7 +219,9 @@ class LiveFetcher(Fetcher):
         query = dict(params or {})
         if page is not None:
             query["page"] = str(page)
-        shown = f"{url}?{urlencode(query)}" if query else url
+        # requests appends `params` to a query already in the URL the same way.
+        joiner = "&" if "?" in url else "?"
+        shown = f"{url}{joiner}{urlencode(query)}" if query else url
         secret = self._endpoints[upstream].api_key or None
         if secret:
             query["api_key"] = secret

@@ -2,7 +2,8 @@
 (`kg-pipeline import-raw`).
 
 A snapshot holds `<upstream>/<mirror_relpath(path, page)>`, so the bytes (and sha256) a mirror
-fetch returns are the bytes the emulator would serve for the same request. Query parameters other
+fetch returns are the bytes the emulator would serve for the same request. A query written into
+the path names the file with it (`submissions-export-tsv?format=new`); request parameters other
 than the page do not select files in a snapshot and are ignored.
 """
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Literal, Self
+from urllib.parse import parse_qsl, urlencode
 
 FetchMode = Literal["live", "mirror", "manual"]
 """Where a fetcher's bytes come from: the upstreams, a snapshot, or files given by hand."""
@@ -34,15 +35,24 @@ def mirror_relpath(path: str, page: int | None = None) -> str:
     """The snapshot-relative file for a request: `path` without surrounding slashes, plus
     `/page-<n>` for one page of a paged API.
 
+    A query written into `path` is part of the file's address (GenCC serves another export at
+    `?format=new`), so it stays in the name, after the page, as `wget` would save it. Request
+    parameters passed separately (`params`: PubTator's search text) never name a file.
+
     >>> mirror_relpath("api/v1/panels/", 2)
     'api/v1/panels/page-2'
     >>> mirror_relpath("api/v1/panels/149/")
     'api/v1/panels/149'
+    >>> mirror_relpath("download/action/submissions-export-tsv?format=new")
+    'download/action/submissions-export-tsv?format=new'
     """
+    path, _, query = path.partition("?")
     relpath = path.strip("/")
     if page is not None:
         relpath = f"{relpath}/page-{page}" if relpath else f"page-{page}"
-    return relpath
+    # One spelling of the query, however the request encoded it.
+    query = urlencode(parse_qsl(query, keep_blank_values=True))
+    return f"{relpath}?{query}" if query else relpath
 
 
 def snapshot_path(snapshot_dir: Path, upstream: str, relpath: str) -> Path:
@@ -292,7 +302,8 @@ class BodySink:
 
 
 def is_gzip_name(name: str) -> bool:
-    return name.lower().endswith(".gz")
+    """True for a `.gz` file name or path (a query after it does not count)."""
+    return name.partition("?")[0].lower().endswith(".gz")
 
 
 @contextmanager

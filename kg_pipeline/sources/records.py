@@ -60,6 +60,9 @@ class ParsedRows:
     release: str | None
     stats: dict[str, int] = field(default_factory=dict)
     reject_counts: dict[str, int] = field(default_factory=dict)
+    flagged: dict[str, int] = field(default_factory=dict)
+    """Rows kept but worth a curator's look, counted per reason (GenCC: a classification outside
+    the weight table, kept at weight 0). The load's check warns while there are any."""
 
     def rejects_by_reason(self) -> dict[str, int]:
         """Reject counts per reason, most frequent first (for asset metadata)."""

@@ -106,8 +106,33 @@ def test_default_snapshot_loads_about_4800_genes(
     assert logged >= sum(per_source.values()) // 10
     assert scores == genes_meta["dagster/row_count"]
     assert all(progress[name] == "completed" for name in EVIDENCE_SOURCES.values())
-    for check in loaded.get_asset_check_evaluations():
+    checks = {c.asset_key.to_user_string(): c for c in loaded.get_asset_check_evaluations()}
+    # The snapshot's synthetic "Animal Model Only" kidney submissions are kept and flagged.
+    gencc = checks.pop("gencc_evidence")
+    assert not gencc.passed and gencc.severity == dg.AssetCheckSeverity.WARN
+    assert gencc.description is not None
+    assert "x classification 'Animal Model Only' kept at weight 0" in gencc.description
+    for check in checks.values():
         assert check.passed, check.check_name
+
+
+def test_animal_model_only_genes_are_kept_at_weight_0(
+    loaded: dg.ExecuteInProcessResult, gene_engine: sa.Engine
+) -> None:
+    flagged = meta(loaded, "gencc_evidence")["flagged_rows"]
+    assert set(flagged) == {"classification 'Animal Model Only' kept at weight 0"}
+    with gene_engine.connect() as conn:
+        weights = conn.execute(
+            sa.text(
+                "SELECT e.evidence_data->'classifications', w.classification_weight "
+                "FROM gene_evidence e JOIN evidence_classification_weights w "
+                "ON w.evidence_id = e.id WHERE e.source_name = 'GenCC' "
+                "AND e.evidence_data->'classifications' ? 'Animal Model Only'"
+            )
+        ).all()
+    only = [w for c, w in weights if c == ["Animal Model Only"]]
+    assert only and set(only) == {0.0}  # genes whose only kidney submission it is: kept
+    assert any(w > 0.0 for c, w in weights if len(c) > 1)  # weighed by their other classes
 
 
 def test_unchanged_raw_input_skips_the_load(

@@ -20,6 +20,8 @@ from kg_pipeline.http.live import LiveFetcher
 from kg_pipeline.http.quota import DailyDownloadBudget
 from kg_pipeline.http.transport import NotModified, UpstreamError
 from kg_pipeline_tests.devtools.emulator.snapshots import (
+    GENCC_EXPORT,
+    GENCC_NEW,
     GNOMAD_TSV,
     GTEX_GZ,
     PANELS,
@@ -105,6 +107,29 @@ def test_gz_file_is_kept_byte_for_byte(
 ) -> None:
     fetched = make_live().download("string", STRING_GZ, tmp_path / "links.txt.gz")
     assert fetched.path.read_bytes() == snapshot.bytes("string", STRING_GZ)
+
+
+def test_a_query_in_the_path_is_sent_and_names_the_file(
+    make_live: MakeLive, snapshot: Snapshot, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    fetched = make_live().download("gencc", GENCC_NEW, tmp_path / "export")
+
+    assert fetched.path.read_bytes() == snapshot.bytes("gencc", GENCC_NEW)
+    assert fetched.relpath == GENCC_NEW
+    assert fetched.location == f"{emulator.url}/gencc/{GENCC_NEW}"
+    (request,) = emulator.requests_for("gencc")
+    assert (request.path, request.query) == (GENCC_EXPORT, {"format": "new"})
+
+
+def test_a_query_in_the_path_and_params_both_reach_the_upstream(
+    make_live: MakeLive, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    with pytest.raises(UpstreamError) as caught:
+        make_live().download("gencc", "missing?format=new", tmp_path / "x", page=2)
+
+    assert f"{emulator.url}/gencc/missing?format=new&page=2 failed" in str(caught.value)
+    (request,) = emulator.requests_for("gencc")
+    assert request.query == {"format": "new", "page": "2"}
 
 
 def test_pages_are_fetched_one_request_each(

@@ -12,6 +12,8 @@ from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.transport import UpstreamError
 from kg_pipeline_tests.devtools.emulator.snapshots import (
+    GENCC_EXPORT,
+    GENCC_NEW,
     GNOMAD_TSV,
     GTEX_GZ,
     PANELS,
@@ -34,6 +36,8 @@ def mirror(snapshot_dir: Path) -> MirrorFetcher:
         ("hpo", "hp.obo", None),
         ("panelapp_uk", PANELS, 2),
         ("pubtator", PUBTATOR_SEARCH, 1),
+        ("gencc", GENCC_NEW, None),
+        ("gencc", GENCC_EXPORT, None),
     ],
 )
 def test_mirror_and_live_give_the_same_bytes(
@@ -64,6 +68,17 @@ def test_mirror_ignores_query_parameters(snapshot: Snapshot, tmp_path: Path) -> 
         "pubtator", PUBTATOR_SEARCH, tmp_path / "page", params={"text": "kidney"}, page=2
     )
     assert json.loads(fetched.path.read_bytes())["page"] == 2
+
+
+def test_a_query_in_the_path_names_its_own_file(snapshot: Snapshot, tmp_path: Path) -> None:
+    fetched = mirror(snapshot.root).download("gencc", GENCC_NEW, tmp_path / "new")
+    assert fetched.relpath == GENCC_NEW
+    assert fetched.path.read_bytes() == snapshot.bytes("gencc", GENCC_NEW)
+    assert fetched.path.read_bytes() != snapshot.bytes("gencc", GENCC_EXPORT)
+
+    snapshot.file("gencc", GENCC_NEW).unlink()
+    with pytest.raises(UpstreamError, match=r"lacks gencc/.*-tsv\?format=new"):
+        mirror(snapshot.root).download("gencc", GENCC_NEW, tmp_path / "again")
 
 
 def test_missing_snapshot_file_says_how_to_get_one(snapshot: Snapshot, tmp_path: Path) -> None:

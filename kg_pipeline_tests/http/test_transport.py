@@ -33,6 +33,10 @@ from kg_pipeline_tests.http.conftest import live_fetcher
         ("hp.obo", None, "hp.obo"),
         ("/search/", 1, "search/page-1"),
         ("kb/gene-validity/download", None, "kb/gene-validity/download"),
+        ("download/x-tsv?format=new", None, "download/x-tsv?format=new"),
+        ("/search/?b=2&a=1", 3, "search/page-3?b=2&a=1"),
+        ("x?q=a%20b&q2=", None, "x?q=a+b&q2="),
+        ("x?", None, "x"),
     ],
 )
 def test_mirror_relpath(path: str, page: int | None, expected: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kg_pipeline.http.transport import mirror_relpath
 from kg_pipeline.sources.registry import (
     ANNOTATION_LOADS,
     EVIDENCE_LOADS,
@@ -72,6 +73,18 @@ def test_every_source_either_lists_files_or_walks_an_api() -> None:
         assert fixed != (entry.walk is not None), entry.key
         paged = [u for u in entry.upstreams if not u.files]
         assert all(u.api_format == "json" for u in paged), entry.key
+
+
+def test_every_fixed_file_is_named_as_its_request() -> None:
+    """A file's request path (query included) is its snapshot path and raw-file key: the mirror,
+    the emulator and the snapshot writer all find it under the same name."""
+    for upstream in UPSTREAMS.values():
+        for relpath in upstream.files:
+            assert mirror_relpath(relpath) == relpath, relpath
+    gencc = UPSTREAMS["gencc"]
+    assert f"{gencc.base_url}/{gencc.files[0]}" == (
+        "https://thegencc.org/download/action/submissions-export-tsv?format=new"
+    )
 
 
 def test_an_unknown_key_names_the_known_ones() -> None:

@@ -45,7 +45,9 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
                 "rows_within_expected",
                 asset=name,
                 description="The load keeps at least KG_EVIDENCE_WARN_RATIO of the previous genes "
-                "(loads below KG_EVIDENCE_FLOOR_RATIO are refused outright).",
+                "(loads below KG_EVIDENCE_FLOOR_RATIO are refused outright), and the parser "
+                "flagged none of the rows it kept (e.g. GenCC classifications outside the "
+                "weight table, kept at weight 0).",
             )
         ],
     )
@@ -88,7 +90,7 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
 
         context.log.info(
             "%s: %d genes (%d new, %d updated, %d unchanged, %d removed); %d texts: %s; "
-            "%d rejected rows; %d staged (%d new)",
+            "%d rejected rows; %d kept but flagged; %d staged (%d new)",
             load.name,
             swap.rows,
             swap.inserted,
@@ -98,6 +100,7 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
             len(normalised.decisions),
             normalised.counts,
             len(parsed.rejects),
+            sum(parsed.flagged.values()),
             staging.staged_total,
             staging.staged_new,
         )
@@ -118,6 +121,7 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
                 "rejected_rows": len(parsed.rejects),
                 "rejected_by_reason": dg.MetadataValue.json(parsed.rejects_by_reason()),
                 "rejected_samples": dg.MetadataValue.json(reject_samples(parsed.rejects)),
+                "flagged_rows": dg.MetadataValue.json(parsed.flagged),
                 "staged_new": staging.staged_new,
                 "staged_pending": staging.staged_total,
                 "auto_resolved": staging.auto_resolved,
@@ -130,19 +134,29 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
             check_results=[
                 dg.AssetCheckResult(
                     check_name="rows_within_expected",
-                    passed=swap.rows >= warn_level,
+                    passed=swap.rows >= warn_level and not parsed.flagged,
                     severity=dg.AssetCheckSeverity.WARN,
+                    description=_flagged_text(parsed.flagged),
                     metadata={
                         "rows": swap.rows,
                         "warn_below": warn_level,
                         "refused_below": floor,
                         "previous_rows": previous,
+                        "flagged_rows": dg.MetadataValue.json(parsed.flagged),
                     },
                 )
             ],
         )
 
     return _evidence
+
+
+def _flagged_text(flagged: dict[str, int]) -> str | None:
+    """The check's one-line note of the kept but flagged rows, or None when there are none."""
+    if not flagged:
+        return None
+    listed = "; ".join(f"{count} x {reason}" for reason, count in flagged.items())
+    return f"kept but flagged for review: {listed}"
 
 
 evidence_assets = [evidence_asset(source, load) for source, load in EVIDENCE_LOADS]

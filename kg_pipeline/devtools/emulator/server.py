@@ -3,9 +3,11 @@ injects faults on request, and records what it was asked.
 
 `GET /<upstream>/<path>?page=<n>` answers with `<snapshot>/<upstream>/<mirror_relpath(path, n)>`,
 the same mapping the mirror fetcher reads, so live code pointed here (`KG_UPSTREAM_URL=<url>`)
-sees the same bytes mirror mode would. Like the real file hosts it sends `ETag` (the file's
-sha256) and `Last-Modified`, answers `304 Not Modified` to validators that still hold, and counts
-the body bytes it sends, so a test can tell a refresh that downloaded nothing.
+sees the same bytes mirror mode would. Other query parameters select a file only when the snapshot
+has one named with them (`submissions-export-tsv?format=new`); otherwise they are ignored, like
+PubTator's search text. Like the real file hosts it sends `ETag` (the file's sha256) and
+`Last-Modified`, answers `304 Not Modified` to validators that still hold, and counts the body
+bytes it sends, so a test can tell a refresh that downloaded nothing.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from kg_pipeline.devtools.emulator.faults import Fault, content_type, make_fault, malform
 from kg_pipeline.http.transport import CHUNK_SIZE, mirror_relpath, snapshot_path
@@ -189,6 +191,21 @@ class UpstreamEmulator:
 
     # -- answering ---------------------------------------------------------------------------
 
+    def _snapshot_relpath(
+        self, upstream: str, path: str, pairs: list[tuple[str, str]], page: int | None
+    ) -> str:
+        """The snapshot file a request maps to: the one named with its query (the page aside)
+        when the snapshot has it, else the one named by its path alone."""
+        query = urlencode([(name, value) for name, value in pairs if name != "page"])
+        if query:
+            named = mirror_relpath(f"{path}?{query}", page)
+            try:
+                if snapshot_path(self.snapshot_dir, upstream, named).is_file():
+                    return named
+            except ValueError:
+                pass  # not a snapshot path at all; the plain name gets the 404 below
+        return mirror_relpath(path, page)
+
     def _answer(self, handler: _Handler, *, head: bool) -> None:
         try:
             self._dispatch(handler, head=head)
@@ -199,7 +216,8 @@ class UpstreamEmulator:
     def _dispatch(self, handler: _Handler, *, head: bool) -> None:
         arrived = time.monotonic()
         split = urlsplit(handler.path)
-        query = dict(parse_qsl(split.query, keep_blank_values=True))
+        pairs = parse_qsl(split.query, keep_blank_values=True)
+        query = dict(pairs)
         upstream, _, path = unquote(split.path).lstrip("/").partition("/")
         index = self._arrive(RequestRecord(arrived, upstream, path, query, None))
 
@@ -215,7 +233,7 @@ class UpstreamEmulator:
         except ValueError:
             reply(400, b"page must be an integer\n")
             return
-        relpath, paged = mirror_relpath(path), mirror_relpath(path, page)
+        relpath, paged = mirror_relpath(path), self._snapshot_relpath(upstream, path, pairs, page)
 
         fault = self._take_fault(upstream, relpath, paged)
         kind = fault.kind if fault else None

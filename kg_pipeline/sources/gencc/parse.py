@@ -1,28 +1,35 @@
 """Parse the GenCC submissions export: kidney gene-disease submissions and classifications.
 
-Owns reading the export (`gencc/download/action/submissions-export-tsv`: 30 quoted,
-tab-separated columns; a comma-separated export is accepted too), picking each field from the
-first non-blank of its candidate columns, the kidney filter on the disease texts, and the
-per-gene GenCC evidence (reference 2.3).
+Owns reading the export, picking each field by column name (the first non-blank of its
+candidate columns), the kidney filter on the disease texts, and the per-gene GenCC evidence
+(reference 2.3). Two layouts exist and both are read: the current export
+(`download/action/submissions-export-tsv?format=new`: 31 unquoted tab-separated columns from
+`sgc_id`, the submission id, and `version_number`) and the legacy one (no `format`: 30 columns
+from `uuid`, every value quoted), which GenCC announced as deprecated after 2026-09-30. The
+header tells them apart; a comma-separated export is accepted too.
 
 Decisions against upstream: per submission only the fields the evidence uses are kept (upstream
 stored the whole spreadsheet row in JSONB); `classifications` are ordered strongest first with
 `max_classification` the strongest; the kidney keywords are the shared ones of
-`kg_pipeline.sources.keywords`.
+`kg_pipeline.sources.keywords`. Like upstream, a classification outside the weight table (GenCC's
+"Animal Model Only", or a title GenCC adds later) is kept and weighs 0 in the scoring; such rows
+are counted in `flagged` so the load's check names them.
 """
 
 from __future__ import annotations
 
+import csv
 from typing import Any, Final
 
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
 from kg_pipeline.sources import aggregation, records
+from kg_pipeline.sources.gencc.upstream import GENCC
 from kg_pipeline.sources.keywords import mentions_kidney_mask
 
 SOURCE: Final = "GenCC"
-FILE_KEY: Final = "gencc/download/action/submissions-export-tsv"
+FILE_KEY: Final = GENCC.keys()[0]
 
 CLASSIFICATION_RANK: Final[dict[str, int]] = {
     "Definitive": 7,
@@ -34,10 +41,14 @@ CLASSIFICATION_RANK: Final[dict[str, int]] = {
     "Refuted Evidence": 1,
     "No Known Disease Relationship": 0,
 }
-"""GenCC classification titles, strongest highest."""
+"""The GenCC classification titles upstream's weight table scores, strongest highest. Any other
+title weighs 0 and ranks below all of these."""
+
+ANIMAL_MODEL_ONLY: Final = "Animal Model Only"
+"""A real GenCC classification that the weight table leaves out (weight 0)."""
 
 _CANONICAL: Final[dict[str, str]] = {
-    **{name.lower(): name for name in CLASSIFICATION_RANK},
+    **{name.lower(): name for name in (*CLASSIFICATION_RANK, ANIMAL_MODEL_ONLY)},
     "disputed": "Disputed Evidence",
     "refuted": "Refuted Evidence",
 }
@@ -57,7 +68,7 @@ FIELD_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "mode_of_inheritance": ("moi_title", "submitted_as_moi_name"),
     "submitter": ("submitter_title", "submitted_as_submitter_name"),
     "submitted_date": ("submitted_as_date", "submitted_run_date"),
-    "submission_id": ("uuid", "submitted_as_submission_id"),
+    "submission_id": ("sgc_id", "uuid"),
 }
 _REQUIRED_FIELDS: Final = ("symbol", "classification", "disease_name")
 
@@ -85,23 +96,42 @@ def _first_present(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
     return result
 
 
-def _read_table(text: str) -> pd.DataFrame:
+def read_export(text: str) -> pd.DataFrame:
+    """The export as text cells with lower-case column names, whichever layout: the new TSV
+    quotes nothing, so a quote in a note is a plain character there; the legacy TSV and any
+    CSV are read with quoting."""
     first_line = text.split("\n", 1)[0]
     separator = "\t" if "\t" in first_line else ","
-    table = records.read_table(SOURCE, FILE_KEY, text, sep=separator)
+    quoted = separator == "," or first_line.lstrip().startswith('"')
+    table = records.read_table(
+        SOURCE,
+        FILE_KEY,
+        text,
+        sep=separator,
+        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
+    )
     table.columns = [str(c).strip().lower() for c in table.columns]
     return table
+
+
+def _classification_titles(values: pd.Series) -> pd.Series:
+    """GenCC's spelling of each classification title; a title it does not list is kept as
+    given (blanks become "")."""
+    titles = values.map(lambda v: " ".join(v.split()) if isinstance(v, str) else "")
+    canonical = titles.str.lower().map(_CANONICAL)
+    return canonical.where(canonical.notna(), titles)
 
 
 def parse(files: RawFiles) -> records.ParsedEvidence:
     """Kidney-related GenCC submissions, one row per submission.
 
     A submission is kidney-related when one of its disease texts contains a kidney keyword.
-    Kidney submissions without a gene symbol or with an unknown classification are rejects.
-    Release: the latest `submitted_run_date`.
+    Kidney submissions without a gene symbol or without a classification are rejects; those
+    whose classification is outside the weight table are kept and counted in `flagged` per
+    title. Release: the latest `submitted_run_date`.
     """
     path = records.require_file(files, SOURCE, FILE_KEY)
-    table = _read_table(read_text(SOURCE, FILE_KEY, path))
+    table = read_export(read_text(SOURCE, FILE_KEY, path))
     for field in _REQUIRED_FIELDS:
         if not any(c in table.columns for c in FIELD_COLUMNS[field]):
             raise SourceFormatError(
@@ -121,15 +151,13 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     stats = {"submissions": len(frame), "not_kidney": int((~kidney).sum())}
     frame = frame[kidney].copy()
 
-    frame["classification"] = frame["classification"].map(
-        lambda v: _CANONICAL.get(str(v).strip().lower()) if isinstance(v, str) else None
-    )
+    frame["classification"] = _classification_titles(frame["classification"])
     no_symbol = frame["symbol"].isna()
-    unknown = frame["classification"].isna() & ~no_symbol
+    no_classification = frame["classification"].eq("") & ~no_symbol
     rejects: list[records.Reject] = []
     for mask, reason in (
         (no_symbol, "submission without a gene symbol"),
-        (unknown, "unknown classification"),
+        (no_classification, "submission without a classification"),
     ):
         for index in frame.index[mask]:
             rejects.append(
@@ -139,17 +167,24 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
                     records.clip(" | ".join(table.loc[index].astype(str))),
                 )
             )
-    frame = frame[~(no_symbol | unknown)]
+    frame = frame[~(no_symbol | no_classification)]
     rows = frame[list(ROW_COLUMNS)].reset_index(drop=True)
     if rows.empty:
         rows = records.empty_rows(ROW_COLUMNS)
     stats["kidney_submissions"] = len(rows)
+    unweighted = rows["classification"][~rows["classification"].isin(CLASSIFICATION_RANK)]
+    flagged = {
+        f"classification '{title}' kept at weight 0": int(count)
+        for title, count in unweighted.value_counts().sort_index().items()
+    }
 
     run_dates = table["submitted_run_date"] if "submitted_run_date" in table.columns else None
     release = None
     if run_dates is not None and run_dates.str.strip().ne("").any():
         release = str(run_dates[run_dates.str.strip().ne("")].max()).strip()[:10]
-    return records.ParsedEvidence(SOURCE, rows.astype(object), rejects, release, stats)
+    return records.ParsedEvidence(
+        SOURCE, rows.astype(object), rejects, release, stats, flagged=flagged
+    )
 
 
 def _source_detail(e: dict[str, Any]) -> str:
@@ -161,17 +196,18 @@ def _source_detail(e: dict[str, Any]) -> str:
 def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     """One GenCC evidence row per gene.
 
-    `evidence_data`: `classifications` (distinct, strongest first; the scoring takes the
-    maximum), `max_classification`, `submissions` (disease, curie, classification, MOI,
-    submitter, date, id), `submission_count`, `diseases`, `submitters`, `submitter_count`,
-    `modes_of_inheritance`, `reported_symbols`.
+    `evidence_data`: `classifications` (distinct, strongest first, titles outside the weight
+    table last; the scoring takes the maximum weight, 0 for those), `max_classification`,
+    `submissions` (disease, curie, classification, MOI, submitter, date, id: `sgc_id`, or
+    `uuid` in the legacy export), `submission_count`, `diseases`, `submitters`,
+    `submitter_count`, `modes_of_inheritance`, `reported_symbols`.
     """
     genes = aggregation.gene_index(rows)
-    classifications, strongest = aggregation.ranked_classifications(
-        rows, genes, CLASSIFICATION_RANK
-    )
+    # Titles outside the weight table rank below every title in it.
+    rank = {**dict.fromkeys(rows["classification"].unique(), -1), **CLASSIFICATION_RANK}
+    classifications, strongest = aggregation.ranked_classifications(rows, genes, rank)
     submissions = aggregation.record_lists(
-        aggregation.strongest_first(rows, CLASSIFICATION_RANK, ["disease_name", "submitter"]),
+        aggregation.strongest_first(rows, rank, ["disease_name", "submitter"]),
         genes,
         [
             "disease_name",

@@ -10,7 +10,7 @@ SOURCE: Final = Source(
     key="gencc",
     raw_description="GenCC gene-disease submissions export (TSV).",
     upstreams=(GENCC,),
-    cadence="daily",
+    cadence="weekly",  # GenCC publishes weekly and allows 20 downloads per IP per day
     evidence=EvidenceLoad(
         parse,
         description="GenCC submissions for kidney diseases, one row per gene with its submitters "

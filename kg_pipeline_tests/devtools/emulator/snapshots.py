@@ -19,6 +19,8 @@ STRING_GZ = "protein.links.v12.0/9606.protein.links.v12.0.txt.gz"
 GTEX_GZ = "GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz"
 PANELS = "api/v1/panels/"
 PUBTATOR_SEARCH = "search/"
+GENCC_EXPORT = "download/action/submissions-export-tsv"
+GENCC_NEW = f"{GENCC_EXPORT}?format=new"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ def _write(path: Path, data: bytes) -> None:
 
 def build_snapshot(root: Path) -> Snapshot:
     """A text file with 25 data rows, a valid and a corrupt `.gz`, two PanelApp pages, three
-    PubTator pages and an OBO file."""
+    PubTator pages, an OBO file, and GenCC's export at one path in two layouts (the query
+    `?format=new` selects the other file)."""
     rows = ["gene\ttranscript\tlof.pLI\tlof.oe_ci.upper\tmis.z_score"]
     rows += [f"GENE{i}\tENST{i:011d}\t0.{i:02d}\t1.{i:02d}\t{i / 7:.3f}" for i in range(1, 26)]
     _write(root / "gnomad" / GNOMAD_TSV, ("\n".join(rows) + "\n").encode())
@@ -68,6 +71,9 @@ def build_snapshot(root: Path) -> Snapshot:
         )
 
     _write(root / "hpo" / "hp.obo", b"format-version: 1.2\n\n[Term]\nid: HP:0010935\n")
+
+    _write(root / "gencc" / GENCC_EXPORT, b'"uuid"\t"gene_symbol"\n"GENCC_1"\t"PKD1"\n')
+    _write(root / "gencc" / GENCC_NEW, b"sgc_id\tversion_number\tgene_symbol\nSGC-1\t1\tPKD1\n")
     return Snapshot(root)
 
 

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 
 from kg_pipeline.devtools.emulator import JUNK_LINE, UpstreamEmulator
-from kg_pipeline_tests.devtools.emulator.snapshots import GNOMAD_TSV, PANELS, STRING_GZ, Snapshot
+from kg_pipeline_tests.devtools.emulator.snapshots import (
+    GENCC_EXPORT,
+    GENCC_NEW,
+    GNOMAD_TSV,
+    PANELS,
+    STRING_GZ,
+    Snapshot,
+)
 
 
 class Answer:
@@ -63,6 +70,22 @@ def test_page_query_selects_the_page_file(emulator: UpstreamEmulator) -> None:
     answer = get(emulator, f"/panelapp_uk/{PANELS}?page=2&format=json")
     assert answer.headers["Content-Type"] == "application/json"
     assert json.loads(answer.body)["results"] == [{"id": 3}]
+
+
+def test_a_query_selects_the_file_named_with_it(
+    emulator: UpstreamEmulator, snapshot: Snapshot
+) -> None:
+    assert get(emulator, f"/gencc/{GENCC_NEW}").body == snapshot.bytes("gencc", GENCC_NEW)
+    assert get(emulator, f"/gencc/{GENCC_EXPORT}").body == snapshot.bytes("gencc", GENCC_EXPORT)
+    # A query no file is named with is ignored, like PubTator's search text.
+    other = get(emulator, f"/gencc/{GENCC_EXPORT}?format=xlsx")
+    assert other.body == snapshot.bytes("gencc", GENCC_EXPORT)
+    # A fault on the path hits every file under it; one on the query file only that file.
+    emulator.inject("gencc", "server_error", path=GENCC_NEW)
+    assert get(emulator, f"/gencc/{GENCC_EXPORT}").status == 200
+    assert get(emulator, f"/gencc/{GENCC_NEW}").status == 503
+    emulator.inject("gencc", "server_error", path=GENCC_EXPORT)
+    assert get(emulator, f"/gencc/{GENCC_NEW}").status == 503
 
 
 def test_unknown_paths_and_escapes_are_404(emulator: UpstreamEmulator) -> None:

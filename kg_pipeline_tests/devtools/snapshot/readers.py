@@ -114,15 +114,18 @@ def clingen_kidney(root: Path) -> list[str]:
     return out
 
 
+GENCC_EXPORT = "gencc/download/action/submissions-export-tsv?format=new"
+
+
+def gencc_rows(root: Path) -> list[dict[str, str]]:
+    """The complete rows of the GenCC export (tab-separated, nothing quoted) by column name."""
+    text = (root / GENCC_EXPORT).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if len(r) == len(rows[0])]
+
+
 def gencc_kidney(root: Path) -> list[str]:
-    text = (root / "gencc/download/action/submissions-export-tsv").read_text(encoding="utf-8")
-    rows = list(csv.reader(io.StringIO(text), delimiter="\t"))
-    col = {c: i for i, c in enumerate(rows[0])}
-    return [
-        r[col["gene_symbol"]]
-        for r in rows[1:]
-        if len(r) == len(col) and is_kidney_text(r[col["disease_title"]])
-    ]
+    return [r["gene_symbol"] for r in gencc_rows(root) if is_kidney_text(r["disease_title"])]
 
 
 def hpo_kidney(root: Path) -> list[str]:

