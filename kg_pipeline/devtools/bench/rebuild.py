@@ -31,6 +31,7 @@ from kg_pipeline.devtools.bench.event_log import (
 from kg_pipeline.devtools.bench.memory import SAMPLE_INTERVAL_S, MemorySampler
 from kg_pipeline.devtools.bench.options import Say
 from kg_pipeline.devtools.bench.progress import ProgressReporter
+from kg_pipeline.devtools.bench.refresh import RefreshFigures, run_no_change_refresh
 from kg_pipeline.devtools.bench.scratch import ScratchDatabases
 from kg_pipeline.devtools.bench.snapshot_input import SnapshotInfo
 from kg_pipeline.devtools.emulator.server import UpstreamEmulator
@@ -86,6 +87,7 @@ class RunFigures:
     other_steps: list[StepFigures]
     memory: MemoryFigures
     live: LiveFigures | None = None
+    no_change_refresh: RefreshFigures | None = None
 
 
 def run_rebuild(
@@ -132,7 +134,12 @@ def run_rebuild(
                 rusage_self = _maxrss_bytes(resource.RUSAGE_SELF)
                 rusage_children = _maxrss_bytes(resource.RUSAGE_CHILDREN)
             log = read_event_log(instance, run_id)
-        live = _live_figures(emulator, normal_rates) if emulator is not None else None
+            live = _live_figures(emulator, normal_rates) if emulator is not None else None
+            refresh = (
+                run_no_change_refresh(definitions, instance, emulator, say)
+                if emulator is not None and result.success
+                else None
+            )
 
     failure = _failure(result)
     say(f"bench: rebuild {'done' if failure is None else 'FAILED'} in {seconds:.1f} s")
@@ -166,6 +173,7 @@ def run_rebuild(
         other_steps=other_steps,
         memory=memory,
         live=live,
+        no_change_refresh=refresh,
     )
 
 

@@ -69,6 +69,15 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
             f"{live['bench_requests_per_second']:g}/s (normal limits would add >= "
             f"{live['normal_rate_floor_seconds']:.0f} s)"
         )
+    refresh = rebuild.get("no_change_refresh")
+    if refresh:
+        lines.append(
+            f"no-change refresh {refresh['seconds']:7.1f} s   ({refresh['sources']} refresh jobs, "
+            f"{refresh['requests']:,} requests answered {refresh['statuses']}, "
+            f"{refresh['bytes_downloaded']:,} bytes downloaded"
+            + (f"; FAILED: {', '.join(refresh['failures'])}" if refresh["failures"] else "")
+            + ")"
+        )
     biggest = sorted(database["tables"], key=lambda t: t["total_bytes"], reverse=True)[:6]
     lines.append(
         "largest tables   "
@@ -80,6 +89,8 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
         value, threshold = target["value"], target["threshold"]
         if unit == "bytes":
             shown = f"{_mb(value)} (target < {threshold / GB:g} GB)"
+        elif unit == "B":
+            shown = f"{_num(value, ',.0f')} bytes (target {threshold:,.0f} bytes)"
         else:
             sign = "<=" if unit == "x" else "<"
             shown = f"{_num(value, '.2f')} {unit} (target {sign} {threshold:g} {unit})"

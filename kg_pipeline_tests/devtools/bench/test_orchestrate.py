@@ -1,4 +1,5 @@
-"""`kg-pipeline bench` on a tiny snapshot against the test server.
+"""`kg-pipeline bench --mode live` on a tiny snapshot, served by the emulator, against the test
+server.
 
 Checks what the report says and that it agrees with itself and with the database; never how
 fast anything was (the bench measures, tests do not time).
@@ -27,7 +28,11 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
     printed: list[str] = []
     result = bench(
         BenchOptions(
-            scale=TINY_SCALE, workdir=tmp_path / "bench", server_url=pg_admin_url, keep=True
+            scale=TINY_SCALE,
+            mode="live",
+            workdir=tmp_path / "bench",
+            server_url=pg_admin_url,
+            keep=True,
         ),
         Settings.explicit(data_dir=tmp_path),
         say=printed.append,
@@ -39,7 +44,7 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
         assert result.success, result.failure
         assert result.report_path == tmp_path / "bench" / "bench-report.json"
         assert json.loads(result.report_path.read_text()) == report
-        assert params["scale"] == TINY_SCALE and params["mode"] == "mirror"
+        assert params["scale"] == TINY_SCALE and params["mode"] == "live"
         assert params["snapshot_generated"] is True
 
         run_dir = Path(params["run_dir"])
@@ -97,6 +102,8 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
 
         targets = {t["name"]: t for t in report["targets"]}
         assert set(targets) == {
+            "no_change_refresh_downloads_nothing",
+            "no_change_refresh_under_15s",
             "default_snapshot_rebuild_under_60s",
             "full_scale_within_3x_baseline",
             "full_scale_rebuild_under_180s",
@@ -107,6 +114,15 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
         )
         assert targets["full_scale_within_3x_baseline"]["applies_to_this_run"] is False
         assert targets["peak_memory_under_1gb"]["met"] == (memory["peak_rss_bytes"] < 1e9)
+
+        # The no-change refresh asked about every file again and downloaded nothing.
+        refresh = rebuild["no_change_refresh"]
+        assert refresh["sources"] == 14 and refresh["failures"] == []
+        assert refresh["statuses"] == {"304": refresh["requests"]} and refresh["requests"] > 14
+        assert refresh["bytes_downloaded"] == 0
+        assert targets["no_change_refresh_downloads_nothing"]["met"] is True
+        assert targets["no_change_refresh_under_15s"]["value"] == refresh["seconds"]
+        assert any(line.startswith("no-change refresh ") for line in printed)
 
         # Progress while it ran, the summary table and where the report went.
         assert any(line.startswith("bench: generating a snapshot") for line in printed)
