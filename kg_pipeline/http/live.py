@@ -32,6 +32,7 @@ from kg_pipeline.http.transport import (
     BodySink,
     Fetcher,
     FetchMode,
+    FileRequest,
     NotModified,
     UpstreamError,
     is_gzip_name,
@@ -190,42 +191,28 @@ class LiveFetcher(Fetcher):
             raise ValueError(f"unknown upstream {upstream!r}; known: {known}")
         return f"{self._endpoints[upstream].base_url}/{path.lstrip('/')}"
 
-    def _stream(
-        self,
-        upstream: str,
-        path: str,
-        params: dict[str, str],
-        page: int | None,
-        sink: BodySink,
-        validators: dict[str, str],
-    ) -> tuple[str, dict[str, str]]:
-        request = self._request(upstream, path, params, page, validators)
+    def _stream(self, file: FileRequest, sink: BodySink) -> tuple[str, dict[str, str]]:
+        request = self._request(file)
         # A `.gz` file is kept exactly as stored; any other body is decoded from its transfer
         # compression.
-        headers = self._fetch(request, sink, raw_gzip=is_gzip_name(path.rstrip("/")))
+        headers = self._fetch(request, sink, raw_gzip=is_gzip_name(file.path.rstrip("/")))
         return request.shown_url, headers
 
     # -- internals -------------------------------------------------------------------------
 
-    def _request(
-        self,
-        upstream: str,
-        path: str,
-        params: dict[str, str] | None,
-        page: int | None,
-        validators: dict[str, str],
-    ) -> _Request:
-        url = self.url(upstream, path)
-        query = dict(params or {})
-        if page is not None:
-            query["page"] = str(page)
+    def _request(self, file: FileRequest) -> _Request:
+        upstream = file.upstream
+        url = self.url(upstream, file.path)
+        query = dict(file.params)
+        if file.page is not None:
+            query["page"] = str(file.page)
         # requests appends `params` to a query already in the URL the same way.
         joiner = "&" if "?" in url else "?"
         shown = f"{url}{joiner}{urlencode(query)}" if query else url
         secret = self._endpoints[upstream].api_key or None
         if secret:
             query["api_key"] = secret
-        return _Request(upstream, url, query, shown, secret, validators)
+        return _Request(upstream, url, query, shown, secret, file.validators)
 
     def _fetch(self, request: _Request, sink: BodySink, *, raw_gzip: bool) -> dict[str, str]:
         """Run the attempts; returns the provenance headers of the successful response."""

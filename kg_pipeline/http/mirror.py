@@ -18,8 +18,8 @@ from kg_pipeline.http.transport import (
     BodySink,
     Fetcher,
     FetchMode,
+    FileRequest,
     UpstreamError,
-    mirror_relpath,
     snapshot_path,
 )
 
@@ -28,38 +28,42 @@ class _LocalFetcher(Fetcher):
     """Copies a local file per request, with the completeness rules of a live body, so a
     damaged file fails loudly. A local copy costs no download: nothing is asked conditionally."""
 
-    def _stream(
-        self,
-        upstream: str,
-        path: str,
-        params: dict[str, str],
-        page: int | None,
-        sink: BodySink,
-        validators: dict[str, str],
-    ) -> tuple[str, dict[str, str]]:
-        source = self._locate(upstream, mirror_relpath(path, page))
+    def _stream(self, request: FileRequest, sink: BodySink) -> tuple[str, dict[str, str]]:
+        upstream = request.upstream
+        source = self._locate(upstream, request.relpath)
         with source.open("rb") as src:
             while chunk := src.read(CHUNK_SIZE):
                 sink.write(chunk)
-        if sink.size == 0:
-            raise self._damaged(upstream, source, "is empty")
-        if problem := sink.gzip_problem():
-            raise self._damaged(upstream, source, f"is a truncated or corrupt gzip: {problem}")
+        problem = "is empty" if sink.size == 0 else sink.gzip_problem()
+        if problem:
+            if sink.size:
+                problem = f"is a truncated or corrupt gzip: {problem}"
+            raise UpstreamError(
+                upstream,
+                str(source),
+                f"{self.describes} {problem}",
+                action="read",
+                advice=self._damage_advice(),
+            )
         return str(source), {}
+
+    describes: str
+    """What the local files are, in an error: `snapshot file`, `the file`."""
 
     @abstractmethod
     def _locate(self, upstream: str, relpath: str) -> Path:
         """The local file answering a request; `UpstreamError` saying what to do if none."""
 
     @abstractmethod
-    def _damaged(self, upstream: str, source: Path, reason: str) -> UpstreamError:
-        """The error for a local file that is empty or a broken gzip."""
+    def _damage_advice(self) -> str:
+        """What to do about a local file that is empty or a broken gzip."""
 
 
 class MirrorFetcher(_LocalFetcher):
     """Reads upstream files from a snapshot directory."""
 
     mode: FetchMode = "mirror"
+    describes = "snapshot file"
 
     def __init__(self, snapshot_dir: Path) -> None:
         self.snapshot_dir = snapshot_dir
@@ -81,20 +85,15 @@ class MirrorFetcher(_LocalFetcher):
             "to a complete snapshot (or use KG_SOURCE_MODE=live)",
         )
 
-    def _damaged(self, upstream: str, source: Path, reason: str) -> UpstreamError:
-        return UpstreamError(
-            upstream,
-            str(source),
-            f"snapshot file {reason}",
-            action="read",
-            advice=f"regenerate the snapshot with `kg-pipeline snapshot --out {self.snapshot_dir}`",
-        )
+    def _damage_advice(self) -> str:
+        return f"regenerate the snapshot with `kg-pipeline snapshot --out {self.snapshot_dir}`"
 
 
 class LocalFilesFetcher(_LocalFetcher):
     """Reads the files a user gives for a source, by `RawFiles` key (`<upstream>/<relpath>`)."""
 
     mode: FetchMode = "manual"
+    describes = "the file"
 
     def __init__(self, files: Mapping[str, Path]) -> None:
         self.files = dict(files)
@@ -107,11 +106,5 @@ class LocalFilesFetcher(_LocalFetcher):
             )
         return self.files[key]
 
-    def _damaged(self, upstream: str, source: Path, reason: str) -> UpstreamError:
-        return UpstreamError(
-            upstream,
-            str(source),
-            f"the file {reason}",
-            action="read",
-            advice="download the file again (a browser may have stopped early)",
-        )
+    def _damage_advice(self) -> str:
+        return "download the file again (a browser may have stopped early)"

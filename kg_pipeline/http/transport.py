@@ -146,6 +146,23 @@ def _one_line(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class FileRequest:
+    """One file or page asked of an upstream, as `Fetcher.download` passes it to a mode."""
+
+    upstream: str
+    path: str
+    """Under the upstream's base URL."""
+    params: dict[str, str]
+    page: int | None
+    validators: dict[str, str]
+    """`If-None-Match` / `If-Modified-Since` of the stored file; empty: ask unconditionally."""
+
+    @property
+    def relpath(self) -> str:
+        return mirror_relpath(self.path, self.page)
+
+
+@dataclass(frozen=True)
 class FetchedFile:
     """One file as fetched: where it came from, where its bytes now are, and their identity."""
 
@@ -189,24 +206,15 @@ class Fetcher(ABC):
         relpath = mirror_relpath(path, page)
         with open_for_replace(dest) as fh:
             sink = BodySink(fh, check_gzip=is_gzip_name(relpath))
-            location, headers = self._stream(
-                upstream, path, params or {}, page, sink, dict(validators or {})
-            )
+            request = FileRequest(upstream, path, params or {}, page, dict(validators or {}))
+            location, headers = self._stream(request, sink)
         return FetchedFile(relpath, location, dest, sink.size, sink.sha256, headers)
 
     @abstractmethod
-    def _stream(
-        self,
-        upstream: str,
-        path: str,
-        params: dict[str, str],
-        page: int | None,
-        sink: BodySink,
-        validators: dict[str, str],
-    ) -> tuple[str, dict[str, str]]:
+    def _stream(self, request: FileRequest, sink: BodySink) -> tuple[str, dict[str, str]]:
         """Write the complete body of one request to `sink`; return where it came from (shown
         to users, without secrets) and the provenance headers (`Last-Modified`, `ETag`). A mode
-        that can ask conditionally raises `NotModified` instead when `validators` still hold."""
+        that can ask conditionally raises `NotModified` instead when the validators hold."""
 
     def close(self) -> None:  # noqa: B027 (a fetcher without connections has nothing to close)
         """Release connections; the fetcher must not be used afterwards."""
