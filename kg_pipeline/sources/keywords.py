@@ -8,6 +8,8 @@ false positives it is known for:
 
 * "renal" is also a substring of "adrenal": adrenal panels and diseases passed upstream (the R
   pipeline excluded them). "adrenal" is blanked out before matching.
+* "nephr" is also a substring of "(nor)epinephrine": PanelApp Australia's "Neurotransmitter
+  Defects" panel passed on it. "epinephrine" is blanked out before matching.
 * "complement" matched Fanconi anaemia "complementation group" curations and immunodeficiency
   panels ("inherited complement deficiency"); complement-mediated kidney disease is still found
   through "uremic"/"uraemic" (aHUS), "glomerul" (C3 glomerulopathy) and "kidney".
@@ -47,7 +49,7 @@ KIDNEY_KEYWORDS: Final[tuple[str, ...]] = (
 )
 """Lower-case substrings that mark a text as being about kidney disease."""
 
-MASKED_WORDS: Final[tuple[str, ...]] = ("adrenal",)
+MASKED_WORDS: Final[tuple[str, ...]] = ("adrenal", "epinephrine")
 """Words blanked out before matching because they contain a keyword but are not about the
 kidney."""
 

@@ -207,6 +207,18 @@ class EvidenceLoad:
 
 
 @dataclass(frozen=True)
+class StatCheck:
+    """A warning check an annotation load declares besides its coverage check: one stat of its
+    parser (`ParsedAnnotations.stats`) must reach `minimum`. The stat is also recorded in the
+    asset's metadata."""
+
+    name: str
+    stat: str
+    minimum: int
+    description: str
+
+
+@dataclass(frozen=True)
 class AnnotationLoad:
     """A source's gene annotation: the `<name>_annotations` asset writing `gene_annotations`."""
 
@@ -215,6 +227,8 @@ class AnnotationLoad:
     coverage_floor: float
     """The check warns below this share of our genes annotated."""
     inputs: tuple[AnnotationInput, ...] = ()
+    stat_checks: tuple[StatCheck, ...] = ()
+    """Further checks of this load, each on one parser stat (gnomAD: genes on chrX)."""
 
     @property
     def name(self) -> str:

@@ -136,6 +136,32 @@ def test_gnomad_values_equal_the_r_predecessor(rebuilt, real_data_dir: Path) -> 
     assert compared >= 400
 
 
+def test_gnomad_records_and_checks_its_genes_on_chrx(rebuilt) -> None:
+    url, _, result = rebuilt
+    loaded = annotations(url, "gnomad")
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        on_x = set(
+            conn.execute(
+                sa.text(
+                    "SELECT g.approved_symbol FROM gene_annotations ga "
+                    "JOIN genes g ON g.id = ga.gene_id "
+                    "JOIN gene_annotations h ON h.gene_id = g.id AND h.source = 'hgnc' "
+                    "WHERE ga.source = 'gnomad' AND h.annotations->>'location' LIKE 'X%'"
+                )
+            ).scalars()
+        )
+    engine.dispose()
+    (event,) = result.asset_materializations_for_node("gnomad_annotations")
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "chrx_genes_annotated"
+    ]
+
+    assert {"COL4A5", "OCRL"} <= on_x <= set(loaded)
+    assert event.metadata["genes_on_chrx"].value == len(on_x)
+    assert check.passed and check.metadata["genes_on_chrx"].value == len(on_x)
+
+
 def test_expression_values_equal_the_r_predecessor(rebuilt, real_data_dir: Path) -> None:
     url, _, _ = rebuilt
     gtex, descartes = annotations(url, "gtex"), annotations(url, "descartes")
@@ -283,3 +309,38 @@ def test_a_failed_reload_keeps_the_previous_annotations(
         ).scalar()
     engine.dispose()
     assert last_error.startswith("gnomad: the new load has 0 genes")
+
+
+def test_a_gnomad_file_without_chrx_values_warns(
+    rebuilt, real_snapshot: Path, tmp_path: Path
+) -> None:
+    import shutil
+
+    url, store, _ = rebuilt
+    without_x = tmp_path / "without-x"
+    shutil.copytree(real_snapshot, without_x)
+    tsv = without_x / "gnomad" / "gnomad.v4.1.constraint_metrics.tsv"
+    header, *rows = tsv.read_text().splitlines()
+    names = header.split("\t")
+    chromosome = names.index("chromosome")
+    metrics = [i for i, n in enumerate(names) if n.startswith(("lof", "mis", "syn"))]
+    blanked = 0
+    for n, row in enumerate(rows):
+        cells = row.split("\t")
+        if cells[chromosome] == "chrX":
+            rows[n] = "\t".join("NA" if i in metrics else c for i, c in enumerate(cells))
+            blanked += 1
+    tsv.write_text("\n".join([header, *rows]) + "\n")
+
+    result = materialize_all(url, store, without_x, ["raw_gnomad", "gnomad_annotations"])
+
+    assert blanked > 100
+    assert result.success
+    (event,) = result.asset_materializations_for_node("gnomad_annotations")
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "chrx_genes_annotated"
+    ]
+    assert event.metadata["genes_on_chrx"].value == 0
+    assert not check.passed
+    assert check.severity == dg.AssetCheckSeverity.WARN
+    assert {"COL4A5", "OCRL"}.isdisjoint(annotations(url, "gnomad"))

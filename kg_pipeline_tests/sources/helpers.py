@@ -46,3 +46,14 @@ def panelapp_uk_files(real_data_dir: Path) -> dict[str, Path]:
         assert panel is not None
         files[f"panelapp_uk/api/v1/panels/{panel.group(1)}"] = path
     return files
+
+
+def panelapp_au_files(real_data_dir: Path) -> dict[str, Path]:
+    """The real PanelApp Australia listing pages (2025-10) under their snapshot keys. The copy
+    starts with a UTF-8 byte order mark the API does not send; the parser reads past it."""
+    files: dict[str, Path] = {}
+    for path in (real_data_dir / "raw" / "panelapp_au").glob("panels_page_*.json"):
+        page = re.search(r"_(\d+)\.json$", path.name)
+        assert page is not None
+        files[f"panelapp_au/api/v1/panels/page-{page.group(1)}"] = path
+    return files

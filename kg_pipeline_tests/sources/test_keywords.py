@@ -33,6 +33,7 @@ def test_kidney_texts_match(text: str) -> None:
     [
         "Congenital adrenal hyperplasia",
         "primary immunodeficiency with adrenal insufficiency",
+        "defects in the metabolism of monoamines (dopamine, norepinephrine, epinephrine)",
         "Cystic fibrosis diagnostic test",
         "Fanconi anemia complementation group A",
         "TUBB3-related tubulinopathy",

@@ -29,7 +29,8 @@ from kg_pipeline.sources.spec import AnnotationInput, AnnotationLoad, Source
 
 
 def gene_frame(gene_db: GeneDatabase, reference: HgncReference) -> pd.DataFrame:
-    """Our genes with the identifiers annotation files are matched on (from HGNC)."""
+    """Our genes with the identifiers annotation files are matched on and their location
+    (from HGNC)."""
     with gene_db.engine.connect() as conn:
         genes = pd.DataFrame(
             conn.execute(
@@ -74,7 +75,11 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                 "coverage_above_floor",
                 asset=name,
                 description=f"At least {load.coverage_floor:.0%} of the genes are annotated.",
-            )
+            ),
+            *(
+                dg.AssetCheckSpec(check.name, asset=name, description=check.description)
+                for check in load.stat_checks
+            ),
         ],
     )
     def _annotations(
@@ -92,6 +97,8 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                 genes = gene_frame(gene_db, reference)
                 inputs = _inputs(load.inputs, gene_db, reference)
                 parsed = load.annotator.annotate(files, genes, **inputs)
+                # Read before the swap: a stat the parser does not report fails the load.
+                checked_stats = {c.stat: parsed.stats[c.stat] for c in load.stat_checks}
                 with gene_db.engine.connect() as conn:
                     previous = previous_annotation_count(conn, load.name)
                 load_policy.require_complete(
@@ -152,6 +159,7 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                 "rejected_samples": dg.MetadataValue.json(reject_samples(parsed.rejects)),
                 "skipped_by_reason": dg.MetadataValue.json(parsed.skipped_by_reason()),
                 "parser_stats": dg.MetadataValue.json(parsed.stats),
+                **checked_stats,
             },
             check_results=[
                 dg.AssetCheckResult(
@@ -159,7 +167,16 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                     passed=coverage >= load.coverage_floor,
                     severity=dg.AssetCheckSeverity.WARN,
                     metadata={"coverage": round(coverage, 4), "floor": load.coverage_floor},
-                )
+                ),
+                *(
+                    dg.AssetCheckResult(
+                        check_name=check.name,
+                        passed=checked_stats[check.stat] >= check.minimum,
+                        severity=dg.AssetCheckSeverity.WARN,
+                        metadata={check.stat: checked_stats[check.stat], "minimum": check.minimum},
+                    )
+                    for check in load.stat_checks
+                ),
             ],
         )
 

@@ -7,8 +7,11 @@ One row per transcript with the v4.1 column names (`lof.pLI`, `lof.oe`, `lof.oe_
 With real data, the canonical row of each R high-evidence gene carries the R run's pLI,
 oe_lof, lof_z and mis_z text unchanged (origin derived-from-real); every other value is
 synthetic, drawn from a three-class constraint model (haploinsufficient / recessive /
-tolerant). A few percent of genes have no row, as genes without constraint metrics.
-`scale` sets transcripts per gene (~11.5 at full size, ~2 at the default).
+tolerant). A few percent of genes have no row, as genes without constraint metrics; never the
+X-linked kidney genes COL4A5, OCRL and CLCN5 (on X in the synthetic HGNC too), so the chrX
+check has genes to find (with real data, those the R run had values for). `chromosome` is the
+gene's HGNC chromosome. `scale` sets transcripts per gene (~11.5 at full size, ~2 at the
+default).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import random
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
-from kg_pipeline.devtools.snapshot.universe import Gene, GeneUniverse
+from kg_pipeline.devtools.snapshot.universe import REAL_CHROMOSOMES, Gene, GeneUniverse
 from kg_pipeline.sources.gnomad.upstream import GNOMAD
 
 (RELPATH,) = GNOMAD.files
@@ -224,7 +227,7 @@ def write_gnomad(ctx: SnapshotContext, universe: GeneUniverse, r: RValues | None
             if rgene is None:
                 if not gene.is_protein_coding or not gene.ensembl_gene_id:
                     continue
-                if rng.random() < MISSING_GENE_SHARE:
+                if rng.random() < MISSING_GENE_SHARE and gene.symbol not in REAL_CHROMOSOMES:
                     continue  # genes without constraint metrics
             elif rgene.pli is None:
                 continue  # the R run had no constraint values for it

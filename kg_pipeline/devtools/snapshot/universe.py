@@ -215,9 +215,15 @@ _CHROMOSOME_BAG: tuple[str, ...] = tuple(
 )
 
 
+REAL_CHROMOSOMES: dict[str, str] = dict.fromkeys(("COL4A5", "OCRL", "CLCN5"), "X")
+"""HPO genes whose synthetic location keeps the real chromosome: the X-linked kidney genes the
+gnomAD chrX check is about."""
+
+
 def _location(rng: random.Random, chrom: str | None = None) -> str:
-    if chrom is None:
-        chrom = pick(rng, _CHROMOSOME_BAG)
+    # Drawn even when `chrom` is given, so fixing one gene's chromosome shifts no later draw.
+    drawn = pick(rng, _CHROMOSOME_BAG)
+    chrom = chrom or drawn
     arm = pick(rng, "pq")
     band = f"{rint(rng, 1, 3)}{rint(rng, 1, 6)}"
     if rng.random() < 0.6:
@@ -377,7 +383,11 @@ def _assign_identifiers(rng: random.Random, genes: list[Gene], hpo_entrez: set[i
         g.hgnc_id = f"HGNC:{hgnc_ids.take()}"
         if not g.is_approved:
             continue
-        g.location = "mitochondria" if g.symbol.startswith("MT-") else _location(rng)
+        g.location = (
+            "mitochondria"
+            if g.symbol.startswith("MT-")
+            else _location(rng, REAL_CHROMOSOMES.get(g.symbol))
+        )
         coding = g.locus_group == PROTEIN_CODING
         if not g.entrez_id and rng.random() < 0.998:
             g.entrez_id = str(entrez_old.take() if coding else entrez_new.take())

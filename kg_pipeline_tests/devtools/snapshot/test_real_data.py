@@ -108,6 +108,11 @@ def test_gnomad_canonical_rows_carry_the_r_values(
         assert got[col["mis.z_score"]] == row["mis_z"], symbol
         checked += 1
     assert checked > 400
+    # X-linked kidney genes the R run had values for (it had none for CLCN5).
+    assert {s: canonical[s][col["chromosome"]] for s in ("COL4A5", "OCRL")} == {
+        "COL4A5": "chrX",
+        "OCRL": "chrX",
+    }
 
 
 def test_gtex_and_descartes_carry_the_r_values(

@@ -16,8 +16,46 @@ from kg_pipeline.sources.panelapp.parse import (
     aggregate,
     is_kidney_panel,
     parse,
+    read_release,
 )
-from kg_pipeline_tests.sources.helpers import by_symbol, panelapp_uk_files, resolve
+from kg_pipeline_tests.sources.helpers import (
+    by_symbol,
+    panelapp_au_files,
+    panelapp_uk_files,
+    resolve,
+)
+
+UK_KIDNEY_PANELS = {
+    *(18, 83, 99, 106, 139, 149, 150, 154, 156, 234, 283, 292, 314, 487, 502, 521, 548, 678),
+    *(725, 728, 1537, 1571),
+}
+"""The kidney panels of the real PanelApp UK listing of 2026-02 (the README lists them)."""
+
+AU_KIDNEY_PANELS = {
+    39: "Haematuria_Alport",
+    53: "Bardet Biedl syndrome",
+    61: "Congenital anomalies of the kidney and urinary tract (CAKUT) Nonsyndromic",
+    63: "Congenital anomalies of the kidney and urinary tract (CAKUT) Syndromic",
+    84: "Ciliopathies",
+    129: "Joubert syndrome and other neurological ciliopathies",
+    144: "Proteinuria",
+    179: "Short Rib Polydactyly_Jeune Asphyxiating Thoracic Dystrophy_Skeletal Ciliopathy",
+    190: "Hypertension and Aldosterone disorders",
+    191: "Amyloidosis",
+    192: "Calcium and Phosphate disorders",
+    193: "Renal Ciliopathies and Nephronophthisis",
+    194: "Renal Macrocystic Disease",
+    199: "Renal Tubulointerstitial Disease",
+    211: "Atypical Haemolytic Uraemic Syndrome_MPGN",
+    251: "Congenital abnormalities of the kidneys and urinary tract (CAKUT)_SuperPanel",
+    262: "Renal Glomerular Disease_SuperPanel",
+    263: "Renal Cystic Disease_SuperPanel",
+    275: "Kidneyome_SuperPanel",
+    3763: "Fetal anomalies",
+    3993: "Renal Tubulopathies and related disorders",
+    4367: "Kidney Cancer",
+}
+"""The kidney panels of the real PanelApp Australia listing of 2025-10 (the README lists them)."""
 
 
 @pytest.fixture(scope="module")
@@ -97,9 +135,37 @@ def test_the_real_listing_selects_the_uk_kidney_panels(uk_files: dict[str, Path]
             listed += json.loads(path.read_text())["results"]
     kidney = {p["id"] for p in listed if is_kidney_panel(p)}
 
-    assert {149, 150, 156, 283, 292, 678, 234, 487, 548, 725} <= kidney
+    assert kidney == UK_KIDNEY_PANELS
     assert not {1318, 1141, 123, 1221, 1317, 145, 398, 653} & kidney
-    assert len(kidney) == 22
+
+
+def test_the_real_australian_listing_selects_its_kidney_panels(real_data_dir: Path) -> None:
+    files = panelapp_au_files(real_data_dir)
+
+    parsed = parse(files)
+    listed = [
+        panel
+        for path in files.values()
+        for panel in json.loads(path.read_text(encoding="utf-8-sig"))["results"]
+    ]
+    missing = {
+        int(r.where.rsplit("/", 1)[1])
+        for r in parsed.rejects
+        if r.reason == "kidney panel listed but its detail file is missing"
+    }
+
+    assert parsed.stats["panels_listed"] == len(listed) == 283
+    assert not [r for r in parsed.rejects if r.reason == "panel listing incomplete"]
+    assert {p["id"]: p["name"] for p in listed if is_kidney_panel(p)} == AU_KIDNEY_PANELS
+    # Without details, every selected panel is reported as listed but not fetched.
+    assert parsed.stats["kidney_panels_listed"] == len(missing) == len(AU_KIDNEY_PANELS)
+    assert missing == set(AU_KIDNEY_PANELS)
+    # Not kidney panels though their descriptions hold a keyword: "norepinephrine" ("nephr"),
+    # "adrenal insufficiency" ("renal").
+    descriptions = {p["id"]: p["description"].lower() for p in listed}
+    assert "norepinephrine" in descriptions[145] and "adrenal" in descriptions[3166]
+    assert not {145, 3166} & set(AU_KIDNEY_PANELS)
+    assert read_release(files) == max(p["version_created"] for p in listed)[:10]
 
 
 def test_genes_on_several_panels_list_each_panel(
