@@ -69,9 +69,12 @@ def test_annotation_names_are_the_seeded_annotation_sources() -> None:
 def test_every_source_either_lists_files_or_walks_an_api() -> None:
     for entry in SOURCES:
         fixed = all(upstream.files for upstream in entry.upstreams)
-        assert fixed != (entry.walk is not None), entry.key
+        # A walk over fixed files chooses among them by its options (STRING's network).
+        chooses = fixed and entry.walk is not None and entry.options is not None
+        assert fixed != (entry.walk is not None) or chooses, entry.key
         paged = [u for u in entry.upstreams if not u.files]
         assert all(u.api_format == "json" for u in paged), entry.key
+    assert [s.key for s in SOURCES if all(u.files for u in s.upstreams) and s.walk] == ["string"]
 
 
 def test_an_unknown_key_names_the_known_ones() -> None:

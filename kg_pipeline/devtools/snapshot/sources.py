@@ -123,6 +123,14 @@ def _values_writer(write: ValuesWriter) -> WriteSource:
     return generate
 
 
+def _string(ctx: SnapshotContext, world: World) -> None:
+    if world.real:
+        assert world.values is not None
+        string_ppi.write_string_real(ctx, world.real.string_info, world.values)
+    else:
+        string_ppi.write_string_synthetic(ctx, world.universe)
+
+
 GENERATORS: Final[Mapping[str, WriteSource]] = {
     "hgnc": _hgnc,
     "panelapp": _real_or_planned(panelapp.write_panelapp_real, panelapp.write_panelapp_synthetic),
@@ -146,5 +154,5 @@ GENERATORS: Final[Mapping[str, WriteSource]] = {
     "descartes": _values_writer(descartes.write_descartes),
     "clinvar": _clinvar,
     "mgi": _mgi,
-    "string": _values_writer(string_ppi.write_string),
+    "string": _string,
 }
