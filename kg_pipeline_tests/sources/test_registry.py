@@ -32,7 +32,11 @@ def test_fourteen_sources_with_unique_keys_and_upstreams() -> None:
         "string",
     ]
     assert len(UPSTREAMS) == sum(len(s.upstreams) for s in SOURCES)
-    assert UPSTREAMS["mgi"].keys() == ("mgi/HMD_HumanPhenotype.rpt", "mgi/MPheno_OBO.ontology")
+    assert UPSTREAMS["mgi"].keys() == (
+        "mgi/HMD_HumanPhenotype.rpt",
+        "mgi/MGI_GenePheno.rpt",
+        "mgi/MPheno_OBO.ontology",
+    )
 
 
 def test_evidence_names_are_the_database_values() -> None:

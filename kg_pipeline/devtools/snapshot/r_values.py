@@ -1,9 +1,11 @@
 """Real annotation values of the R run's 603 high-evidence genes, keyed by current symbol.
 
 The R predecessor published, per gene: gnomAD pLI, oe_lof, lof_z and mis_z; GTEx kidney
-cortex and medulla median TPM; Descartes kidney TPM; and its STRING partners as
-`9606.ENSP...:<combined score>` lists. The snapshot's annotation files carry these values
-verbatim (the same decimal text) for those genes.
+cortex and medulla median TPM; Descartes kidney TPM; its STRING partners as
+`9606.ENSP...:<combined score>` lists; and whether homozygous and heterozygous mouse genotypes
+of its MGI orthologs have a kidney phenotype ("hm (true); ht (false)", "NA" without an
+answer). The snapshot's annotation files carry these values verbatim (the same decimal text)
+for those genes.
 
 The R STRING lists name partners by protein id only, never the gene's own protein. Because
 links are symmetric (A lists B's protein with score s exactly when B lists A's protein with
@@ -18,6 +20,7 @@ links to the protein the real info file gives it.
 from __future__ import annotations
 
 import gzip
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -41,6 +44,8 @@ class RGene:
     descartes_tpm: str | None = None
     string_protein: str | None = None
     string_partners: dict[str, int] = field(default_factory=dict)  # ENSP id -> score
+    mgi_kidney: tuple[bool, bool] | None = None
+    """(homozygous, heterozygous) genotypes with a kidney phenotype; None: R had no answer."""
 
 
 @dataclass
@@ -56,6 +61,16 @@ class RValues:
 
 def _value(text: str) -> str | None:
     return None if text in (R_MISSING, "", "NA") else text
+
+
+_MGI_SUMMARY = re.compile(r"^hm \((true|false)\); ht \((true|false)\)$")
+
+
+def mgi_kidney(text: str) -> tuple[bool, bool] | None:
+    """R's "hm (true); ht (false)" as (homozygous, heterozygous); None for "hm (NA); ht (NA)"
+    or a missing value."""
+    found = _MGI_SUMMARY.match(text.strip())
+    return (found.group(1) == "true", found.group(2) == "true") if found else None
 
 
 def infer_own_proteins(
@@ -146,6 +161,7 @@ def load_r_values(real: RealData, universe: GeneUniverse) -> RValues:
             gtex_cortex=_value(expr["gtex_kidney_cortex"]),
             gtex_medulla=_value(expr["gtex_kidney_medulla"]),
             descartes_tpm=_value(expr["descartes_kidney_tpm"]),
+            mgi_kidney=mgi_kidney(row["mgi_phenotype"]),
         )
 
     by_number = {g.hgnc_id.split(":")[1]: g for g in genes.values()}

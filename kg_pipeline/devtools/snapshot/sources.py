@@ -105,7 +105,7 @@ def _clinvar(ctx: SnapshotContext, world: World) -> None:
 
 def _mgi(ctx: SnapshotContext, world: World) -> None:
     if world.real:
-        mgi.write_mgi_real(ctx, world.real.mgi, world.real.mpo_kidney_terms)
+        mgi.write_mgi_real(ctx, world.real.mgi, world.real.mpo_kidney_terms, world.values)
     else:
         mgi.write_mgi_synthetic(ctx, world.universe, world.kidney_genes())
 

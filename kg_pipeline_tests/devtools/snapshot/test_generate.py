@@ -317,6 +317,19 @@ def test_annotation_files_have_their_provider_layouts(default_snapshot: Snapshot
     report = (root / "mgi/HMD_HumanPhenotype.rpt").read_text().splitlines()
     assert all(line.endswith("\t") and len(line.split("\t")) == 6 for line in report)
     assert any(", MP:" in line for line in report)
+    # MGI genotype-phenotype report: 8 tab fields, one genotype and MP term a line, for the
+    # report's markers
+    genepheno = [
+        line.split("\t") for line in (root / "mgi/MGI_GenePheno.rpt").read_text().splitlines()
+    ]
+    assert all(len(cells) == 8 for cells in genepheno)
+    assert all(re.fullmatch(r"MP:\d{7}", cells[4]) for cells in genepheno)
+    assert all(re.fullmatch(r"\d+(\|\d+)*", cells[5]) for cells in genepheno)
+    assert {cells[6] for cells in genepheno} <= {line.split("\t")[3] for line in report}
+    compositions = {cells[0] for cells in genepheno}
+    assert any(c.endswith("<+>") for c in compositions)  # heterozygous
+    assert any(c.endswith("/Y") for c in compositions)  # hemizygous
+    assert len(genepheno) == len({(c[7], c[4]) for c in genepheno}) > 30_000
     # STRING
     info = gzip.decompress(
         (root / "string/protein.info.v12.0/9606.protein.info.v12.0.txt.gz").read_bytes()

@@ -75,6 +75,7 @@ def test_origins_are_recorded_honestly(real_snapshot: Snapshot) -> None:
         "gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz",
         "descartes/tissue_tpm/kidney.csv",
         "string/protein.physical.links.v12.0/9606.protein.physical.links.v12.0.txt.gz",
+        "mgi/MGI_GenePheno.rpt",
         "mgi/MPheno_OBO.ontology",
         "pubtator/search/page-1",
         "panelapp_au/api/v1/panels/page-1",
@@ -232,3 +233,34 @@ def test_pubtator_pages_hold_the_r_pmids(real_snapshot: Snapshot, real_data_dir:
             got[result["pmid"]] = set(re.findall(r"@GENE_(\S+) @GENE_\d+ @@@", result["text_hl"]))
         page += 1
     assert got == expected
+
+
+def test_mgi_genotypes_carry_the_r_zygosity(real_snapshot: Snapshot, real_data_dir: Path) -> None:
+    """For the R genes, the derived genotype report has kidney terms on homozygous and
+    heterozygous genotypes exactly as R's "hm (x); ht (y)" says (read here independently:
+    `A/A` homozygous, `A/B` heterozygous, anything else neither)."""
+    symbol_of = _symbols_by_hgnc_id(real_snapshot)
+    kidney = set(json.loads((real_data_dir / "upstream_seed/mpo_kidney_terms.json").read_text()))
+    markers: dict[str, set[str]] = defaultdict(set)  # human symbol -> MGI marker ids
+    for line in real_snapshot.path("mgi/HMD_HumanPhenotype.rpt").read_text().splitlines():
+        cols = line.split("\t")
+        markers[cols[0]].add(cols[3])
+    kinds: dict[str, set[str]] = defaultdict(set)  # marker -> zygosities with a kidney term
+    for line in real_snapshot.path("mgi/MGI_GenePheno.rpt").read_text().splitlines():
+        cols = line.split("\t")
+        assert len(cols) == 8, line
+        if cols[4] in kidney:
+            first, _, second = cols[0].partition("/")
+            kind = "hm" if first == second else "ht" if "<" in second else "other"
+            kinds[cols[6]].add(kind)
+    checked = 0
+    for row in _r(real_data_dir, "C_high_evidence_annotated_csv_table").to_dict("records"):
+        symbol = symbol_of[row["hgnc_id"]]
+        if row["mgi_phenotype"] == "hm (NA); ht (NA)" or not markers.get(symbol):
+            continue
+        found = set().union(*(kinds[m] for m in markers[symbol]))
+        summary = f"hm ({str('hm' in found).lower()}); ht ({str('ht' in found).lower()})"
+        assert summary == row["mgi_phenotype"], symbol
+        assert "other" not in found, symbol
+        checked += 1
+    assert checked > 500
