@@ -68,6 +68,7 @@ class LinkLayout:
 
     @property
     def reject_fields(self) -> str:
+        """The reject reason of a line with another number of fields."""
         return f"expected {self.fields} fields"
 
 
@@ -265,7 +266,7 @@ def read_links(
     The file is read in chunks of whole lines (`chunk_bytes` of decompressed bytes), so memory
     stays at one chunk whatever the file size. A chunk of plain lines (single spaces between
     non-empty fields, a digits-only score: all of STRING's own files) is matched with numpy,
-    no Python object per line; any other chunk goes line by line through `_read_link_lines`,
+    no Python object per line; any other chunk goes line by line (`_LinkReader.lines`),
     with the same outcome. A truncated gzip stream or non-UTF-8 text raise `SourceFormatError`
     (naming `key`).
     """
