@@ -35,6 +35,7 @@ from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
+from kg_pipeline.sources.mgi.parse import Zygosity
 from kg_pipeline.sources.mgi.upstream import MGI
 
 REPORT_RELPATH, GENEPHENO_RELPATH, ONTOLOGY_RELPATH = MGI.files
@@ -253,7 +254,7 @@ class Marker:
 @dataclass(frozen=True)
 class _Genotype:
     composition: str
-    kind: str  # "homozygous", "heterozygous", "compound_heterozygous", "hemizygous"
+    kind: Zygosity
     symbols: str
     ids: str
     background: str
@@ -324,9 +325,14 @@ def write_mgi_real(
         if gene.mgi_kidney is not None
     }
     rows = _write_genepheno(
-        ctx, markers, kidney, detailed, flags, origin="derived-from-real",
+        ctx,
+        markers,
+        kidney,
+        detailed,
+        flags,
+        origin="derived-from-real",
         release=REAL_REPORT_RELEASE,
-    )  # fmt: skip
+    )
     ctx.say(
         f"mgi: real report; {rows:,} genotype lines ({len(flags)} genes with R's zygosity); "
         f"ontology with {len(kidney) + 1} kidney terms, {len(terms)} in all"
@@ -442,7 +448,7 @@ def _genotypes(rng: random.Random, marker: Marker, ids: _Ids) -> list[_Genotype]
         for n in range(1 + (rng.random() < 0.35) + (rng.random() < 0.1))
     ]
     wild = f"{marker.symbol}<+>"
-    pairs: list[tuple[str, str, str, list[tuple[str, str]]]] = []
+    pairs: list[tuple[Zygosity, str, str, list[tuple[str, str]]]] = []
     for allele in alleles:
         if rng.random() < 0.75:
             pairs.append(("homozygous", allele[0], allele[0], [allele]))
@@ -458,9 +464,13 @@ def _genotypes(rng: random.Random, marker: Marker, ids: _Ids) -> list[_Genotype]
 
 
 def _genotype(
-    rng: random.Random, kind: str, first: str, second: str, alleles: list[tuple[str, str]],
+    rng: random.Random,
+    kind: Zygosity,
+    first: str,
+    second: str,
+    alleles: list[tuple[str, str]],
     ids: _Ids,
-) -> _Genotype:  # fmt: skip
+) -> _Genotype:
     pubmed = "|".join(
         str(rint(rng, 7_000_000, 39_999_999)) for _ in range(1 + (rng.random() < 0.2))
     )
