@@ -14,6 +14,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 SourceMode = Literal["mirror", "live"]
+StringNetwork = Literal["physical", "physical-detailed", "full", "full-detailed"]
+"""The STRING network whose links are scored: the physical subnetwork (upstream's and the R
+predecessor's) or the full functional one, plain or `.detailed`."""
 
 
 def _default_data_dir() -> Path:
@@ -46,6 +49,7 @@ class Settings(BaseSettings):
         '("kidney disease" OR "renal disease") AND (gene OR syndrome) AND (variant OR mutation)'
     )
     pubtator_max_pages: int = 10_000
+    string_network: StringNetwork = "physical"
 
     # A new evidence load below this share of the previous load's genes is refused.
     evidence_floor_ratio: float = 0.5

@@ -148,7 +148,8 @@ class Logger(Protocol):
 
 
 class WalkPages(Protocol):
-    """A paged API's download: fetches every page and detail document a load needs."""
+    """A download that is more than the fixed files: every page and detail document of a paged
+    API, or the files the fetch options choose (STRING's network)."""
 
     def __call__(self, job: FetchJob) -> None: ...
 
@@ -247,10 +248,12 @@ class Source:
     evidence: EvidenceLoad | None = None
     annotation: AnnotationLoad | None = None
     walk: WalkPages | None = None
-    """How a paged API is downloaded; None: every upstream's fixed files."""
+    """How a paged API is downloaded, or which files the options choose; None: every
+    upstream's fixed files."""
     read_release: ReadRelease | None = None
     options: Callable[[Settings], dict[str, str]] | None = None
-    """Fetch options read from the settings (PubTator's query and page limit)."""
+    """Fetch options read from the settings (PubTator's query and page limit, STRING's
+    network)."""
     reference: bool = False
     """Every source is normalised against it (HGNC): its refresh re-runs all downstream."""
 

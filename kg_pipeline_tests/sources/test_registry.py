@@ -33,7 +33,11 @@ def test_fourteen_sources_with_unique_keys_and_upstreams() -> None:
         "string",
     ]
     assert len(UPSTREAMS) == sum(len(s.upstreams) for s in SOURCES)
-    assert UPSTREAMS["mgi"].keys() == ("mgi/HMD_HumanPhenotype.rpt", "mgi/MPheno_OBO.ontology")
+    assert UPSTREAMS["mgi"].keys() == (
+        "mgi/HMD_HumanPhenotype.rpt",
+        "mgi/MGI_GenePheno.rpt",
+        "mgi/MPheno_OBO.ontology",
+    )
 
 
 def test_evidence_names_are_the_database_values() -> None:
@@ -70,9 +74,12 @@ def test_annotation_names_are_the_seeded_annotation_sources() -> None:
 def test_every_source_either_lists_files_or_walks_an_api() -> None:
     for entry in SOURCES:
         fixed = all(upstream.files for upstream in entry.upstreams)
-        assert fixed != (entry.walk is not None), entry.key
+        # A walk over fixed files chooses among them by its options (STRING's network).
+        chooses = fixed and entry.walk is not None and entry.options is not None
+        assert fixed != (entry.walk is not None) or chooses, entry.key
         paged = [u for u in entry.upstreams if not u.files]
         assert all(u.api_format == "json" for u in paged), entry.key
+    assert [s.key for s in SOURCES if all(u.files for u in s.upstreams) and s.walk] == ["string"]
 
 
 def test_every_fixed_file_is_named_as_its_request() -> None:

@@ -1,21 +1,28 @@
 """Real annotation values of the R run's 603 high-evidence genes, keyed by current symbol.
 
 The R predecessor published, per gene: gnomAD pLI, oe_lof, lof_z and mis_z; GTEx kidney
-cortex and medulla median TPM; Descartes kidney TPM; and its STRING partners as
-`9606.ENSP...:<combined score>` lists. The snapshot's annotation files carry these values
-verbatim (the same decimal text) for those genes.
+cortex and medulla median TPM; Descartes kidney TPM; its STRING partners as
+`9606.ENSP...:<combined score>` lists; and whether homozygous and heterozygous mouse genotypes
+of its MGI orthologs have a kidney phenotype ("hm (true); ht (false)", "NA" without an
+answer). The snapshot's annotation files carry these values verbatim (the same decimal text)
+for those genes.
 
 The R STRING lists name partners by protein id only, never the gene's own protein. Because
 links are symmetric (A lists B's protein with score s exactly when B lists A's protein with
 score s), each gene's own protein is recovered by matching: a gene's multiset of partner
 scores must equal the multiset of scores under which a protein appears in other genes'
-lists, and the assignment must be consistent with its neighbours'. A few pairs linked only to
-each other stay symmetric; any consistent choice reproduces the same network.
+lists, and the assignment must be consistent with its neighbours'. A few genes stay
+symmetric (pairs or cycles of genes with the same partner scores); there the protein the real
+STRING info file names after the gene is taken, so the derived network attaches each gene's
+links to the protein the real info file gives it.
 """
 
 from __future__ import annotations
 
+import gzip
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from kg_pipeline.devtools.snapshot.realdata import R_MISSING, RealData, RTable
@@ -37,6 +44,8 @@ class RGene:
     descartes_tpm: str | None = None
     string_protein: str | None = None
     string_partners: dict[str, int] = field(default_factory=dict)  # ENSP id -> score
+    mgi_kidney: tuple[bool, bool] | None = None
+    """(homozygous, heterozygous) genotypes with a kidney phenotype; None: R had no answer."""
 
 
 @dataclass
@@ -54,8 +63,21 @@ def _value(text: str) -> str | None:
     return None if text in (R_MISSING, "", "NA") else text
 
 
-def infer_own_proteins(lists: dict[str, dict[str, int]]) -> dict[str, str]:
-    """Recover each gene's own protein id from symmetric partner lists (see module doc)."""
+_MGI_SUMMARY = re.compile(r"^hm \((true|false)\); ht \((true|false)\)$")
+
+
+def mgi_kidney(text: str) -> tuple[bool, bool] | None:
+    """R's "hm (true); ht (false)" as (homozygous, heterozygous); None for "hm (NA); ht (NA)"
+    or a missing value."""
+    found = _MGI_SUMMARY.match(text.strip())
+    return (found.group(1) == "true", found.group(2) == "true") if found else None
+
+
+def infer_own_proteins(
+    lists: dict[str, dict[str, int]], named: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Recover each gene's own protein id from symmetric partner lists (see module doc);
+    `named` (symbol -> the protein named so) decides between consistent choices."""
     occurrences: dict[str, dict[str, int]] = defaultdict(dict)
     for gene, partners in lists.items():
         for protein, score in partners.items():
@@ -106,8 +128,16 @@ def infer_own_proteins(lists: dict[str, dict[str, int]]) -> dict[str, str]:
             lists = {g: v for g, v in lists.items() if g != gene}
             genes.remove(gene)
             continue
-        assigned[gene] = options[0]
+        name = (named or {}).get(gene)
+        assigned[gene] = name if name in options else options[0]
     return assigned
+
+
+def string_names(real: RealData) -> dict[str, str]:
+    """Preferred name -> protein id, from the real STRING v12 protein info."""
+    with gzip.open(real.string_info, "rt", encoding="utf-8") as fh:
+        next(fh)  # the header
+        return {cols[1]: cols[0] for cols in (line.split("\t", 2) for line in fh)}
 
 
 def load_r_values(real: RealData, universe: GeneUniverse) -> RValues:
@@ -131,6 +161,7 @@ def load_r_values(real: RealData, universe: GeneUniverse) -> RValues:
             gtex_cortex=_value(expr["gtex_kidney_cortex"]),
             gtex_medulla=_value(expr["gtex_kidney_medulla"]),
             descartes_tpm=_value(expr["descartes_kidney_tpm"]),
+            mgi_kidney=mgi_kidney(row["mgi_phenotype"]),
         )
 
     by_number = {g.hgnc_id.split(":")[1]: g for g in genes.values()}
@@ -145,7 +176,7 @@ def load_r_values(real: RealData, universe: GeneUniverse) -> RValues:
             if protein and score.isdigit():
                 partners[protein] = int(score)
         lists[by_number[number].symbol] = partners
-    own = infer_own_proteins(lists)
+    own = infer_own_proteins(lists, string_names(real))
     links: dict[tuple[str, str], int] = {}
     for symbol, protein in sorted(own.items()):
         genes[symbol].string_protein = protein

@@ -81,6 +81,9 @@ class RealData:
         matches = sorted((self.root / "raw/gencc").glob("*.tsv"))
         return matches[-1] if matches else None
 
+    def string_info(self) -> Path:
+        return self.root / "raw/string/9606.protein.info.v12.0.txt.gz"
+
     def panelapp_uk_pages(self) -> list[Path]:
         pages = list((self.root / "raw/panelapp_uk").glob("ge_panels_page_*.json"))
         return sorted(pages, key=lambda p: int(re.findall(r"\d+", p.stem)[-1]))
@@ -113,7 +116,7 @@ class RealData:
         return self._r_tables[table]
 
     def required_files(self) -> list[Path]:
-        files = [self.hgnc, self.clinvar, self.mgi, self.mpo_kidney_terms]
+        files = [self.hgnc, self.clinvar, self.mgi, self.string_info, self.mpo_kidney_terms]
         files += [self.diagnostic_panel(p) for p in DIAGNOSTIC_PANEL_PROVIDERS]
         files += [self.literature(p) for p in LITERATURE_PMIDS]
         files += [self.r_table_path(table) for table in RTable]

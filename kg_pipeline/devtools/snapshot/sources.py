@@ -105,7 +105,7 @@ def _clinvar(ctx: SnapshotContext, world: World) -> None:
 
 def _mgi(ctx: SnapshotContext, world: World) -> None:
     if world.real:
-        mgi.write_mgi_real(ctx, world.real.mgi, world.real.mpo_kidney_terms)
+        mgi.write_mgi_real(ctx, world.real.mgi, world.real.mpo_kidney_terms, world.values)
     else:
         mgi.write_mgi_synthetic(ctx, world.universe, world.kidney_genes())
 
@@ -121,6 +121,14 @@ def _values_writer(write: ValuesWriter) -> WriteSource:
         write(ctx, world.universe, world.values)
 
     return generate
+
+
+def _string(ctx: SnapshotContext, world: World) -> None:
+    if world.real:
+        assert world.values is not None
+        string_ppi.write_string_real(ctx, world.real.string_info, world.values)
+    else:
+        string_ppi.write_string_synthetic(ctx, world.universe)
 
 
 GENERATORS: Final[Mapping[str, WriteSource]] = {
@@ -146,5 +154,5 @@ GENERATORS: Final[Mapping[str, WriteSource]] = {
     "descartes": _values_writer(descartes.write_descartes),
     "clinvar": _clinvar,
     "mgi": _mgi,
-    "string": _values_writer(string_ppi.write_string),
+    "string": _string,
 }

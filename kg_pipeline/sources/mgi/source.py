@@ -8,13 +8,14 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="mgi",
-    raw_description="MGI human-mouse phenotype report and the Mammalian Phenotype ontology.",
+    raw_description="MGI human-mouse phenotype report, genotype-phenotype report and the "
+    "Mammalian Phenotype ontology.",
     upstreams=(MGI,),
     cadence="monthly",
     annotation=AnnotationLoad(
         parse,
-        description="Mouse orthologue phenotypes from MGI, with the kidney Mammalian Phenotype "
-        "terms flagged.",
+        description="Mouse orthologue phenotypes from MGI's genotypes, with the kidney "
+        "Mammalian Phenotype terms per zygosity.",
         coverage_floor=0.3,
     ),
 )

@@ -4,11 +4,16 @@ Owns reading STRING's human files and the PPI score (reference 4.9):
 
 * `9606.protein.info.v12.0.txt.gz` (`#string_protein_id preferred_name protein_size
   annotation`, tab-separated) maps proteins to our genes by `preferred_name` (symbol).
-* `9606.protein.links.v12.0.txt.gz` (`protein1 protein2 combined_score`, space-separated, a
-  header line, every link listed in both directions; ~13 million lines) is streamed line by
-  line: only links between two proteins of the wanted genes with `combined_score >=
-  min_score` are kept, one per gene pair (its highest score), so memory depends on our genes,
-  never on the file size. Upstream read the whole file into pandas.
+* One links file, of the network the download chose (`upstream.LINKS_FILES`): by default the
+  physical subnetwork `9606.protein.physical.links.v12.0.txt.gz`, as upstream and the R
+  predecessor score it (about 1.4 million lines), else the full functional network (about 13.7
+  million). Space-separated, a header line, every link listed in both directions; its columns
+  are read by name: `protein1 protein2` first, `combined_score` wherever it is, so the
+  `.detailed` variants (the evidence channels' subscores, `combined_score` last) read like
+  the plain ones. The file is streamed: only links between two proteins of the wanted genes
+  with `combined_score >= min_score` are kept, one per gene pair (its highest score), so
+  memory depends on our genes, never on the file size. Upstream read the whole file into
+  pandas.
 
 Scoring needs `gene_scores`: "kidney genes" are the genes with `percentage_score > 0` and the
 percentage is a partner's evidence. For a kidney gene, over its distinct kidney partners:
@@ -33,11 +38,15 @@ import numpy as np
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, is_gzip
+from kg_pipeline.settings import StringNetwork
 from kg_pipeline.sources import annotations, records
-from kg_pipeline.sources.string.upstream import STRING
+from kg_pipeline.sources.string.upstream import INFO_FILE, LINKS_FILES, STRING
 
 SOURCE: Final = "string_ppi"
-INFO_KEY, LINKS_KEY = STRING.keys()
+INFO_KEY: Final = f"{STRING.key}/{INFO_FILE}"
+LINKS_KEYS: Final[Mapping[StringNetwork, str]] = {
+    network: f"{STRING.key}/{relpath}" for network, relpath in LINKS_FILES.items()
+}
 RELEASE: Final = STRING.release or "v12.0"
 
 DEFAULT_MIN_SCORE: Final = 400
@@ -47,6 +56,20 @@ STRONG_SCORE: Final = 800
 
 _INFO_COLUMNS: Final = ("string_protein_id", "preferred_name")
 _LINK_COLUMNS: Final = ("protein1", "protein2", "combined_score")
+
+
+@dataclass(frozen=True)
+class LinkLayout:
+    """Where a links file's fields are: `fields` per line, `combined_score` at `score`
+    (`protein1` and `protein2` are the first two in every STRING layout)."""
+
+    fields: int
+    score: int
+
+    @property
+    def reject_fields(self) -> str:
+        """The reject reason of a line with another number of fields."""
+        return f"expected {self.fields} fields"
 
 
 @dataclass
@@ -212,6 +235,18 @@ def _iter_link_chunks(path: Path, chunk_bytes: int) -> Iterator[bytes]:
             yield pending
 
 
+def read_layout(header: str, key: str) -> LinkLayout:
+    """The layout a links file's header line names; `SourceFormatError` when it lacks a column
+    or does not start `protein1 protein2`."""
+    names = header.split()
+    pos = annotations.column_positions(SOURCE, key, names, _LINK_COLUMNS)
+    if (pos["protein1"], pos["protein2"]) != (0, 1):
+        raise SourceFormatError(
+            SOURCE, key, "expected the columns protein1 protein2 first, then combined_score"
+        )
+    return LinkLayout(fields=len(names), score=pos["combined_score"])
+
+
 def read_links(
     path: Path,
     proteins: Mapping[str, int],
@@ -219,19 +254,21 @@ def read_links(
     min_score: int = DEFAULT_MIN_SCORE,
     collector: annotations.AnnotationCollector,
     chunk_bytes: int = LINK_CHUNK_BYTES,
+    key: str = LINKS_KEYS["physical"],
 ) -> LinkTable:
     """Links among `proteins` (protein id -> gene id) scoring at least `min_score`, streamed.
 
     Holds one entry per gene pair: a link listed in both directions, or between several
     proteins of the same two genes, keeps its highest score. A line whose first protein is not
-    wanted is only checked for a protein id; a wanted line without exactly three fields or with
-    a non-integer score is rejected, as is any line without a space.
+    wanted is only checked for a protein id; a wanted line without as many fields as the
+    header or with a non-integer score is rejected, as is any line without a space.
 
     The file is read in chunks of whole lines (`chunk_bytes` of decompressed bytes), so memory
-    stays at one chunk whatever the file size. A chunk of plain `id id digits` lines (all of
-    STRING's own files) is matched with numpy, no Python object per line; any other chunk goes
-    line by line through `_read_link_lines`, with the same outcome. A truncated gzip stream or
-    non-UTF-8 text raise `SourceFormatError`.
+    stays at one chunk whatever the file size. A chunk of plain lines (single spaces between
+    non-empty fields, a digits-only score: all of STRING's own files) is matched with numpy,
+    no Python object per line; any other chunk goes line by line (`_LinkReader.lines`),
+    with the same outcome. A truncated gzip stream or non-UTF-8 text raise `SourceFormatError`
+    (naming `key`).
     """
     table = LinkTable()
     counts = _LinkCounts()
@@ -240,28 +277,23 @@ def read_links(
         chunks = _iter_link_chunks(path, chunk_bytes)
         first_chunk = next(chunks)
         if not first_chunk:
-            raise SourceFormatError(SOURCE, LINKS_KEY, "the file is empty")
+            raise SourceFormatError(SOURCE, key, "the file is empty")
         # Lines end at \n, \r or \r\n (as the text reader splits them): the rest is data.
         header, *rest = io.StringIO(
-            _decode(first_chunk, 0, encoding="utf-8-sig"), newline=""
+            _decode(first_chunk, 0, key, encoding="utf-8-sig"), newline=""
         ).readlines()
-        pos = annotations.column_positions(SOURCE, LINKS_KEY, header.split(), _LINK_COLUMNS)
-        if [pos[c] for c in _LINK_COLUMNS] != [0, 1, 2]:
-            raise SourceFormatError(
-                SOURCE, LINKS_KEY, "expected the columns protein1 protein2 combined_score in order"
-            )
+        layout = read_layout(header, key)
+        reader = _LinkReader(layout, proteins, min_score, collector, table.pairs, counts, key)
         number = 2
         if rest:
-            _read_link_lines(number, rest, proteins, min_score, collector, table.pairs, counts)
+            reader.lines(number, rest)
             number += len(rest)
         lookup = _ProteinLookup(proteins)
         for chunk in chunks:
-            number += _read_link_chunk(
-                number, chunk, lookup, proteins, min_score, collector, table.pairs, counts
-            )
+            number += reader.chunk(number, chunk, lookup)
     except (EOFError, OSError, zlib.error) as exc:
         raise SourceFormatError(
-            SOURCE, LINKS_KEY, f"unreadable or truncated file after line {number - 1} ({exc})"
+            SOURCE, key, f"unreadable or truncated file after line {number - 1} ({exc})"
         ) from exc
     lines_read = counts.lines - counts.blank
     # Every other line is one whose proteins are not both wanted.
@@ -281,132 +313,145 @@ class _LinkCounts:
     rejected: int = 0
 
 
-def _decode(data: bytes, after_line: int, encoding: str = "utf-8") -> str:
+def _decode(data: bytes, after_line: int, key: str, encoding: str = "utf-8") -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceFormatError(
-            SOURCE, LINKS_KEY, f"not UTF-8 text after line {after_line} ({exc.reason})"
+            SOURCE, key, f"not UTF-8 text after line {after_line} ({exc.reason})"
         ) from exc
 
 
-def _read_link_chunk(
-    first: int,
-    chunk: bytes,
-    lookup: _ProteinLookup,
-    proteins: Mapping[str, int],
-    min_score: int,
-    collector: annotations.AnnotationCollector,
-    pairs: dict[tuple[int, int], int],
-    counts: _LinkCounts,
-) -> int:
-    """Read one chunk of link lines (the first is line `first`); returns its number of lines."""
-    plain = chunk.isascii() and not any(c in chunk for c in _SPLIT_SPACES) and b"\0" not in chunk
-    if plain:
-        if not chunk.endswith(b"\n"):
-            chunk += b"\n"
-        data = np.frombuffer(chunk, dtype=np.uint8)
-        ends = np.flatnonzero(data == ord("\n"))
-        spaces = np.flatnonzero(data == ord(" "))
-        n = len(ends)
-        if len(spaces) == 2 * n:
-            space1, space2 = spaces[0::2], spaces[1::2]
-            starts = np.empty(n, dtype=ends.dtype)
-            starts[0] = 0
-            starts[1:] = ends[:-1] + 1
-            # Two spaces inside every line, three non-empty fields: `line.split()` is those.
-            plain = bool(
-                (space1 > starts).all()
-                and (space2 > space1 + 1).all()
-                and (ends > space2 + 1).all()
-            )
-        else:
-            plain = False
-    if not plain:
-        lines = io.StringIO(_decode(chunk, first - 1), newline="").readlines()
-        _read_link_lines(first, lines, proteins, min_score, collector, pairs, counts)
+@dataclass
+class _LinkReader:
+    """Reads the link lines of one file into `pairs`, by chunk (numpy) or line by line."""
+
+    layout: LinkLayout
+    proteins: Mapping[str, int]
+    min_score: int
+    collector: annotations.AnnotationCollector
+    pairs: dict[tuple[int, int], int]
+    counts: _LinkCounts
+    key: str
+
+    def chunk(self, first: int, chunk: bytes, lookup: _ProteinLookup) -> int:
+        """Read one chunk of link lines (the first is line `first`); returns its number of
+        lines."""
+        fields = _plain_fields(chunk, self.layout.fields)
+        if fields is None:
+            return self._by_lines(first, chunk)
+        data, starts, spaces, ends = fields
+        score_at, last = self.layout.score, self.layout.fields - 1
+        score_begin = spaces[:, score_at - 1] + 1
+        score_end = ends if score_at == last else spaces[:, score_at]
+        space1, space2 = spaces[:, 0], spaces[:, 1]
+        gene_a = lookup.genes(data, starts, space1 - starts, runs=True)
+        rows = np.flatnonzero(gene_a >= 0)
+        gene_b = lookup.genes(data, space1[rows] + 1, space2[rows] - space1[rows] - 1)
+        both = gene_b >= 0
+        rows, gene_a, gene_b = rows[both], gene_a[rows[both]], gene_b[both]
+        scores = _digits(data, score_begin[rows], score_end[rows] - score_begin[rows])
+        if scores is None:  # a score only int() can judge: read this chunk line by line
+            return self._by_lines(first, chunk)
+
+        counts = self.counts
+        counts.lines += len(starts)
+        below = scores < self.min_score
+        same = ~below & (gene_a == gene_b)
+        keep = ~below & ~same
+        counts.below += int(below.sum())
+        counts.same_gene += int(same.sum())
+        counts.kept += int(keep.sum())
+        low = np.minimum(gene_a[keep], gene_b[keep]).tolist()
+        high = np.maximum(gene_a[keep], gene_b[keep]).tolist()
+        pairs, get = self.pairs, self.pairs.get
+        for pair, score in zip(zip(low, high, strict=True), scores[keep].tolist(), strict=True):
+            if score > get(pair, -1):
+                pairs[pair] = score
+        return len(starts)
+
+    def _by_lines(self, first: int, chunk: bytes) -> int:
+        lines = io.StringIO(_decode(chunk, first - 1, self.key), newline="").readlines()
+        self.lines(first, lines)
         return len(lines)
 
-    gene_a = lookup.genes(data, starts, space1 - starts, runs=True)
-    rows = np.flatnonzero(gene_a >= 0)
-    gene_b = lookup.genes(data, space1[rows] + 1, space2[rows] - space1[rows] - 1)
-    both = gene_b >= 0
-    rows, gene_a, gene_b = rows[both], gene_a[rows[both]], gene_b[both]
-    scores = _digits(data, space2[rows] + 1, ends[rows] - space2[rows] - 1)
-    if scores is None:  # a score only int() can judge: read this chunk line by line
-        lines = io.StringIO(_decode(chunk, first - 1), newline="").readlines()
-        _read_link_lines(first, lines, proteins, min_score, collector, pairs, counts)
-        return len(lines)
+    def lines(self, first: int, block: list[str]) -> None:
+        """Read link lines (line ends kept; the first is line `first`) one by one."""
+        counts, collector = self.counts, self.collector
+        n_fields, score_at = self.layout.fields, self.layout.score
 
-    counts.lines += n
-    below = scores < min_score
-    same = ~below & (gene_a == gene_b)
-    keep = ~below & ~same
-    counts.below += int(below.sum())
-    counts.same_gene += int(same.sum())
-    counts.kept += int(keep.sum())
-    low = np.minimum(gene_a[keep], gene_b[keep]).tolist()
-    high = np.maximum(gene_a[keep], gene_b[keep]).tolist()
-    get = pairs.get
-    for key, score in zip(zip(low, high, strict=True), scores[keep].tolist(), strict=True):
-        if score > get(key, -1):
-            pairs[key] = score
-    return n
-
-
-def _read_link_lines(
-    first: int,
-    block: list[str],
-    proteins: Mapping[str, int],
-    min_score: int,
-    collector: annotations.AnnotationCollector,
-    pairs: dict[tuple[int, int], int],
-    counts: _LinkCounts,
-) -> None:
-    """Read link lines (line ends kept; the first is line `first`) one by one."""
-
-    def reject(reason: str, number: int, line: str) -> None:
-        counts.rejected += 1
-        if collector.wants_sample(reason):
-            collector.reject(f"{LINKS_KEY}:{number}", reason, line)
-        else:
-            collector.reject("", reason, "")
-
-    get = proteins.get
-    counts.lines += len(block)
-    for number, line in enumerate(block, start=first):
-        space = line.find(" ")
-        if space <= 0:
-            if line.strip():
-                reject("expected three fields", number, line)
+        def reject(reason: str, number: int, line: str) -> None:
+            counts.rejected += 1
+            if collector.wants_sample(reason):
+                collector.reject(f"{self.key}:{number}", reason, line)
             else:
-                counts.blank += 1
-            continue
-        gene_a = get(line[:space])
-        if gene_a is None:
-            continue
-        fields = line.split()
-        if len(fields) != 3:
-            reject("expected three fields", number, line)
-            continue
-        gene_b = get(fields[1])
-        if gene_b is None:
-            continue
-        try:
-            score = int(fields[2])
-        except ValueError:
-            reject("combined_score is not an integer", number, line)
-            continue
-        if score < min_score:
-            counts.below += 1
-            continue
-        if gene_a == gene_b:
-            counts.same_gene += 1
-            continue
-        key = (gene_a, gene_b) if gene_a < gene_b else (gene_b, gene_a)
-        counts.kept += 1
-        if score > pairs.get(key, -1):
-            pairs[key] = score
+                collector.reject("", reason, "")
+
+        get = self.proteins.get
+        counts.lines += len(block)
+        for number, line in enumerate(block, start=first):
+            space = line.find(" ")
+            if space <= 0:
+                if line.strip():
+                    reject(self.layout.reject_fields, number, line)
+                else:
+                    counts.blank += 1
+                continue
+            gene_a = get(line[:space])
+            if gene_a is None:
+                continue
+            fields = line.split()
+            if len(fields) != n_fields:
+                reject(self.layout.reject_fields, number, line)
+                continue
+            gene_b = get(fields[1])
+            if gene_b is None:
+                continue
+            try:
+                score = int(fields[score_at])
+            except ValueError:
+                reject("combined_score is not an integer", number, line)
+                continue
+            if score < self.min_score:
+                counts.below += 1
+                continue
+            if gene_a == gene_b:
+                counts.same_gene += 1
+                continue
+            pair = (gene_a, gene_b) if gene_a < gene_b else (gene_b, gene_a)
+            counts.kept += 1
+            if score > self.pairs.get(pair, -1):
+                self.pairs[pair] = score
+
+
+def _plain_fields(
+    chunk: bytes, n_fields: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """A chunk of plain lines as arrays: the bytes, each line's start, its `n_fields - 1`
+    spaces (one row per line) and its end; None when any line is not plain (then only
+    `str.split()` knows its fields)."""
+    if not chunk.isascii() or any(c in chunk for c in _SPLIT_SPACES) or b"\0" in chunk:
+        return None
+    if not chunk.endswith(b"\n"):
+        chunk += b"\n"
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    ends = np.flatnonzero(data == ord("\n"))
+    found = np.flatnonzero(data == ord(" "))
+    n, gaps = len(ends), n_fields - 1
+    if len(found) != gaps * n:
+        return None
+    spaces = found.reshape(n, gaps)
+    starts = np.empty(n, dtype=ends.dtype)
+    starts[0] = 0
+    starts[1:] = ends[:-1] + 1
+    # Each line's spaces lie inside it with a non-empty field between any two: as many fields
+    # as the header, which is what `line.split()` would find.
+    plain = (
+        (spaces[:, 0] > starts).all()
+        and (np.diff(spaces, axis=1) > 1).all()
+        and (ends > spaces[:, -1] + 1).all()
+    )
+    return (data, starts, spaces, ends) if plain else None
 
 
 def percent_ranks(values: Mapping[int, float]) -> dict[int, float]:
@@ -476,6 +521,20 @@ def ppi_annotations(
     return out
 
 
+def links_file(files: RawFiles) -> tuple[StringNetwork, str]:
+    """The network and key of the one links file among `files`; `SourceFormatError` when there
+    is none or more than one (which network would be scored is then unclear)."""
+    present = [(network, key) for network, key in LINKS_KEYS.items() if key in files]
+    if len(present) != 1:
+        found = ", ".join(key for _, key in present) or "none"
+        raise SourceFormatError(
+            SOURCE,
+            LINKS_KEYS["physical"],
+            f"expected the links file of one network ({', '.join(LINKS_KEYS)}); found {found}",
+        )
+    return present[0]
+
+
 def annotate(
     files: RawFiles,
     genes: pd.DataFrame,
@@ -490,10 +549,12 @@ def annotate(
     `weighted_score`), `summary` (`total_interactions`, `raw_sum`, `weighted_sum`,
     `avg_string_score`, `strong_interactions` = scores above 800), `ppi_percentile`,
     `gene_symbol`. Only links between two kidney genes are kept while streaming (the score
-    reads no other). Version: "v12.0".
+    reads no other). Version: the release and the network scored, "v12.0 physical" or
+    "v12.0 full", since the two networks' scores and partner counts are not comparable.
     """
     info_path = records.require_file(files, SOURCE, INFO_KEY)
-    links_path = records.require_file(files, SOURCE, LINKS_KEY)
+    network, links_key = links_file(files)
+    links_path = Path(files[links_key])
     index = annotations.GeneIndex(genes)
     collector = annotations.AnnotationCollector(SOURCE, index)
     evidence = {
@@ -503,9 +564,11 @@ def annotate(
     }
     proteins = read_proteins(info_path, collector)
     kidney_proteins = {p: g for p, g in proteins.items() if g in evidence}
-    table = read_links(links_path, kidney_proteins, min_score=min_score, collector=collector)
+    table = read_links(
+        links_path, kidney_proteins, min_score=min_score, collector=collector, key=links_key
+    )
     if table.lines == 0:
-        raise SourceFormatError(SOURCE, LINKS_KEY, "the file has a header but no links")
+        raise SourceFormatError(SOURCE, links_key, "the file has a header but no links")
 
     in_string = set(kidney_proteins.values())
     ppi = ppi_annotations(table.pairs, {g: evidence[g] for g in in_string}, index.symbols)
@@ -516,7 +579,7 @@ def annotate(
     collector.skip("below_min_score", table.below_min_score)
     collector.skip("same_gene", table.same_gene)
     return collector.finish(
-        RELEASE,
+        f"{RELEASE} {network.removesuffix('-detailed')}",
         extra_stats={
             "min_score": min_score,
             "kidney_genes": len(evidence),

@@ -4,11 +4,13 @@ from typing import Final
 
 from kg_pipeline.sources.spec import AnnotationLoad, Source
 from kg_pipeline.sources.string import parse
+from kg_pipeline.sources.string.fetch import fetch_network, network_options
 from kg_pipeline.sources.string.upstream import STRING
 
 SOURCE: Final = Source(
     key="string",
-    raw_description="STRING v12 human protein aliases and protein-protein links (gzipped text).",
+    raw_description="STRING v12 human protein info and the protein-protein links of one "
+    "network (physical by default; KG_STRING_NETWORK), gzipped text.",
     upstreams=(STRING,),
     cadence="monthly",
     annotation=AnnotationLoad(
@@ -18,4 +20,6 @@ SOURCE: Final = Source(
         coverage_floor=0.05,
         inputs=("scores",),
     ),
+    walk=fetch_network,
+    options=network_options,
 )

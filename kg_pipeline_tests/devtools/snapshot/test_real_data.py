@@ -42,6 +42,9 @@ def test_real_files_are_copied_unchanged(real_snapshot: Snapshot, real_data_dir:
         "clingen/kb/gene-validity/download": next((raw / "clingen").glob("*.csv")),
         "clinvar/gene_specific_summary.txt": raw / "clinvar/gene_specific_summary.txt",
         "mgi/HMD_HumanPhenotype.rpt": raw / "mgi/HMD_HumanPhenotype.rpt",
+        "string/protein.info.v12.0/9606.protein.info.v12.0.txt.gz": (
+            raw / "string/9606.protein.info.v12.0.txt.gz"
+        ),
     }
     for n in range(1, 6):
         pairs[f"panelapp_uk/api/v1/panels/page-{n}"] = raw / f"panelapp_uk/ge_panels_page_{n}.json"
@@ -72,8 +75,8 @@ def test_origins_are_recorded_honestly(real_snapshot: Snapshot) -> None:
         "gnomad/gnomad.v4.1.constraint_metrics.tsv",
         "gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz",
         "descartes/tissue_tpm/kidney.csv",
-        "string/protein.info.v12.0/9606.protein.info.v12.0.txt.gz",
-        "string/protein.links.v12.0/9606.protein.links.v12.0.txt.gz",
+        "string/protein.physical.links.v12.0/9606.protein.physical.links.v12.0.txt.gz",
+        "mgi/MGI_GenePheno.rpt",
         "mgi/MPheno_OBO.ontology",
         "pubtator/search/page-1",
         "panelapp_au/api/v1/panels/page-1",
@@ -158,23 +161,39 @@ def test_string_links_contain_the_r_partners(real_snapshot: Snapshot, real_data_
     links: dict[str, dict[str, int]] = defaultdict(dict)
     text = gzip.decompress(
         real_snapshot.path(
-            "string/protein.links.v12.0/9606.protein.links.v12.0.txt.gz"
+            "string/protein.physical.links.v12.0/9606.protein.physical.links.v12.0.txt.gz"
         ).read_bytes()
     ).decode()
     for line in text.splitlines()[1:]:
         a, b, score = line.split(" ")
         links[a][b] = int(score)
-    checked = 0
+
+    def holds(protein: str, partners: dict[str, int]) -> bool:
+        return all(
+            links[protein].get(p) == s and links[p].get(protein) == s for p, s in partners.items()
+        )
+
+    checked, elsewhere = 0, []
     for row in _r(real_data_dir, "merge_analyses_sources_high_evidence_string").to_dict("records"):
         if row["stringdb_interaction_string"] == "NULL":
             continue
-        me = protein_of[symbol_of[row["hgnc_id"]]]
-        for item in row["stringdb_interaction_string"].split(", "):
-            partner, score = item.rsplit(":", 1)
-            assert links[me].get(partner) == int(score), (me, partner)
-            assert links[partner].get(me) == int(score)
-            checked += 1
+        symbol = symbol_of[row["hgnc_id"]]
+        partners = {
+            partner: int(score)
+            for partner, score in (
+                item.rsplit(":", 1) for item in row["stringdb_interaction_string"].split(", ")
+            )
+        }
+        me = protein_of.get(symbol)
+        if me is None or not holds(me, partners):
+            # The real info file names the gene's protein otherwise (before an HGNC rename,
+            # or R's lists belong to another protein of the gene): the links are elsewhere.
+            assert any(holds(p, partners) for p in links), symbol
+            elsewhere.append(symbol)
+            continue
+        checked += len(partners)
     assert checked > 4_000
+    assert len(elsewhere) <= 10, elsewhere
 
 
 def test_panelapp_details_hold_the_r_genes(real_snapshot: Snapshot, real_data_dir: Path) -> None:
@@ -236,3 +255,34 @@ def test_the_real_gencc_rows_are_in_the_new_export(
         assert len(matches) == 1, uuid
         assert re.fullmatch(r"SGC-\d+", matches[0]["sgc_id"])
         assert matches[0]["version_number"] == "1"
+
+
+def test_mgi_genotypes_carry_the_r_zygosity(real_snapshot: Snapshot, real_data_dir: Path) -> None:
+    """For the R genes, the derived genotype report has kidney terms on homozygous and
+    heterozygous genotypes exactly as R's "hm (x); ht (y)" says (read here independently:
+    `A/A` homozygous, `A/B` heterozygous, anything else neither)."""
+    symbol_of = _symbols_by_hgnc_id(real_snapshot)
+    kidney = set(json.loads((real_data_dir / "upstream_seed/mpo_kidney_terms.json").read_text()))
+    markers: dict[str, set[str]] = defaultdict(set)  # human symbol -> MGI marker ids
+    for line in real_snapshot.path("mgi/HMD_HumanPhenotype.rpt").read_text().splitlines():
+        cols = line.split("\t")
+        markers[cols[0]].add(cols[3])
+    kinds: dict[str, set[str]] = defaultdict(set)  # marker -> zygosities with a kidney term
+    for line in real_snapshot.path("mgi/MGI_GenePheno.rpt").read_text().splitlines():
+        cols = line.split("\t")
+        assert len(cols) == 8, line
+        if cols[4] in kidney:
+            first, _, second = cols[0].partition("/")
+            kind = "hm" if first == second else "ht" if "<" in second else "other"
+            kinds[cols[6]].add(kind)
+    checked = 0
+    for row in _r(real_data_dir, "C_high_evidence_annotated_csv_table").to_dict("records"):
+        symbol = symbol_of[row["hgnc_id"]]
+        if row["mgi_phenotype"] == "hm (NA); ht (NA)" or not markers.get(symbol):
+            continue
+        found = set().union(*(kinds[m] for m in markers[symbol]))
+        summary = f"hm ({str('hm' in found).lower()}); ht ({str('ht' in found).lower()})"
+        assert summary == row["mgi_phenotype"], symbol
+        assert "other" not in found, symbol
+        checked += 1
+    assert checked > 500

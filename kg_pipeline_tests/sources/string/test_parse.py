@@ -1,8 +1,10 @@
-"""STRING PPI: a hand-computed 4-gene network, percent ranks, and a 2-million-line stream.
+"""STRING PPI: a hand-computed 4-gene network, percent ranks, the plain and `.detailed` links
+layouts, the real v12 protein info, and a 2-million-line stream.
 
-No STRING file is available offline; the files here are written in the v12 layout
-(`protein.info` tab-separated with a `#string_protein_id` header, `protein.links`
-space-separated with both directions of every link).
+The real v12 protein info is in the real data; no STRING links file is available offline, so
+the links here are written in the v12 layouts (space-separated, a header line, both
+directions of every link: `protein1 protein2 combined_score`, or the `.detailed` variants
+with the evidence channels' subscores before `combined_score`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
-from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEY, annotate, percent_ranks
+from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEYS, annotate, percent_ranks
 from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
+
+LINKS_KEY = LINKS_KEYS["physical"]
 
 GENES = genes_frame(
     (1, "PKD1", "5310", None),
@@ -74,7 +78,7 @@ def test_ppi_scores_of_a_hand_computed_network(tmp_path: Path) -> None:
     # UMOD: NPHS1 0.82*50 = 41                                -> 41 / sqrt(1)
     expected = {1: 82 / math.sqrt(2), 2: 111 / math.sqrt(2), 3: 98.4 / math.sqrt(3), 4: 41.0}
     assert_contract(parsed)
-    assert parsed.release == "v12.0"
+    assert parsed.release == "v12.0 physical"
     assert sorted(parsed.rows["gene_id"]) == [1, 2, 3, 4]  # no ACTB (score 0), no NOTINSTRING
     for gene_id, score in expected.items():
         assert parsed.annotation(gene_id)["ppi_score"] == pytest.approx(score, rel=1e-12)
@@ -140,7 +144,7 @@ def test_malformed_links_are_rejected_and_a_bad_header_stops(tmp_path: Path) -> 
     links += "9606.ENSP00000262304 9606.ENSP00000368965 high\n"
     parsed = annotate(_files(tmp_path, links=links), GENES, SCORES)
     assert parsed.rejects_by_reason() == {
-        "expected three fields": 1,
+        "expected 3 fields": 1,
         "combined_score is not an integer": 1,
     }
 
@@ -168,7 +172,7 @@ N_KIDNEY = 100
 _MEASURE = """
 import json, resource, sys
 from pathlib import Path
-from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEY, annotate
+from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEYS, annotate
 from kg_pipeline_tests.sources.annotation_helpers import genes_frame
 
 info, small, big = (Path(a) for a in sys.argv[1:4])
@@ -181,7 +185,7 @@ def status_kib(field):
         return next(int(line.split()[1]) for line in fh if line.startswith(field + ":"))
 
 # The same call on a tiny links file first: imports, the info file and the genes are paid for.
-annotate({INFO_KEY: info, LINKS_KEY: small}, genes, scores)
+annotate({INFO_KEY: info, LINKS_KEYS["physical"]: small}, genes, scores)
 try:
     before = status_kib("VmRSS")
     with open("/proc/self/clear_refs", "w") as fh:
@@ -190,7 +194,7 @@ try:
 except OSError:  # no procfs control: fall back to the lifetime peak
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-parsed = annotate({INFO_KEY: info, LINKS_KEY: big}, genes, scores)
+parsed = annotate({INFO_KEY: info, LINKS_KEYS["physical"]: big}, genes, scores)
 print(json.dumps({"before": before, "after": peak(), "stats": parsed.stats}))
 """
 
@@ -266,23 +270,38 @@ def test_a_block_of_links_is_all_the_parser_holds(tmp_path: Path) -> None:
     assert peak < 3_000_000, f"peak {peak:,} bytes for {len(lines):,} bytes of links"
 
 
-def test_the_numpy_path_reads_like_the_line_by_line_one(tmp_path: Path) -> None:
-    # Small chunks, so that plain chunks (numpy) and odd ones (line by line: a tab, a blank
-    # line, CRLF, a signed or underscored score, a fourth field) alternate in one file.
-    from kg_pipeline.sources.annotations import AnnotationCollector, GeneIndex
-    from kg_pipeline.sources.string.parse import _LinkCounts, _read_link_lines, read_links
+ODD_LINES = [
+    "9606.ENSP00000262304 9606.ENSP00000368965 +650\n",
+    "9606.ENSP00000262304 9606.ENSP00000302958 1_000\n",
+    "\n",
+    "9606.ENSP00000237596\t9606.ENSP00000368965 700\n",
+    "9606.ENSP00000368965 9606.ENSP00000302958 830\r\n",
+    "9606.ENSP00000368965 9606.ENSP00000302958 830 extra\n",
+    " 9606.ENSP00000368965 9606.ENSP00000302958 830\n",
+    "9606.ENSP00000262304 9606.ENSP00000368965 high\n",
+]
+"""Lines only `str.split()` and `int()` can judge: a signed or underscored score, a blank line,
+a tab, CRLF, an extra field, a leading space, a word for a score."""
 
-    odd = [
-        "9606.ENSP00000262304 9606.ENSP00000368965 +650\n",
-        "9606.ENSP00000262304 9606.ENSP00000302958 1_000\n",
-        "\n",
-        "9606.ENSP00000237596\t9606.ENSP00000368965 700\n",
-        "9606.ENSP00000368965 9606.ENSP00000302958 830\r\n",
-        "9606.ENSP00000368965 9606.ENSP00000302958 830 extra\n",
-        " 9606.ENSP00000368965 9606.ENSP00000302958 830\n",
-        "9606.ENSP00000262304 9606.ENSP00000368965 high\n",
-    ]
+
+@pytest.mark.parametrize("detailed", [False, True], ids=["plain", "detailed"])
+def test_the_numpy_path_reads_like_the_line_by_line_one(tmp_path: Path, detailed: bool) -> None:
+    # Small chunks, so that plain chunks (numpy) and odd ones (line by line) alternate in one
+    # file; the detailed layout puts seven subscores before the score.
+    from kg_pipeline.sources.annotations import AnnotationCollector, GeneIndex
+    from kg_pipeline.sources.string.parse import (
+        _LinkCounts,
+        _LinkReader,
+        read_layout,
+        read_links,
+    )
+
+    header = FULL_DETAILED_HEADER if detailed else "protein1 protein2 combined_score\n"
     body = LINKS.splitlines(keepends=True)[1:]
+    odd = ODD_LINES
+    if detailed:
+        body = [_detailed(line, k) for k, line in enumerate(body)]
+        odd = [_detailed(line, k) if line.strip() else line for k, line in enumerate(odd)]
     lines = [line for k, extra in enumerate(odd) for line in (*body[k:], extra)] + body
     proteins = {p: i % 4 + 1 for i, (p, _, _) in enumerate(_LINKS)}
     proteins["9606.ENSP00000000233"] = 1
@@ -291,10 +310,11 @@ def test_the_numpy_path_reads_like_the_line_by_line_one(tmp_path: Path) -> None:
         return AnnotationCollector("string_ppi", GeneIndex(GENES))
 
     by_lines, expected_pairs, counts = collector(), {}, _LinkCounts()
-    _read_link_lines(2, lines, proteins, 400, by_lines, expected_pairs, counts)
-    (tmp_path / "links").write_bytes(
-        gzip.compress(("protein1 protein2 combined_score\n" + "".join(lines)).encode())
+    reader = _LinkReader(
+        read_layout(header, LINKS_KEY), proteins, 400, by_lines, expected_pairs, counts, LINKS_KEY
     )
+    reader.lines(2, lines)
+    (tmp_path / "links").write_bytes(gzip.compress((header + "".join(lines)).encode()))
     by_chunks = collector()
     table = read_links(
         tmp_path / "links", proteins, min_score=400, collector=by_chunks, chunk_bytes=97
@@ -309,3 +329,116 @@ def test_the_numpy_path_reads_like_the_line_by_line_one(tmp_path: Path) -> None:
     )
     assert by_chunks.finish(None).rejects == by_lines.finish(None).rejects
     assert counts.rejected == 3 and counts.blank == 1
+    assert len(expected_pairs) == 4
+
+
+FULL_DETAILED_HEADER = (
+    "protein1 protein2 neighborhood fusion cooccurence coexpression experimental database "
+    "textmining combined_score\n"
+)
+"""The full network's `.detailed` layout: ten columns, `combined_score` last."""
+
+
+def _detailed(line: str, k: int, channels: int = 7) -> str:
+    """A plain link line with `channels` subscores inserted before its last field."""
+    fields = line.rstrip("\r\n").split(" ")
+    ending = line[len(line.rstrip("\r\n")) :]
+    subscores = [str((k * 131 + c * 57) % 1000) for c in range(channels)]
+    return " ".join([*fields[:-1], *subscores, fields[-1]]) + ending
+
+
+@pytest.mark.parametrize(
+    ("network", "header", "channels"),
+    [
+        ("full-detailed", FULL_DETAILED_HEADER, 7),
+        (
+            "physical-detailed",
+            "protein1 protein2 experimental database textmining combined_score\n",
+            3,
+        ),
+    ],
+)
+def test_a_detailed_links_file_scores_like_the_plain_one(
+    tmp_path: Path, network: str, header: str, channels: int
+) -> None:
+    plain = annotate(_files(tmp_path), GENES, SCORES)
+    body = LINKS.splitlines(keepends=True)[1:]
+    detailed = header + "".join(_detailed(line, k, channels) for k, line in enumerate(body))
+    files = _files(tmp_path, links=detailed)
+    parsed = annotate({INFO_KEY: files[INFO_KEY], LINKS_KEYS[network]: files[LINKS_KEY]},
+                      GENES, SCORES)  # fmt: skip
+
+    assert parsed.rows.equals(plain.rows)
+    assert parsed.stats == plain.stats
+    assert parsed.release == plain.release.replace("physical", network.removesuffix("-detailed"))
+
+
+def test_the_score_column_is_found_by_name(tmp_path: Path) -> None:
+    # combined_score need not be last: a layout with a column after it reads the same.
+    body = LINKS.splitlines(keepends=True)[1:]
+    moved = "protein1 protein2 combined_score note\n" + "".join(
+        f"{line.rstrip()} n{k}\n" for k, line in enumerate(body)
+    )
+    plain = annotate(_files(tmp_path), GENES, SCORES)
+    parsed = annotate(_files(tmp_path, links=moved), GENES, SCORES)
+    assert parsed.rows.equals(plain.rows)
+    with pytest.raises(SourceFormatError, match="protein1 protein2 first"):
+        annotate(_files(tmp_path, links="protein2 protein1 combined_score\n" + body[0]),
+                 GENES, SCORES)  # fmt: skip
+    with pytest.raises(SourceFormatError, match=r"missing column\(s\) combined_score"):
+        annotate(_files(tmp_path, links="protein1 protein2 score\n" + body[0]), GENES, SCORES)
+
+
+def test_the_full_network_is_named_in_the_version(tmp_path: Path) -> None:
+    files = _files(tmp_path)
+    parsed = annotate({INFO_KEY: files[INFO_KEY], LINKS_KEYS["full"]: files[LINKS_KEY]},
+                      GENES, SCORES)  # fmt: skip
+    assert parsed.release == "v12.0 full"
+    assert parsed.rows.equals(annotate(files, GENES, SCORES).rows)
+
+
+def test_exactly_one_links_file_is_scored(tmp_path: Path) -> None:
+    files = _files(tmp_path)
+    with pytest.raises(SourceFormatError, match=r"links file of one network.*found none"):
+        annotate({INFO_KEY: files[INFO_KEY]}, GENES, SCORES)
+    both = {**files, LINKS_KEYS["full"]: files[LINKS_KEY]}
+    with pytest.raises(SourceFormatError, match=r"found string/protein\.physical.*, string/"):
+        annotate(both, GENES, SCORES)
+
+
+def test_the_real_v12_protein_info(real_data_dir: Path, real_genes, tmp_path: Path) -> None:
+    from kg_pipeline.sources.annotations import AnnotationCollector, GeneIndex
+    from kg_pipeline.sources.string.parse import read_proteins
+
+    info = real_data_dir / "raw" / "string" / "9606.protein.info.v12.0.txt.gz"
+    with gzip.open(info, "rt", encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh]
+    collector = AnnotationCollector("string_ppi", GeneIndex(real_genes))
+    proteins = read_proteins(info, collector)
+
+    assert rows[0] == ["#string_protein_id", "preferred_name", "protein_size", "annotation"]
+    assert collector.stats["proteins_read"] == len(rows) - 1 == 19_699
+    assert collector.finish(None).rejects == []
+    symbols = dict(zip(real_genes["gene_id"], real_genes["approved_symbol"], strict=True))
+    names = {r[0]: r[1] for r in rows[1:]}
+    # Every matched protein is the gene its preferred name is the approved symbol of.
+    assert all(names[p].upper() == symbols[g].upper() for p, g in proteins.items())
+    unmatched = [n for p, n in names.items() if p not in proteins]
+    assert collector.stats["proteins_unmatched"] == len(unmatched)
+    assert 18_500 < len(proteins) < 19_699  # names STRING kept from before HGNC renames miss
+    assert {"PKD1", "PKD2", "UMOD", "NPHS1", "COL4A5"} <= {names[p] for p in proteins}
+    assert "ICK" in unmatched  # CILK1 since 2019; STRING v12 still says ICK
+
+    # And as the info file of a whole annotation: the real ids and names, links among them.
+    ids = {n: p for p, n in names.items()}
+    pkd1, pkd2, umod = ids["PKD1"], ids["PKD2"], ids["UMOD"]
+    links = "protein1 protein2 combined_score\n" + "".join(
+        f"{a} {b} {s}\n{b} {a} {s}\n" for a, b, s in ((pkd1, pkd2, 999), (pkd1, umod, 450))
+    )
+    (tmp_path / "links").write_bytes(gzip.compress(links.encode()))
+    gene_of = dict(zip(real_genes["approved_symbol"], real_genes["gene_id"], strict=True))
+    scores = {gene_of["PKD1"]: 90.0, gene_of["PKD2"]: 80.0, gene_of["UMOD"]: 40.0}
+    parsed = annotate({INFO_KEY: info, LINKS_KEY: tmp_path / "links"}, real_genes, scores)
+    pkd1_annotation = parsed.annotation(gene_of["PKD1"])
+    assert pkd1_annotation["ppi_degree"] == 2
+    assert pkd1_annotation["ppi_score"] == pytest.approx((0.999 * 80 + 0.45 * 40) / math.sqrt(2))
