@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
-from kg_pipeline.devtools.snapshot.manifest import Origin
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import GeneUniverse
+from kg_pipeline.manifest import Origin
 from kg_pipeline.sources.string.upstream import STRING
 
 INFO_RELPATH, LINKS_RELPATH = STRING.files
