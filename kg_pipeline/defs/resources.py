@@ -8,6 +8,7 @@ per registry source.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,12 +20,12 @@ from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
 from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.raw_store import RawStore
-from kg_pipeline.http.transport import Fetcher
+from kg_pipeline.http.transport import FetchedFile, Fetcher
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS, source
-from kg_pipeline.sources.spec import Fetched, FetchJob, Logger
+from kg_pipeline.sources.spec import FetchJob, Logger
 
 
 class LoadRefused(RuntimeError):
@@ -94,18 +95,22 @@ class UpstreamClient(dg.ConfigurableResource):
         }
         return LiveFetcher(endpoints, HttpPolicy(**self.http.model_dump()))
 
-    def fetch(self, staging: Path, log: Logger) -> tuple[Fetched, str]:
-        """Every file of one download into `staging`; returns them and the fetcher's mode."""
+    def fetch(
+        self, staging: Path, log: Logger, previous: Mapping[str, FetchedFile] | None = None
+    ) -> FetchJob:
+        """Every file of one download into `staging`; returns the finished job (its files, its
+        fetcher's mode, what the walk reported). `previous`: the latest stored version's files,
+        for an incremental walk."""
         entry = source(self.source)
         with self.fetcher() as fetcher:
-            job = FetchJob(self.source, fetcher, staging, log, self.options)
+            job = FetchJob(self.source, fetcher, staging, log, self.options, previous)
             if entry.walk is not None:
                 entry.walk(job)
             else:
                 for upstream in entry.upstreams:
                     for relpath in upstream.files:
                         job.download(upstream.key, relpath)
-        return job.fetched, fetcher.mode
+        return job
 
 
 class LoadPolicy(dg.ConfigurableResource):

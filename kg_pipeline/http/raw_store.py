@@ -44,7 +44,9 @@ class RawStore:
         for key, item in fetched:
             target = self.path(source, item.sha256)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists() and target.stat().st_size == item.size:
+            if item.path == target:
+                pass  # carried over from a stored version: already in place
+            elif target.exists() and target.stat().st_size == item.size:
                 item.path.unlink(missing_ok=True)
             else:
                 # Same filesystem in practice (a temp dir under the store), so this is a rename.
@@ -65,6 +67,21 @@ class RawStore:
                 )
             paths[key] = path
         return paths
+
+    def stored_files(self, version: RawVersion) -> dict[str, FetchedFile]:
+        """A stored version's files as fetched files (checked present), so that a walk can read
+        them and carry them into a new version without fetching them again."""
+        paths = self.open_version(version)
+        return {
+            key: FetchedFile(
+                relpath=key.split("/", 1)[1],
+                location=stored.location,
+                path=paths[key],
+                size=stored.size,
+                sha256=stored.sha256,
+            )
+            for key, stored in version.files.items()
+        }
 
     def staging_dir(self, source: str) -> Path:
         """A scratch directory on the store's filesystem for downloads in progress."""

@@ -11,7 +11,7 @@ jobs, schedules and the dev tools iterate over that list.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
@@ -58,14 +58,22 @@ class Upstream:
 @dataclass
 class FetchJob:
     """A paged source's download in progress: the source's key, the fetcher, a scratch
-    directory, the source's fetch options, and the files fetched so far."""
+    directory, the source's fetch options, and the files fetched so far.
+
+    `previous` (an incremental walk only): the files of the source's latest stored version, by
+    key, which the walk may read and carry into the new version instead of fetching them again.
+    `details`: what the walk reports about itself (pages fetched, carried, failed), recorded
+    with the new raw version and in the raw asset's metadata.
+    """
 
     source: str
     fetcher: Fetcher
     staging: Path
     log: Logger
     options: Mapping[str, str]
+    previous: Mapping[str, FetchedFile] | None = None
     fetched: Fetched = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
     def download(
         self,
@@ -80,6 +88,22 @@ class FetchJob:
         item = self.fetcher.download(upstream, path, dest, params=params, page=page)
         self.fetched.append((f"{upstream}/{item.relpath}", item))
         return self.fetched[-1]
+
+    def discard(self, key: str) -> None:
+        """Drop a fetched file that turned out unusable, and its bytes."""
+        for k, item in self.fetched:
+            if k == key:
+                item.path.unlink(missing_ok=True)
+        self.fetched = [(k, item) for k, item in self.fetched if k != key]
+
+    def carry(self, key: str, relpath: str) -> None:
+        """Add the previous version's file `key` to this download as `relpath` of the same
+        upstream, without fetching it (its bytes stay where the raw store keeps them)."""
+        if self.previous is None:
+            raise ValueError(f"{self.source}: only an incremental walk carries files over")
+        upstream = key.split("/", 1)[0]
+        item = replace(self.previous[key], relpath=relpath)
+        self.fetched.append((f"{upstream}/{relpath}", item))
 
 
 class Logger(Protocol):
@@ -182,10 +206,19 @@ class Source:
     """Fetch options read from the settings (PubTator's query and page limit)."""
     reference: bool = False
     """Every source is normalised against it (HGNC): its refresh re-runs all downstream."""
+    full_walk_cadence: Cadence | None = None
+    """A paged source whose walk can stop at pages it already has (PubTator): its scheduled
+    refresh at `cadence` walks incrementally (from its latest stored version), and a full walk
+    is scheduled at this cadence. `rebuild` and a refresh launched without config walk all."""
 
     @property
     def raw_asset(self) -> str:
         return f"raw_{self.key}"
+
+    @property
+    def incremental(self) -> bool:
+        """Whether the source's walk can refresh incrementally."""
+        return self.full_walk_cadence is not None
 
     def load_assets(self) -> list[str]:
         """The asset names of the loads this source feeds."""

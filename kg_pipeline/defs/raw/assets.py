@@ -4,6 +4,11 @@ A raw asset asks its source's client resource for the files (live or from the mi
 each is what its format promises, moves them into the content-addressed store, and records the
 new version as the source's latest good one in `cache_entries`. Anything that fails before that
 record leaves the previous version in place. Identical bytes are reported as unchanged.
+
+A source that can walk incrementally (PubTator) takes the run config `incremental`: its walk
+then reads the latest stored version, stops at pages it already holds and carries the rest of
+that version over, so the new version is again complete. Without the config (`rebuild`, a
+refresh launched by hand, the full-walk schedule) every page is fetched.
 """
 
 import shutil
@@ -19,6 +24,8 @@ from kg_pipeline.db.raw_index import latest_raw_version, record_raw_version
 from kg_pipeline.defs.cadence import freshness_policy
 from kg_pipeline.defs.resources import RawFileStore, UpstreamClient
 from kg_pipeline.http.formats import check_format, file_format
+from kg_pipeline.http.raw_store import RawStore
+from kg_pipeline.http.transport import FetchedFile
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline.sources.spec import Fetched, Source
@@ -45,8 +52,18 @@ def _file_table(version: RawVersion) -> dg.MetadataValue:
     )
 
 
+INCREMENTAL_CONFIG: dg.Field = dg.Field(
+    bool,
+    default_value=False,
+    description="Walk incrementally: stop at pages the latest stored version already holds and "
+    "carry its other pages over (with none stored yet, walk everything).",
+)
+"""`incremental`, the run config of a raw asset whose source can refresh incrementally."""
+
+
 def raw_asset(source: Source) -> dg.AssetsDefinition:
-    """The `raw_<source>` asset, fetching through the resource `<source>_upstream`."""
+    """The `raw_<source>` asset, fetching through the resource `<source>_upstream`; with the
+    config `incremental` when its source can walk incrementally."""
     client_key = f"{source.key}_upstream"
 
     @dg.asset(
@@ -59,6 +76,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         required_resource_keys={client_key, "gene_db", "raw_store"},
         output_required=False,
         freshness_policy=freshness_policy(source),
+        config_schema={"incremental": INCREMENTAL_CONFIG} if source.incremental else None,
     )
     def _raw(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         gene_db: GeneDatabase = context.resources.gene_db
@@ -70,13 +88,19 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         staging = Path(tempfile.mkdtemp(dir=store.staging_dir(source.key)))
         try:
-            fetched, mode = client.fetch(staging, context.log)
+            stored = _previous_files(context, gene_db, store, source.key)
+            job = client.fetch(staging, context.log, stored)
+            fetched, mode = job.fetched, job.fetcher.mode
             for key, item in fetched:
                 upstream = UPSTREAMS[key.split("/", 1)[0]]
                 check_format(source.key, key, item.path, file_format(key, upstream.api_format))
             release = stated_release(source, fetched)
             version = store.add(
-                source.key, fetched, release=release, fetched_at=fetched_at, details={"mode": mode}
+                source.key,
+                fetched,
+                release=release,
+                fetched_at=fetched_at,
+                details={"mode": mode, **job.details},
             )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -107,6 +131,8 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             "previous_sha256": previous.sha256 if previous else "none",
             "location": locations[0] if len(locations) == 1 else f"{len(locations)} locations",
         }
+        if job.details:
+            metadata["walk"] = dg.MetadataValue.json(job.details)
         if unchanged:
             context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=metadata))
             return
@@ -116,6 +142,20 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         )
 
     return _raw
+
+
+def _previous_files(
+    context: dg.AssetExecutionContext, gene_db: GeneDatabase, store: RawStore, source_key: str
+) -> dict[str, FetchedFile] | None:
+    """For an incremental walk, the files of the source's latest stored version."""
+    if not (context.op_execution_context.op_config or {}).get("incremental"):
+        return None
+    with gene_db.engine.connect() as conn:
+        previous = latest_raw_version(conn, source_key)
+    if previous is None:
+        context.log.info(f"{source_key}: no stored version yet, so the walk covers every page")
+        return None
+    return store.stored_files(previous)
 
 
 raw_assets = [raw_asset(source) for source in SOURCES]
