@@ -44,14 +44,14 @@ class RawStore:
         for key, item in fetched:
             target = self.path(source, item.sha256)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if item.path == target:
-                pass  # carried over from a stored version: already in place
-            elif target.exists() and target.stat().st_size == item.size:
-                item.path.unlink(missing_ok=True)
-            else:
-                # Same filesystem in practice (a temp dir under the store), so this is a rename.
-                shutil.move(item.path, target)
-                os.chmod(target, 0o444)
+            # A file carried over from a stored version is already in place.
+            if item.path != target:
+                if target.exists() and target.stat().st_size == item.size:
+                    item.path.unlink(missing_ok=True)
+                else:
+                    # Same filesystem in practice (a temp dir under the store): a rename.
+                    shutil.move(item.path, target)
+                    os.chmod(target, 0o444)
             files[key] = StoredFile(item.sha256, item.size, item.location)
         return RawVersion(source, files, release, fetched_at, details or {})
 

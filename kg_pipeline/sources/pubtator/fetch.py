@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from kg_pipeline.http.transport import FetchedFile, UpstreamError, mirror_relpath
@@ -67,11 +67,10 @@ class FailedPage:
     reason: str
     pmids: list[str]
 
-    def as_json(self) -> dict[str, Any]:
-        return {"page": self.page, "reason": self.reason, "pmids": self.pmids}
-
 
 class _BrokenPage(Exception):
+    """A page whose body was not a search page on every attempt."""
+
     def __init__(self, error: SourceFormatError, pmids: list[str]) -> None:
         super().__init__(str(error))
         self.error = error
@@ -80,6 +79,9 @@ class _BrokenPage(Exception):
 
 @dataclass
 class _Walk:
+    """A walk in progress: its requests, the search's size once page 1 said it, the pages that
+    failed and the PMIDs fetched."""
+
     job: FetchJob
     params: dict[str, str]
     max_pages: int
@@ -204,7 +206,7 @@ def walk_search(job: FetchJob) -> None:
             "search_pages": walk.total_pages,
             "pages_fetched": fetched,
             "pages_failed": len(walk.failed),
-            "failed_pages": [f.as_json() for f in walk.failed],
+            "failed_pages": [asdict(f) for f in walk.failed],
             "pages_carried": carried,
         }
     )
