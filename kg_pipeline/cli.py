@@ -209,17 +209,22 @@ def _emulate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from kg_pipeline.devtools.bench import BenchOptions, bench
+    from kg_pipeline.devtools.bench import BenchOptions, bench, bench_pubtator_refresh
 
-    result = bench(
+    if args.pubtator_refresh and args.mode == "mirror":
+        raise CommandError(
+            "the PubTator refresh bench always fetches through the emulator; leave out --mode"
+        )
+    result = (bench_pubtator_refresh if args.pubtator_refresh else bench)(
         BenchOptions(
             scale=args.scale,
-            mode=args.mode,
+            mode=args.mode or "mirror",
             snapshot=Path(args.snapshot) if args.snapshot else None,
             workdir=Path(args.workdir) if args.workdir else None,
             server_url=args.server_url,
             out=Path(args.out) if args.out else None,
             keep=args.keep,
+            new_share=args.new_share,
         ),
         Settings(),
     )
@@ -288,8 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--mode",
         choices=["mirror", "live"],
-        default="mirror",
-        help="mirror reads the snapshot; live fetches it from the local emulator",
+        help="mirror (default) reads the snapshot; live fetches it from the local emulator",
     )
     bench.add_argument("--snapshot", help="reuse this snapshot instead of generating one")
     bench.add_argument("--workdir", help="scratch directory (default: $KG_DATA_DIR/bench)")
@@ -298,6 +302,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--out", help="report path (default: <workdir>/bench-report.json)")
     bench.add_argument("--keep", action="store_true", help="keep the databases and files")
+    bench.add_argument(
+        "--pubtator-refresh",
+        action="store_true",
+        help="instead of the rebuild: an incremental PubTator refresh after new articles, at "
+        "PubTator's own rate through the emulator (report bench-pubtator-refresh.json)",
+    )
+    bench.add_argument(
+        "--new-share",
+        type=float,
+        default=0.01,
+        help="with --pubtator-refresh: new articles as a share of the search (default 0.01)",
+    )
     bench.set_defaults(handler=_bench)
     return parser
 

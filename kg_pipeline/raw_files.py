@@ -55,15 +55,6 @@ class StoredFile:
     etag: str | None = None
     last_modified: str | None = None
 
-    def validators(self) -> dict[str, str]:
-        """The conditional-request headers that ask for this file only if it changed."""
-        headers = {}
-        if self.etag:
-            headers["If-None-Match"] = self.etag
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        return headers
-
 
 @dataclass(frozen=True)
 class RawVersion:

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     )
     pubtator_max_pages: int = 10_000
     string_network: StringNetwork = "physical"
+    # An incremental PubTator walk stops after this many pages in a row of articles it has.
+    pubtator_stop_after_known_pages: int = Field(default=10, ge=1)
 
     # A new evidence load below this share of the previous load's genes is refused.
     evidence_floor_ratio: float = 0.5

@@ -35,6 +35,11 @@ SCHEDULES = {
 }
 
 
+def _run_config(schedule: dg.ScheduleDefinition) -> dict:
+    (request,) = schedule.evaluate_tick(dg.build_schedule_context()).run_requests
+    return request.run_config
+
+
 def keys(selection) -> set[str]:
     return {key.to_user_string() for key in selection}
 
@@ -86,12 +91,19 @@ def test_rebuild_job_selects_everything_and_drops_first() -> None:
 def test_refresh_jobs_and_schedules() -> None:
     definitions = defs()
     schedules = {s.name: s for s in definitions.schedules}
-    assert set(schedules) == {f"{s}_refresh_schedule" for s in [*SCHEDULES, "hgnc"]}
+    assert set(schedules) == {f"{s}_refresh_schedule" for s in [*SCHEDULES, "hgnc"]} | {
+        "pubtator_full_refresh_schedule"
+    }
     for source, (cron, loads) in SCHEDULES.items():
         schedule = schedules[f"{source}_refresh_schedule"]
         assert schedule.cron_schedule == cron, source
         assert schedule.job_name == f"{source}_refresh"
         assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+        config = _run_config(schedule)
+        if source == "pubtator":
+            assert config == {"ops": {"raw_pubtator": {"config": {"incremental": True}}}}
+        else:
+            assert config == {}, source
         job = definitions.resolve_job_def(f"{source}_refresh")
         selected = keys(job.asset_layer.selected_asset_keys)
         follow = set()
@@ -104,6 +116,11 @@ def test_refresh_jobs_and_schedules() -> None:
     hgnc = keys(definitions.resolve_job_def("hgnc_refresh").asset_layer.selected_asset_keys)
     assert "database_schema" not in hgnc and {"raw_hgnc", "genes", "gene_scores"} <= hgnc
     assert schedules["hgnc_refresh_schedule"].cron_schedule == "35 4 1 * *"
+    # PubTator walks incrementally every week and everything on the 1st of the month.
+    full = schedules["pubtator_full_refresh_schedule"]
+    assert (full.cron_schedule, full.job_name) == ("0 4 1 * *", "pubtator_refresh")
+    assert full.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert _run_config(full) == {}
     # Refreshes never carry the rebuild's drop-first config.
     assert all(
         definitions.resolve_job_def(f"{s}_refresh").run_config is None for s in [*SCHEDULES, "hgnc"]

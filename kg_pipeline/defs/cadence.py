@@ -27,6 +27,7 @@ def freshness_policy(source: Source) -> dg.FreshnessPolicy:
     return dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
 
 
-def cron_schedule(source: Source) -> str:
+def cron_schedule(source: Source, cadence: Cadence | None = None) -> str:
+    """The cron of the source's refresh at `cadence` (default: the source's own)."""
     minute = (sorted(s.key for s in SOURCES).index(source.key) * 5) % 60
-    return _CRON[source.cadence].format(minute=minute)
+    return _CRON[cadence or source.cadence].format(minute=minute)

@@ -6,7 +6,12 @@ source is normalised against: everything downstream of its raw file). It never i
 schema asset, so a refresh cannot drop anything; a failed download fails the raw step and the
 loads after it are skipped, keeping the previous rows. When the upstream bytes are unchanged the
 raw asset observes instead of materialising and the loads are skipped too.
+
+A refresh walks every page unless its run config says `incremental` (`incremental_run_config`,
+what the weekly PubTator schedule sends).
 """
+
+from typing import Any
 
 import dagster as dg
 from dagster._core.definitions.unresolved_asset_job_definition import (
@@ -36,6 +41,11 @@ def refresh_selection(source: Source) -> dg.AssetSelection:
     if source.annotation:
         follow_ups += ANNOTATION_FOLLOW_UPS
     return dg.AssetSelection.assets(source.raw_asset, *source.load_assets(), *follow_ups)
+
+
+def incremental_run_config(source: Source) -> dict[str, Any]:
+    """The run config of an incremental refresh of a source that can walk incrementally."""
+    return {"ops": {source.raw_asset: {"config": {"incremental": True}}}}
 
 
 def refresh_job(source: Source) -> UnresolvedAssetJobDefinition:

@@ -20,13 +20,13 @@ from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
 from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.raw_store import RawStore
-from kg_pipeline.http.transport import Fetcher
+from kg_pipeline.http.transport import FetchedFile, Fetcher
 from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin, Manifest
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS, source
-from kg_pipeline.sources.spec import Fetched, FetchJob, KnownFile, Logger, Upstream
+from kg_pipeline.sources.spec import FetchJob, Logger, Upstream
 
 
 class LoadRefused(RuntimeError):
@@ -117,20 +117,29 @@ class UpstreamClient(dg.ConfigurableResource):
         return DataOrigin.of_files(Manifest.read(manifest), keys)
 
     def fetch(
-        self, staging: Path, log: Logger, known: Mapping[str, KnownFile]
-    ) -> tuple[Fetched, str]:
+        self,
+        staging: Path,
+        log: Logger,
+        known: Mapping[str, FetchedFile],
+        *,
+        incremental: bool = False,
+    ) -> FetchJob:
         """Every file of one download into `staging`, asking conditionally about the `known`
-        files of the latest stored version; returns them and the fetcher's mode."""
+        files of the latest stored version; returns the finished job (its files, its fetcher's
+        mode, what the walk reported). `incremental`: a walk may stop early and carry known
+        files over."""
         entry = source(self.source)
         with self.fetcher() as fetcher:
-            job = FetchJob(self.source, fetcher, staging, log, self.options, known)
+            job = FetchJob(
+                self.source, fetcher, staging, log, self.options, known, incremental=incremental
+            )
             if entry.walk is not None:
                 entry.walk(job)
             else:
                 for upstream in entry.upstreams:
                     for relpath in upstream.files:
                         job.download(upstream.key, relpath)
-        return job.fetched, fetcher.mode
+        return job
 
 
 def _browser_advice(source_key: str, upstream: Upstream) -> str:

@@ -1,8 +1,14 @@
-"""One `<source>_refresh_schedule` per source at its cadence, off until turned on in the UI."""
+"""One `<source>_refresh_schedule` per source at its cadence, off until turned on in the UI.
+
+A source that can walk incrementally (PubTator) refreshes incrementally at its cadence and has
+a second schedule, `<source>_full_refresh_schedule`, that walks everything at its
+`full_walk_cadence`.
+"""
 
 import dagster as dg
 
 from kg_pipeline.defs.cadence import cron_schedule
+from kg_pipeline.defs.jobs import incremental_run_config
 from kg_pipeline.sources.registry import SOURCES
 
 refresh_schedules = [
@@ -11,8 +17,21 @@ refresh_schedules = [
         job_name=f"{source.key}_refresh",
         cron_schedule=cron_schedule(source),
         execution_timezone="UTC",
-        description=f"{source.cadence.capitalize()} refresh of {source.key}.",
+        description=f"{source.cadence.capitalize()} "
+        f"{'incremental ' if source.incremental else ''}refresh of {source.key}.",
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        run_config=incremental_run_config(source) if source.incremental else None,
+    )
+    for source in SOURCES
+] + [
+    dg.ScheduleDefinition(
+        name=f"{source.key}_full_refresh_schedule",
+        job_name=f"{source.key}_refresh",
+        cron_schedule=cron_schedule(source, source.full_walk_cadence),
+        execution_timezone="UTC",
+        description=f"{source.full_walk_cadence.capitalize()} full walk of {source.key}.",
         default_status=dg.DefaultScheduleStatus.STOPPED,
     )
     for source in SOURCES
+    if source.full_walk_cadence is not None
 ]

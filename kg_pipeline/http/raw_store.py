@@ -49,12 +49,14 @@ class RawStore:
         for key, item in fetched:
             target = self.path(source, item.sha256)
             target.parent.mkdir(parents=True, exist_ok=True)
-            if target.exists() and target.stat().st_size == item.size:
-                item.path.unlink(missing_ok=True)
-            else:
-                # Same filesystem in practice (a temp dir under the store), so this is a rename.
-                shutil.move(item.path, target)
-                os.chmod(target, 0o444)
+            # A file carried over from a stored version is already in place.
+            if item.path != target:
+                if target.exists() and target.stat().st_size == item.size:
+                    item.path.unlink(missing_ok=True)
+                else:
+                    # Same filesystem in practice (a temp dir under the store): a rename.
+                    shutil.move(item.path, target)
+                    os.chmod(target, 0o444)
             files[key] = StoredFile(
                 item.sha256,
                 item.size,
@@ -97,15 +99,26 @@ class RawStore:
         """Where daily download budgets are counted (see `kg_pipeline.http.quota`)."""
         return self.root / ".downloads"
 
-    def known_files(self, version: RawVersion) -> dict[str, Path]:
-        """The local paths of a version's files that are still in the store intact (a fetch
-        may ask the upstream about these; the others are downloaded whole)."""
-        paths = {}
+    def known_files(self, version: RawVersion) -> dict[str, FetchedFile]:
+        """A stored version's files that are still in the store intact, as fetched files (not
+        downloaded, headers: the validators they were sent with): what a fetch may ask the
+        upstream about, and what an incremental walk may read and carry into a new version."""
+        known = {}
         for key, stored in version.files.items():
             path = self.path(version.source, stored.sha256)
-            if path.is_file() and path.stat().st_size == stored.size:
-                paths[key] = path
-        return paths
+            if not path.is_file() or path.stat().st_size != stored.size:
+                continue
+            headers = {"ETag": stored.etag, "Last-Modified": stored.last_modified}
+            known[key] = FetchedFile(
+                relpath=key.split("/", 1)[1],
+                location=stored.location,
+                path=path,
+                size=stored.size,
+                sha256=stored.sha256,
+                headers={name: value for name, value in headers.items() if value},
+                downloaded=False,
+            )
+        return known
 
     def staging_dir(self, source: str) -> Path:
         """A scratch directory on the store's filesystem for downloads in progress."""

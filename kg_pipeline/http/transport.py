@@ -145,6 +145,13 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def conditional_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The request headers that ask for a file only if it changed since it was sent with these
+    response headers (`ETag`, `Last-Modified`)."""
+    asked = {"ETag": "If-None-Match", "Last-Modified": "If-Modified-Since"}
+    return {asked[name]: value for name, value in headers.items() if name in asked and value}
+
+
 @dataclass(frozen=True)
 class FileRequest:
     """One file or page asked of an upstream, as `Fetcher.download` passes it to a mode."""

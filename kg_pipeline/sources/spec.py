@@ -13,15 +13,20 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import pandas as pd
 
 from kg_pipeline.http.formats import FileFormat
-from kg_pipeline.http.transport import FetchedFile, NotModified, mirror_relpath
-from kg_pipeline.raw_files import RawFiles, StoredFile
+from kg_pipeline.http.transport import (
+    FetchedFile,
+    NotModified,
+    conditional_headers,
+    mirror_relpath,
+)
+from kg_pipeline.raw_files import RawFiles
 
 if TYPE_CHECKING:
     from kg_pipeline.http.transport import Fetcher
@@ -64,23 +69,19 @@ class Upstream:
         return tuple(f"{self.key}/{relpath}" for relpath in self.files)
 
 
-@dataclass(frozen=True)
-class KnownFile:
-    """A file of the source's latest stored version: what the next fetch asks about."""
-
-    stored: StoredFile
-    path: Path
-    """The file in the raw store."""
-
-
 @dataclass
 class FetchJob:
     """A source's download in progress: the source's key, the fetcher, a scratch directory, the
-    source's fetch options, the files of its latest stored version (by `RawFiles` key), and
-    the files fetched so far.
+    source's fetch options, the files of its latest stored version (`known`, by `RawFiles` key,
+    as fetched files whose headers hold the validators the upstream sent), and the files
+    fetched so far.
 
     Each request for a known file carries that file's validators; when the upstream answers
     304, the stored bytes stand in for the body, so a walk reads them as it would a download.
+    An incremental walk (`incremental`) may also read known files and carry them into the new
+    version without asking at all. `details`: what the walk reports about itself (pages
+    fetched, carried, failed), recorded with the new raw version and in the raw asset's
+    metadata.
     """
 
     source: str
@@ -88,8 +89,10 @@ class FetchJob:
     staging: Path
     log: Logger
     options: Mapping[str, str]
-    known: Mapping[str, KnownFile] = field(default_factory=dict)
+    known: Mapping[str, FetchedFile] = field(default_factory=dict)
+    incremental: bool = False
     fetched: Fetched = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
     def download(
         self,
@@ -110,7 +113,7 @@ class FetchJob:
                 dest,
                 params=params,
                 page=page,
-                validators=known.stored.validators() if known else None,
+                validators=conditional_headers(known.headers) if known else None,
             )
         except NotModified:
             assert known is not None  # only a conditional request can be answered 304
@@ -118,25 +121,31 @@ class FetchJob:
         self.fetched.append((key, item))
         return self.fetched[-1]
 
+    def discard(self, key: str) -> None:
+        """Drop a fetched file that turned out unusable, and its bytes."""
+        for k, item in self.fetched:
+            if k == key:
+                item.path.unlink(missing_ok=True)
+        self.fetched = [(k, item) for k, item in self.fetched if k != key]
 
-def _stored_copy(known: KnownFile, relpath: str, dest: Path) -> FetchedFile:
+    def carry(self, key: str, relpath: str) -> None:
+        """Add the known file `key` to this download as `relpath` of the same upstream, without
+        fetching it (its bytes stay where the raw store keeps them)."""
+        if not self.incremental:
+            raise ValueError(f"{self.source}: only an incremental walk carries files over")
+        upstream = key.split("/", 1)[0]
+        item = replace(self.known[key], relpath=relpath)
+        self.fetched.append((f"{upstream}/{relpath}", item))
+
+
+def _stored_copy(known: FetchedFile, relpath: str, dest: Path) -> FetchedFile:
     """The stored file as the fetched one: a hard link into the staging directory (the store
     and the staging directory share a filesystem), a copy where links are refused."""
     try:
         os.link(known.path, dest)
     except OSError:
         shutil.copyfile(known.path, dest)
-    stored = known.stored
-    headers = {"ETag": stored.etag or "", "Last-Modified": stored.last_modified or ""}
-    return FetchedFile(
-        relpath,
-        stored.location,
-        dest,
-        stored.size,
-        stored.sha256,
-        {name: value for name, value in headers.items() if value},
-        downloaded=False,
-    )
+    return replace(known, relpath=relpath, path=dest)
 
 
 class Logger(Protocol):
@@ -256,10 +265,19 @@ class Source:
     network)."""
     reference: bool = False
     """Every source is normalised against it (HGNC): its refresh re-runs all downstream."""
+    full_walk_cadence: Cadence | None = None
+    """A paged source whose walk can stop at pages it already has (PubTator): its scheduled
+    refresh at `cadence` walks incrementally (from its latest stored version), and a full walk
+    is scheduled at this cadence. `rebuild` and a refresh launched without config walk all."""
 
     @property
     def raw_asset(self) -> str:
         return f"raw_{self.key}"
+
+    @property
+    def incremental(self) -> bool:
+        """Whether the source's walk can refresh incrementally."""
+        return self.full_walk_cadence is not None
 
     def load_assets(self) -> list[str]:
         """The asset names of the loads this source feeds."""

@@ -4,6 +4,11 @@ A raw asset asks its source's client resource for the files (live or from the mi
 each is what its format promises, moves them into the content-addressed store, and records the
 new version as the source's latest good one in `cache_entries`. Anything that fails before that
 record leaves the previous version in place. Identical bytes are reported as unchanged.
+
+A source that can walk incrementally (PubTator) takes the run config `incremental`: its walk
+then reads the latest stored version, stops at pages it already holds and carries the rest of
+that version over, so the new version is again complete. Without the config (`rebuild`, a
+refresh launched by hand, the full-walk schedule) every page is fetched.
 """
 
 import shutil
@@ -19,10 +24,11 @@ from kg_pipeline.db.raw_index import latest_raw_version, record_raw_version
 from kg_pipeline.defs.cadence import freshness_policy
 from kg_pipeline.defs.resources import RawFileStore, UpstreamClient
 from kg_pipeline.http.formats import check_format, file_format
+from kg_pipeline.http.transport import FetchedFile
 from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
-from kg_pipeline.sources.spec import Fetched, KnownFile, Source
+from kg_pipeline.sources.spec import Fetched, Source
 
 
 def stated_release(source: Source, fetched: Fetched) -> str | None:
@@ -53,8 +59,18 @@ def _file_table(version: RawVersion) -> dg.MetadataValue:
     )
 
 
+INCREMENTAL_CONFIG: dg.Field = dg.Field(
+    bool,
+    default_value=False,
+    description="Walk incrementally: stop at pages the latest stored version already holds and "
+    "carry its other pages over (with none stored yet, walk everything).",
+)
+"""`incremental`, the run config of a raw asset whose source can refresh incrementally."""
+
+
 def raw_asset(source: Source) -> dg.AssetsDefinition:
-    """The `raw_<source>` asset, fetching through the resource `<source>_upstream`."""
+    """The `raw_<source>` asset, fetching through the resource `<source>_upstream`; with the
+    config `incremental` when its source can walk incrementally."""
     client_key = f"{source.key}_upstream"
 
     @dg.asset(
@@ -67,6 +83,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         required_resource_keys={client_key, "gene_db", "raw_store"},
         output_required=False,
         freshness_policy=freshness_policy(source),
+        config_schema={"incremental": INCREMENTAL_CONFIG} if source.incremental else None,
     )
     def _raw(context: dg.AssetExecutionContext) -> Iterator[dg.MaterializeResult]:
         gene_db: GeneDatabase = context.resources.gene_db
@@ -77,14 +94,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         store = raw_store.store
         with gene_db.engine.connect() as conn:
             previous = latest_raw_version(conn, source.key)
-        known = (
-            {
-                key: KnownFile(previous.files[key], path)
-                for key, path in store.known_files(previous).items()
-            }
-            if previous
-            else {}
-        )
+        known = store.known_files(previous) if previous else {}
         imported = store.latest_import(source.key)
         if imported is not None and (previous is None or imported.fetched_at > previous.fetched_at):
             yield _take_import(context, gene_db, source, imported)
@@ -92,13 +102,19 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         staging = Path(tempfile.mkdtemp(dir=store.staging_dir(source.key)))
         try:
-            fetched, mode = client.fetch(staging, context.log, known)
+            incremental = _incremental(context, source.key, previous, known)
+            job = client.fetch(staging, context.log, known, incremental=incremental)
+            fetched, mode = job.fetched, job.fetcher.mode
             check_files(source, fetched)
             release = stated_release(source, fetched)
             origin = client.origin(key for key, _ in fetched)
             details = {"mode": mode, "origin": origin.kind, "origin_files": dict(origin.files)}
             version = store.add(
-                source.key, fetched, release=release, fetched_at=fetched_at, details=details
+                source.key,
+                fetched,
+                release=release,
+                fetched_at=fetched_at,
+                details={**details, **job.details},
             )
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -115,7 +131,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         downloaded_bytes = sum(item.size for item in downloaded)
         context.log.info(
             "%s: %d file(s), %.1f MB, sha256 %s, release %s, %s; %d downloaded (%.1f MB), "
-            "%d not modified (HTTP 304)",
+            "%d not downloaded (HTTP 304, or carried over)",
             source.key,
             len(version.files),
             version.size / 1e6,
@@ -142,6 +158,8 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             "previous_sha256": previous.sha256 if previous else "none",
             "location": locations[0] if len(locations) == 1 else f"{len(locations)} locations",
         }
+        if job.details:
+            metadata["walk"] = dg.MetadataValue.json(job.details)
         if unchanged:
             context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=metadata))
             return
@@ -151,6 +169,24 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         )
 
     return _raw
+
+
+def _incremental(
+    context: dg.AssetExecutionContext,
+    source_key: str,
+    previous: RawVersion | None,
+    known: dict[str, FetchedFile],
+) -> bool:
+    """Whether this run walks incrementally: asked for by the run config, and possible only
+    with every file of the latest stored version still in the store."""
+    if not (context.op_execution_context.op_config or {}).get("incremental"):
+        return False
+    if previous is None or len(known) < len(previous.files):
+        context.log.info(
+            f"{source_key}: no complete stored version to build on, so the walk covers every page"
+        )
+        return False
+    return True
 
 
 def _take_import(

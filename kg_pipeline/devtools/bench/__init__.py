@@ -13,12 +13,14 @@ returns), `snapshot_input` (the snapshot it reads), `scratch` (the databases of 
 `rebuild` (the timed run, with `memory` sampling, `progress` lines and the `event_log` read
 back), `database_figures` (the database afterwards), `baseline` (the bare COPY), `report` (the
 JSON and the SPEC targets), `summary` (the terminal table) and `orchestrate` (`bench()`, which
-runs them in that order).
+runs them in that order). `pubtator_refresh` (`--pubtator-refresh`) measures the incremental
+PubTator refresh instead, with the same snapshot, scratch databases and Dagster instance.
 """
 
 from kg_pipeline.devtools.bench.baseline import copy_baseline
 from kg_pipeline.devtools.bench.options import BenchError, BenchOptions, BenchResult
 from kg_pipeline.devtools.bench.orchestrate import bench
+from kg_pipeline.devtools.bench.pubtator_refresh import bench_pubtator_refresh
 from kg_pipeline.devtools.bench.report import Target
 from kg_pipeline.devtools.bench.scratch import ScratchDatabases, drop_bench_databases
 from kg_pipeline.devtools.bench.summary import summary_lines
@@ -30,6 +32,7 @@ __all__ = [
     "ScratchDatabases",
     "Target",
     "bench",
+    "bench_pubtator_refresh",
     "copy_baseline",
     "drop_bench_databases",
     "summary_lines",

@@ -40,6 +40,8 @@ class BenchOptions:
     """Report path; default `<workdir>/bench-report.json`."""
     keep: bool = False
     """Keep the databases and the run directory (snapshot, raw files, Dagster home)."""
+    new_share: float = 0.01
+    """The PubTator refresh bench: new articles published, as a share of the search."""
 
 
 @dataclass

@@ -93,15 +93,8 @@ class RunFigures:
 def run_rebuild(
     mode: SourceMode, snapshot: SnapshotInfo, databases: ScratchDatabases, run_dir: Path, say: Say
 ) -> RunFigures:
-    home = run_dir / "dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
     normal_rates = {key: upstream.requests_per_second for key, upstream in UPSTREAMS.items()}
-    # The instance stores its runs in the bench's own Dagster database, whatever the
-    # environment's KG_DAGSTER_PG_URL says.
-    instance_ref = InstanceRef.from_dir(
-        str(home), overrides={"storage": {"postgres": {"postgres_url": databases.dagster_url}}}
-    )
+    instance_ref = bench_instance_ref(run_dir, databases)
 
     with _emulator(mode, snapshot, say) as emulator:
         definitions = build_definitions(
@@ -141,7 +134,7 @@ def run_rebuild(
                 else None
             )
 
-    failure = _failure(result)
+    failure = run_failure(result)
     say(f"bench: rebuild {'done' if failure is None else 'FAILED'} in {seconds:.1f} s")
     assets, other_steps = step_figures(definitions, job, log, sampler)
     peak_time, peak = sampler.peak()
@@ -188,15 +181,17 @@ def _maxrss_bytes(who: int) -> int:
     return resource.getrusage(who).ru_maxrss * scale
 
 
-def _failure(result: dg.ExecuteInProcessResult) -> str | None:
+def run_failure(result: dg.ExecuteInProcessResult) -> str | None:
+    """Why a run of a job failed, as one line (None when it succeeded)."""
     if result.success:
         return None
+    job = result.job_def.name
     failures = [e for e in result.all_events if e.is_step_failure]
     if failures:
         error = failures[0].step_failure_data.error
         message = (error.message if error else "unknown error").strip().splitlines()[0]
-        return f"rebuild failed in {failures[0].step_key}: {message}"
-    return "rebuild failed; keep its Dagster storage with --keep to see why"
+        return f"{job} failed in {failures[0].step_key}: {message}"
+    return f"{job} failed; keep its Dagster storage with --keep to see why"
 
 
 def _live_figures(emulator: UpstreamEmulator, normal: dict[str, float]) -> LiveFigures:
@@ -213,16 +208,30 @@ def _live_figures(emulator: UpstreamEmulator, normal: dict[str, float]) -> LiveF
     )
 
 
+def bench_instance_ref(run_dir: Path, databases: ScratchDatabases) -> InstanceRef:
+    """The Dagster instance of a bench: home in the run directory, runs stored in the bench's
+    own Dagster database, whatever the environment's KG_DAGSTER_PG_URL says."""
+    home = run_dir / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
+    return InstanceRef.from_dir(
+        str(home), overrides={"storage": {"postgres": {"postgres_url": databases.dagster_url}}}
+    )
+
+
 def bench_settings(
     mode: SourceMode,
     snapshot: SnapshotInfo,
     databases: ScratchDatabases,
     run_dir: Path,
     emulator: UpstreamEmulator | None,
+    *,
+    raised_rates: bool = True,
 ) -> Settings:
     """Settings of the bench's own, from nothing in the environment: its scratch databases, its
-    run directory and snapshot, in live mode the emulator with the rate limits raised. No base
-    URL of the user's can send a request to a real service, no API key leaves for a test server.
+    run directory and snapshot, in live mode the emulator, with the rate limits raised unless
+    `raised_rates` is False (then every upstream's own rate holds). No base URL of the user's
+    can send a request to a real service, no API key leaves for a test server.
     """
     values: dict[str, object] = {
         "database_url": databases.gene_url,
@@ -232,10 +241,9 @@ def bench_settings(
         "mirror_dir": snapshot.path,
     }
     if emulator is not None:
-        values |= {
-            "upstream_url": emulator.url,
-            "http_requests_per_second": BENCH_REQUESTS_PER_SECOND,
-        }
+        values["upstream_url"] = emulator.url
+        if raised_rates:
+            values["http_requests_per_second"] = BENCH_REQUESTS_PER_SECOND
     return Settings.explicit(**values)
 
 

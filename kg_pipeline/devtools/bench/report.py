@@ -127,6 +127,25 @@ def _targets(scale: float | None, run: RunFigures, ratio: float | None) -> list[
     ]
 
 
+def machine_figures(postgres: str, load_start: tuple[float, float, float]) -> dict[str, Any]:
+    """The machine a bench ran on, and its load average at the start and now."""
+    import psutil
+
+    return {
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "memory_total_bytes": psutil.virtual_memory().total,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "postgres": postgres,
+        "dagster": dg.__version__,
+        "load_average_start": [round(x, 2) for x in load_start],
+        "load_average_end": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def assemble_report(
     *,
     options: BenchOptions,
@@ -140,8 +159,6 @@ def assemble_report(
     run_dir: Path,
     load_start: tuple[float, float, float],
 ) -> dict[str, Any]:
-    import psutil
-
     ratio = round(run.seconds / baseline.seconds, 3) if baseline.seconds > 0 else None
     rows_by_table: dict[str, int] = {}
     for figures in run.assets:
@@ -179,19 +196,7 @@ def assemble_report(
     return {
         "format": REPORT_FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {
-            "cpu_count": os.cpu_count(),
-            "cpus_usable": len(os.sched_getaffinity(0))
-            if hasattr(os, "sched_getaffinity")
-            else os.cpu_count(),
-            "memory_total_bytes": psutil.virtual_memory().total,
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            "postgres": database.postgres_version,
-            "dagster": dg.__version__,
-            "load_average_start": [round(x, 2) for x in load_start],
-            "load_average_end": [round(x, 2) for x in os.getloadavg()],
-        },
+        "machine": machine_figures(database.postgres_version, load_start),
         "parameters": {
             "mode": options.mode,
             "scale": snapshot.scale,

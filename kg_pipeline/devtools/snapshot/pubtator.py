@@ -1,48 +1,75 @@
 """PubTator3 search API pages: `pubtator/search/page-<n>`.
 
-Each page is the JSON body of `GET /search/?text=<kidney query>&page=n`: ten results (`_id`,
-`pmid`, `title`, `journal`, `date`, `authors`, `score`, `text_hl`), empty `facets`,
-`page_size`, `current`, `count`, `total_pages`. Results are ordered by descending score
-across pages. Gene mentions inside `text_hl` follow PubTator's highlight pattern
-`@GENE_<symbol> @GENE_<NCBI gene id> @@@<display text>@@@`, next to disease and species
-mentions the parser must ignore.
+Each page is the JSON body of `GET /search/?text=<kidney query>&sort=date desc&page=n`: ten
+results (`_id`, `pmid`, `pmcid`, `title`, `journal`, `authors`, `date`, `doi`, `meta_*`,
+`score`, `text_hl`, `citations`), empty `facets`, `page_size`, `current`, `count`,
+`total_pages`, newest article first across pages (the order the incremental refresh relies
+on). Gene mentions inside `text_hl` follow PubTator's highlight pattern
+`@GENE_<symbol> @GENE_<NCBI gene id(s)> @@@<display text>@@@`, next to disease
+(`@DISEASE_<name> @DISEASE_<MeSH id> @@@...@@@`) and species mentions the parser must ignore;
+as in the real service, query-matched words are wrapped `<m>..</m>`, and so are some whole
+tags (`@<m>GENE_PKD1</m> @GENE_5310 @@@PKD1@@@`), and a few gene tags carry a second id
+(`@GENE_PKD1 @GENE_5310;18763`, the gene in another species).
 
 Real-data mode (derived-from-real): the R run's PubTator genes with their real PMIDs,
 inverted to one article per PMID carrying all its genes; NCBI ids from the HGNC file. Titles,
-journals, authors and scores are made up.
+journals, authors, dates (later for higher PMIDs), scores, the highlight marks and the second
+ids are made up.
 
-Synthetic mode: ~4,200 genes over ~1,000 pages, a few genes in hundreds of articles and most
-in one or two; some mentions use a previous symbol, a mouse ortholog, or an alias.
+Synthetic mode: ~4,200 genes over ~775 pages, a few genes in hundreds of articles and most
+in one or two; some mentions use a previous symbol, a mouse ortholog, or an alias. At `--scale`
+1 older articles (six in ten without a gene, the rest re-using the genes' mentions) fill the
+search to the real one's size, about 55,000 articles (5,500 pages).
+
+`publish_new_articles` adds newer articles to a written snapshot, as the live search gains
+them: the incremental refresh's tests and benchmark start from it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kg_pipeline.devtools.snapshot import names
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import EvidencePlan
 from kg_pipeline.devtools.snapshot.names import distinct, pick, rint
+from kg_pipeline.devtools.snapshot.output import SnapshotWriter
 from kg_pipeline.devtools.snapshot.realdata import R_RUN_DATE, RealData, RTable
 from kg_pipeline.devtools.snapshot.universe import SYNTHETIC_RELEASE, GeneUniverse
-from kg_pipeline.manifest import Origin
+from kg_pipeline.manifest import MANIFEST_NAME, Manifest, Origin
+from kg_pipeline.sources.pubtator.parse import GENE_MENTION, HIGHLIGHT
 
 PAGE_SIZE = 10
 FORMAT = "pubtator3-search-json"
-_DISEASES: tuple[tuple[str, str], ...] = (
-    ("MESH:D007674", "kidney disease"),
-    ("MESH:D007674", "renal disease"),
-    ("MESH:D051436", "chronic kidney disease"),
-    ("MESH:D016491", "polycystic kidney disease"),
-    ("MESH:D009404", "nephrotic syndrome"),
-    ("MESH:D005923", "focal segmental glomerulosclerosis"),
-    ("MESH:D009394", "nephritis, hereditary"),
-    ("MESH:D058186", "acute kidney injury"),
-    ("MESH:D007680", "kidney neoplasms"),
-    ("MESH:D053099", "nephrolithiasis"),
+SEARCH = "search"
+REAL_SEARCH_ARTICLES = 55_000
+"""About 5,500 pages of ten for the kidney query (upstream-live.md)."""
+_NO_GENE_SHARE = 0.6
+_TAG_HIGHLIGHT_SHARE = 0.08
+_WORD_HIGHLIGHT_SHARE = 0.03
+_MULTI_ID_SHARE = 0.01
+_FIRST_DAY = dt.date(1995, 1, 1)
+_PMID_RANGE = (8_000_000, 39_500_000)
+_DAYS_SPAN = 11_100
+_DATE_JITTER_DAYS = 90
+_DISEASES: tuple[tuple[str, str, str], ...] = (
+    ("Kidney_Diseases", "MESH:D007674", "kidney disease"),
+    ("Kidney_Diseases", "MESH:D007674", "renal disease"),
+    ("Renal_Insufficiency_Chronic", "MESH:D051436", "chronic kidney disease"),
+    ("Polycystic_Kidney_Diseases", "MESH:D007690", "polycystic kidney disease"),
+    ("Nephrotic_Syndrome", "MESH:D009404", "nephrotic syndrome"),
+    ("Glomerulosclerosis_Focal_Segmental", "MESH:D005923", "focal segmental glomerulosclerosis"),
+    ("Nephritis_Hereditary", "MESH:D009394", "hereditary nephritis"),
+    ("Acute_Kidney_Injury", "MESH:D058186", "acute kidney injury"),
+    ("Kidney_Neoplasms", "MESH:D007680", "kidney neoplasms"),
+    ("Nephrolithiasis", "MESH:D053040", "nephrolithiasis"),
 )
 _SENTENCES: tuple[str, ...] = (
     "We identified <m>variants</m> in {genes} in families with {disease}.",
@@ -64,25 +91,38 @@ _TITLE_SHAPES: tuple[str, ...] = (
 )
 # Mouse orthologs in text: PubTator tags them with mouse gene ids (no taxon check upstream).
 _MOUSE_ID_BASE = 18_000
+_ORTHOLOG_ID_BASE = 300_000_000
+"""Second ids of multi-id tags: above every id the synthetic universe gives a human gene."""
+
+GeneTag = tuple[str, str, str]
+"""One gene mention: symbol, NCBI gene id(s) as the tag carries them, display text."""
 
 
 @dataclass
 class Article:
-    """One search result, and the genes (symbol, NCBI id, display text) it mentions."""
+    """One search result, and the genes it mentions."""
 
     pmid: int
-    genes: list[tuple[str, str, str]] = field(default_factory=list)
+    genes: list[GeneTag] = field(default_factory=list)
     malformed: bool = False  # a result whose highlight text is missing
+    date: dt.date = _FIRST_DAY
 
 
-def _gene_token(symbol: str, entrez: str, display: str) -> str:
-    return f"@GENE_{symbol} @GENE_{entrez} @@@{display}@@@"
+def _gene_token(rng: random.Random, symbol: str, ids: str, display: str) -> str:
+    u = rng.random()
+    if u < _MULTI_ID_SHARE and ";" not in ids and ids.isdigit():
+        ids = f"{ids};{_ORTHOLOG_ID_BASE + int(ids)}"
+    name = f"<m>GENE_{symbol}</m>" if rng.random() < _TAG_HIGHLIGHT_SHARE else f"GENE_{symbol}"
+    if rng.random() < _WORD_HIGHLIGHT_SHARE:
+        display = f"<m>{display}</m>"
+    return f"@{name} @GENE_{ids} @@@{display}@@@"
 
 
 def _text_hl(rng: random.Random, article: Article) -> str:
-    mesh, disease = pick(rng, _DISEASES)
-    disease_token = f"@DISEASE_{mesh} @@@<m>{disease}</m>@@@"
-    genes = [_gene_token(*g) for g in article.genes]
+    name, mesh, disease = pick(rng, _DISEASES)
+    # The query names kidney disease: its tags come highlighted, as in the real service.
+    disease_token = f"@<m>DISEASE_{name}</m> @DISEASE_{mesh} @@@{disease}@@@"
+    genes = [_gene_token(rng, *g) for g in article.genes]
     if not genes:
         gene_text = "candidate genes"
     elif len(genes) == 1:
@@ -95,60 +135,100 @@ def _text_hl(rng: random.Random, article: Article) -> str:
     return text
 
 
-def _result(rng: random.Random, article: Article, score: float) -> dict[str, Any]:
-    day = dt.date(1995, 1, 1) + dt.timedelta(days=rint(rng, 0, 10_800))
+def _result(rng: random.Random, article: Article) -> dict[str, Any]:
     first = article.genes[0][0] if article.genes else "gene"
-    _, disease = pick(rng, _DISEASES)
+    _, _, disease = pick(rng, _DISEASES)
     title = pick(rng, _TITLE_SHAPES).format(g=first, d=disease)
+    title = title[0].upper() + title[1:] + "."
+    journal = pick(rng, names.JOURNALS)
+    authors = [names.author_short(rng) for _ in range(rint(rng, 1, 8))]
+    volume, issue, first_page = str(rint(rng, 1, 110)), str(rint(rng, 1, 12)), rint(rng, 1, 3000)
+    pages = f"{first_page}-{first_page + rint(rng, 2, 14)}"
+    month = article.date.strftime("%Y %b")
+    citation = f"{', '.join(authors)}. {title} {journal}. {month};{volume}({issue}):{pages}."
     return {
         "_id": str(article.pmid),
         "pmid": article.pmid,
-        "title": title[0].upper() + title[1:] + ".",
-        "journal": pick(rng, names.JOURNALS),
-        "date": f"{day.isoformat()}T00:00:00Z",
-        "authors": [names.author_short(rng) for _ in range(rint(rng, 1, 8))],
-        "score": score,
+        "pmcid": f"PMC{rint(rng, 1_000_000, 12_000_000)}" if rng.random() < 0.4 else None,
+        "title": title,
+        "journal": journal,
+        "authors": authors,
+        "date": f"{article.date.isoformat()}T00:00:00Z",
+        "doi": f"10.{rint(rng, 1000, 9999)}/kg.{article.pmid}",
+        "meta_date_publication": month,
+        "meta_volume": volume,
+        "meta_issue": issue,
+        "meta_pages": pages,
+        "score": round(rng.uniform(20_000.0, 51_000.0), 3),
         "text_hl": None if article.malformed else _text_hl(rng, article),
+        "citations": {
+            "NLM": f"{citation} PMID: {article.pmid}",
+            "BibTeX": f"@article{{{article.pmid}, title={{{title}}}, journal={{{journal}}}}}",
+        },
     }
 
 
+def _date_of(rng: random.Random, pmid: int) -> dt.date:
+    """A publication date that grows with the PMID, as PubMed's do, give or take a season."""
+    low, high = _PMID_RANGE
+    jitter = rint(rng, -_DATE_JITTER_DAYS, _DATE_JITTER_DAYS)
+    days = (pmid - low) / (high - low) * _DAYS_SPAN + jitter
+    return _FIRST_DAY + dt.timedelta(days=min(max(0, round(days)), _DAYS_SPAN))
+
+
+def _newest_first(articles: list[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.date, a.pmid), reverse=True)
+
+
 def _write_pages(
-    ctx: SnapshotContext,
-    rng: random.Random,
-    articles: list[Article],
+    writer: SnapshotWriter,
+    results: Sequence[dict[str, Any]],
     *,
     origin: Origin,
     release: str,
+    synthetic_pmids: frozenset[int] = frozenset(),
 ) -> int:
-    # Scores fall with the rank, like the relevance-sorted real search.
-    total = len(articles)
-    pages = max(1, -(-total // PAGE_SIZE))
-    score = 380.0
+    """`results` (newest first) as pages of ten; a page holding one of `synthetic_pmids` is
+    marked synthetic whatever `origin` says."""
+    total = len(results)
+    pages = max(1, math.ceil(total / PAGE_SIZE))
     for n in range(1, pages + 1):
-        results = []
-        for article in articles[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]:
-            score = max(5.0, score - rng.random() * 600.0 / max(total, 1))
-            results.append(_result(rng, article, round(score, 4)))
+        chunk = results[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
         body = {
-            "results": results,
+            "results": list(chunk),
             "facets": {},
             "page_size": PAGE_SIZE,
             "current": n,
             "count": total,
             "total_pages": pages,
         }
-        ctx.writer.write_json(
-            "pubtator", f"search/page-{n}", body, format=FORMAT, origin=origin, release=release
+        mixed = any(r["pmid"] in synthetic_pmids for r in chunk)
+        writer.write_json(
+            "pubtator",
+            f"{SEARCH}/page-{n}",
+            body,
+            format=FORMAT,
+            origin="synthetic" if mixed else origin,
+            release=release,
         )
     return pages
+
+
+def _write_articles(
+    ctx: SnapshotContext, articles: list[Article], *, origin: Origin, release: str
+) -> int:
+    rng = ctx.rng("pubtator-pages")
+    for article in articles:
+        article.date = _date_of(rng, article.pmid)
+    results = [_result(rng, article) for article in _newest_first(articles)]
+    return _write_pages(ctx.writer, results, origin=origin, release=release)
 
 
 # ----------------------------------------------------------------------- real-data mode
 
 
 def write_pubtator_real(ctx: SnapshotContext, real: RealData, universe: GeneUniverse) -> None:
-    rng = ctx.rng("pubtator-real")
-    by_pmid: dict[int, list[tuple[str, str, str]]] = {}
+    by_pmid: dict[int, list[GeneTag]] = {}
     table = real.r_table(RTable.PUBTATOR_GENES)
     for symbol, hgnc_num, source in zip(
         table["approved_symbol"], table["hgnc_id"], table["source"], strict=True
@@ -162,8 +242,7 @@ def write_pubtator_real(ctx: SnapshotContext, real: RealData, universe: GeneUniv
             if item.startswith("PMID_") and item[5:].isdigit():
                 by_pmid.setdefault(int(item[5:]), []).append((symbol, entrez, symbol))
     articles = [Article(pmid, sorted(set(genes))) for pmid, genes in sorted(by_pmid.items())]
-    rng.shuffle(articles)
-    pages = _write_pages(ctx, rng, articles, origin="derived-from-real", release=R_RUN_DATE)
+    pages = _write_articles(ctx, articles, origin="derived-from-real", release=R_RUN_DATE)
     n_genes = len({g[0] for a in articles for g in a.genes})
     ctx.say(f"pubtator: {len(articles)} R PMIDs, {n_genes} genes, {pages} pages")
 
@@ -223,11 +302,86 @@ def write_pubtator_synthetic(ctx: SnapshotContext, plan: EvidencePlan) -> None:
     articles += odd_articles
     articles.append(Article(0, [], malformed=True))
     rng.shuffle(articles)
-    pmids = distinct(lambda: rint(rng, 8_000_000, 39_500_000), len(articles))
+    articles += _older_articles(ctx, articles)
+    pmids = distinct(lambda: rint(rng, *_PMID_RANGE), len(articles))
     for article, pmid in zip(articles, pmids, strict=True):
         article.pmid = pmid
-    pages = _write_pages(ctx, rng, articles, origin="synthetic", release=SYNTHETIC_RELEASE)
+    pages = _write_articles(ctx, articles, origin="synthetic", release=SYNTHETIC_RELEASE)
     ctx.say(
         f"pubtator: {len(articles)} synthetic articles, {len(plan.pubtator_genes)} genes, "
         f"{pages} pages"
     )
+
+
+def _older_articles(ctx: SnapshotContext, articles: list[Article]) -> list[Article]:
+    """Articles that fill the search up to the real one's size at the scale (none at the
+    default scale): six in ten without a gene, the rest with one or two of the mentions
+    already drawn."""
+    missing = ctx.scaled(REAL_SEARCH_ARTICLES) - len(articles)
+    rng = ctx.rng("pubtator-older")
+    tags = [tag for article in articles for tag in article.genes]
+    older = []
+    for _ in range(max(0, missing)):
+        genes = [] if rng.random() < _NO_GENE_SHARE else [pick(rng, tags)]
+        if genes and rng.random() < 0.3:
+            genes.append(pick(rng, tags))
+        older.append(Article(0, sorted(set(genes))))
+    return older
+
+
+# ----------------------------------------------------------------------- the search grows
+
+
+@dataclass(frozen=True)
+class SearchGrowth:
+    """What `publish_new_articles` did to a snapshot's search."""
+
+    articles_before: int
+    added: int
+    pages_before: int
+    pages_after: int
+
+
+def publish_new_articles(snapshot: Path, share: float, *, seed: int = 0) -> SearchGrowth:
+    """Add `share` of the search's article count (at least one) as articles newer than all of
+    it, as the live search gains them: they come first, the known articles move down the
+    pages (every page changes), and the MANIFEST is rewritten; the pages holding new articles
+    are marked synthetic. New articles mention genes the search already tags."""
+    search = snapshot / "pubtator" / SEARCH
+    results: list[dict[str, Any]] = []
+    page = 1
+    while (search / f"page-{page}").is_file():
+        results += json.loads((search / f"page-{page}").read_bytes())["results"]
+        page += 1
+    if not results:
+        raise ValueError(f"{snapshot} has no PubTator search pages")
+    manifest = Manifest.read(snapshot / MANIFEST_NAME)
+    first = manifest.by_file()["pubtator/search/page-1"]
+
+    rng = random.Random(f"kg-pipeline-snapshot:{seed}:pubtator-new")
+    tags: list[GeneTag] = [
+        (match["name"], match["ids"], match["text"])
+        for result in results
+        for match in GENE_MENTION.finditer(HIGHLIGHT.sub("", result.get("text_hl") or ""))
+    ]
+    newest = max(dt.date.fromisoformat(r["date"][:10]) for r in results)
+    next_pmid = max(int(r["pmid"]) for r in results) + 1
+    added = max(1, round(share * len(results)))
+    new: list[Article] = []
+    for n in range(added):
+        genes = [pick(rng, tags) for _ in range(rint(rng, 1, 3))] if tags else []
+        date = newest + dt.timedelta(days=1 + n * 30 // added)
+        new.append(Article(next_pmid + n, sorted(set(genes)), date=date))
+    fresh = [_result(rng, article) for article in _newest_first(new)]
+
+    writer = SnapshotWriter(snapshot)
+    pages = _write_pages(
+        writer,
+        fresh + results,
+        origin=first.origin,
+        release=first.release,
+        synthetic_pmids=frozenset(a.pmid for a in new),
+    )
+    kept = [e for e in manifest.entries if not e.file.startswith(f"pubtator/{SEARCH}/")]
+    Manifest([*kept, *writer.manifest.entries]).write(snapshot / MANIFEST_NAME)
+    return SearchGrowth(len(results), added, page - 1, pages)

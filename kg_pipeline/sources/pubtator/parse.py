@@ -5,10 +5,17 @@ Owns reading the pages (`pubtator/search/page-<n>`: `{"results": [...], "count",
 highlighted text (`@GENE_<symbol> @GENE_<entrez> @@@<text>@@@`), and the per-gene PubTator
 evidence (reference 2.5).
 
+The highlight as PubTator3 really sends it: query-matched words are wrapped `<m>..</m>`, and
+so is a tag when the query names its entity (`@<m>GENE_BRCA1</m> @GENE_672 @@@BRCA1@@@`);
+a tag can carry several NCBI gene ids (`@GENE_IRS1 @GENE_25467;29376`, the gene in several
+species). The `<m>` marks are removed before matching, and the ids are kept as sent.
+
 Decisions against upstream: symbols keep their hyphens (upstream's `\\w+` cut "HLA-DRB1" to
 "HLA"); pages missing from a run are reported instead of skipped silently. The highlight
 carries no taxon, so, as upstream, no species filter is applied; the normaliser resolves
 only human symbols (mouse "Pkd1" matches PKD1 case-insensitively, as upstream).
+An article on several pages (an incremental download carries earlier pages over) counts
+once, as its first page has it.
 """
 
 from __future__ import annotations
@@ -25,14 +32,25 @@ from kg_pipeline.sources import aggregation, records
 SOURCE: Final = "PubTator"
 _PAGE_KEY: Final = re.compile(r"pubtator/search/page-(\d+)")
 
-GENE_MENTION: Final = re.compile(
-    r"@GENE_(?P<symbol>(?!\d+\s)[^\s@]+)\s+@GENE_(?P<entrez>\d+)\s+@@@(?P<text>.*?)@@@",
-    re.DOTALL,
-)
-"""One gene mention in `text_hl`: symbol token (letters, digits, hyphens, ...; not a bare
-number, which is the Entrez token), Entrez id, and the highlighted text."""
 
-_TAGS: Final = r"<[^>]*>"
+def entity_mention(kind: str, ids: str) -> re.Pattern[str]:
+    """One mention of a `kind` entity (GENE, DISEASE, ...) in `text_hl` without its `<m>`
+    marks: `@<kind>_<name> @<kind>_<ids> @@@<text>@@@`. The name token is letters, digits,
+    hyphens, ... but not an id token; `ids` is the regex of the id token."""
+    return re.compile(
+        rf"@{kind}_(?P<name>(?!{ids}\s)[^\s@]+)\s+@{kind}_(?P<ids>{ids})\s+@@@(?P<text>.*?)@@@",
+        re.DOTALL,
+    )
+
+
+GENE_MENTION: Final = entity_mention("GENE", r"\d+(?:;\d+)*")
+"""A gene mention: symbol, one or several NCBI gene ids joined by `;`, highlighted text."""
+
+HIGHLIGHT: Final = re.compile(r"</?m>")
+"""PubTator3's query highlight marks, around words and around whole entity tags."""
+
+ID_SEPARATOR: Final = ";"
+"""Between the ids of one gene tag."""
 
 MAX_MENTIONS: Final = 20
 TOP_MENTIONS: Final = 5
@@ -75,8 +93,9 @@ def _articles(key: str, data: Any, rejects: list[records.Reject]) -> list[dict[s
 def parse(files: RawFiles) -> records.ParsedEvidence:
     """Gene mentions of the search results, one row per (article, gene mention).
 
-    Pages are read in page order; results without a numeric PMID are rejects, and pages the
-    first page announces (`total_pages`) but the run lacks are one reject listing them.
+    Pages are read in page order and an article counts once (its first page's copy); results
+    without a numeric PMID are rejects, and pages the first page announces (`total_pages`) but
+    the run lacks are one reject listing them.
     """
     pages = records.select_files(files, _PAGE_KEY)
     if not pages:
@@ -104,12 +123,15 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
             )
         )
 
-    stats = {"pages": len(ordered), "articles": len(articles)}
-    if not articles:
+    table = pd.DataFrame(articles, columns=list(_ARTICLE_FIELDS)).drop_duplicates("pmid")
+    stats = {"pages": len(ordered), "articles": len(table)}
+    if len(table) < len(articles):
+        stats["repeated_articles"] = len(articles) - len(table)
+    if table.empty:
         return records.ParsedEvidence(SOURCE, records.empty_rows(ROW_COLUMNS), rejects, None, stats)
 
-    table = pd.DataFrame(articles, columns=list(_ARTICLE_FIELDS)).drop_duplicates("pmid")
     highlights = table["text_hl"].where(table["text_hl"].map(aggregation.present), "").astype(str)
+    highlights = highlights.str.replace(HIGHLIGHT.pattern, "", regex=True)
     mentions = highlights.str.extractall(GENE_MENTION.pattern, flags=re.DOTALL)
     stats["articles_with_genes"] = int(mentions.index.get_level_values(0).nunique())
     if mentions.empty:
@@ -117,12 +139,12 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
 
     article_of = mentions.index.get_level_values(0)
     found = table.loc[article_of].reset_index(drop=True)
-    mention_text = mentions["text"].str.replace(_TAGS, "", regex=True).str.strip()
+    mention_text = mentions["text"].str.strip()
     rows = pd.DataFrame(
         {
-            "symbol": mentions["symbol"].to_numpy(),
+            "symbol": mentions["name"].to_numpy(),
             "reported_hgnc_id": None,
-            "entrez_id": mentions["entrez"].to_numpy(),
+            "entrez_id": mentions["ids"].to_numpy(),
             "pmid": found["pmid"].to_numpy(),
             "title": found["title"].to_numpy(),
             "journal": found["journal"].to_numpy(),
@@ -170,7 +192,11 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         pmids=pmids,
         publication_count=[len(p) for p in pmids],
         entrez_ids=aggregation.value_lists(
-            rows, genes, "entrez_id", key=aggregation.numeric_text_key
+            rows.assign(entrez_id=rows["entrez_id"].str.split(ID_SEPARATOR)),
+            genes,
+            "entrez_id",
+            explode=True,
+            key=aggregation.numeric_text_key,
         ),
         mentions=mentions,
         top_mentions=[m[:TOP_MENTIONS] for m in mentions],

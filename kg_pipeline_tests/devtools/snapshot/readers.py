@@ -134,7 +134,8 @@ def hpo_kidney(root: Path) -> list[str]:
     return sorted(s for s, ts in release.gene_terms.items() if ts & terms)
 
 
-_GENE_RE = re.compile(r"@GENE_(\S+) @GENE_(\d+) @@@")
+# Highlight marks may wrap a tag (`@<m>GENE_PKD1</m>`); a tag may carry several ids (`5310;18763`).
+_GENE_RE = re.compile(r"@GENE_(\S+) @GENE_(\d+(?:;\d+)*) @@@")
 
 
 def pubtator_mentions(root: Path) -> list[tuple[str, str]]:
@@ -146,7 +147,7 @@ def pubtator_mentions(root: Path) -> list[tuple[str, str]]:
             return out
         body = json.loads(path.read_bytes())
         for result in body["results"]:
-            out += _GENE_RE.findall(result.get("text_hl") or "")
+            out += _GENE_RE.findall(re.sub("</?m>", "", result.get("text_hl") or ""))
         page += 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.pubtator.parse import aggregate, parse
+from kg_pipeline.sources.pubtator.parse import HIGHLIGHT, aggregate, entity_mention, parse
 from kg_pipeline_tests.sources.helpers import by_symbol, resolve
 
 
@@ -136,3 +137,75 @@ def test_a_truncated_page_is_refused(tmp_path: Path, pages: dict[str, Path]) -> 
 
     with pytest.raises(SourceFormatError, match="page-2: not valid JSON"):
         parse({**pages, "pubtator/search/page-2": path})
+
+
+def test_highlighted_and_multi_id_gene_tags_are_matched(tmp_path: Path) -> None:
+    # The shapes PubTator3 sends (upstream-live.md): a tag wrapped by the query highlight, a tag
+    # with several ids, highlight marks around words and inside the display text.
+    text = (
+        "@<m>GENE_BRCA1</m> @GENE_672 @@@BRCA1@@@ and @GENE_IRS1 @GENE_25467;29376 @@@Irs1@@@ "
+        "<m>variants</m> in @<m>GENE_PKD1</m> @GENE_5310;18763 @@@<m>PKD1</m> gene@@@ with "
+        "@<m>DISEASE_Kidney_Diseases</m> @DISEASE_MESH:D007674 @@@kidney disease@@@"
+    )
+    page = {"pubtator/search/page-1": _page(tmp_path, 1, [_article(1, 1.0, text)], 1)}
+
+    rows = parse(page).rows
+
+    assert rows["symbol"].tolist() == ["BRCA1", "IRS1", "PKD1"]
+    assert rows["entrez_id"].tolist() == ["672", "25467;29376", "5310;18763"]
+    assert rows["mention"].tolist() == ["BRCA1", "Irs1", "PKD1 gene"]
+
+
+def test_every_id_of_a_multi_id_tag_is_kept(tmp_path: Path, normaliser: GeneNormaliser) -> None:
+    text = "@GENE_PKD1 @GENE_5310;18763 @@@PKD1@@@, @<m>GENE_PKD1</m> @GENE_5310 @@@PC1@@@"
+    page = {"pubtator/search/page-1": _page(tmp_path, 1, [_article(7, 1.0, text)], 1)}
+    rows = resolve(parse(page).rows, normaliser)
+
+    data = by_symbol(aggregate(rows), rows, "PKD1")["evidence_data"]
+
+    assert data["entrez_ids"] == ["5310", "18763"]
+    assert data["total_mentions"] == 2
+    assert data["pmids"] == ["7"]
+
+
+def test_an_article_on_two_pages_counts_once(tmp_path: Path) -> None:
+    # An incremental download carries stored pages over: an article can be on two pages.
+    newer = _article(
+        5, 2.0, "@GENE_PKD1 @GENE_5310 @@@PKD1@@@ and @GENE_PKD2 @GENE_5311 @@@PKD2@@@"
+    )
+    older = _article(5, 1.0, "@GENE_PKD1 @GENE_5310 @@@PKD1@@@")
+    pages = {
+        "pubtator/search/page-1": _page(tmp_path, 1, [newer], total_pages=2),
+        "pubtator/search/page-2": _page(tmp_path, 2, [older], total_pages=2),
+    }
+
+    parsed = parse(pages)
+
+    assert parsed.rows["symbol"].tolist() == ["PKD1", "PKD2"]
+    assert parsed.rows["score"].tolist() == [2.0, 2.0]
+    assert parsed.stats["articles"] == 1 and parsed.stats["repeated_articles"] == 1
+
+
+def test_the_real_search_highlight(real_data_dir: Path) -> None:
+    """The real `text_hl` of ten kidney search results: tags the query matched come wrapped
+    (`@<m>DISEASE_Acute_Kidney_Injury</m> @DISEASE_MESH:D058186 @@@AKI@@@`). The sample tags no
+    gene, so the gene tag grammar is checked on its disease and chemical tags."""
+    sample = real_data_dir / "raw" / "pubtator" / "pubtator3_search_results.sample.json"
+    texts = [r["text_hl"] for r in json.loads(sample.read_bytes())["results"]]
+
+    parsed = parse({"pubtator/search/page-1": sample})
+
+    assert parsed.stats == {"pages": 1, "articles": 10, "articles_with_genes": 0}
+    assert parsed.rejects == [] and parsed.rows.empty
+    for kind in ("DISEASE", "CHEMICAL"):
+        grammar = entity_mention(kind, r"MESH:D\d+")
+        # Every display text that follows a name and an id tag of this kind.
+        expected = sum(
+            len(re.findall(rf"@{kind}_\S+ @{kind}_MESH:\S+ @@@", HIGHLIGHT.sub("", t)))
+            for t in texts
+        )
+        found = [m for t in texts for m in grammar.finditer(HIGHLIGHT.sub("", t))]
+        unmarked = [m for t in texts for m in grammar.finditer(t)]
+        assert len(found) == expected > 0, kind
+        assert len(unmarked) < len(found), kind  # the wrapped tags are real and frequent
+        assert all("<" not in m["name"] and "<" not in m["text"] for m in found)
