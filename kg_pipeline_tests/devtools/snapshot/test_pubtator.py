@@ -13,7 +13,6 @@ from typing import Any
 from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.evidence_plan import build_plan
 from kg_pipeline.devtools.snapshot.hpo import load_hpo
-from kg_pipeline.devtools.snapshot.manifest import MANIFEST_NAME, Manifest
 from kg_pipeline.devtools.snapshot.output import SnapshotWriter
 from kg_pipeline.devtools.snapshot.pubtator import (
     REAL_SEARCH_ARTICLES,
@@ -21,6 +20,7 @@ from kg_pipeline.devtools.snapshot.pubtator import (
     write_pubtator_synthetic,
 )
 from kg_pipeline.devtools.snapshot.universe import build_synthetic_universe
+from kg_pipeline.manifest import MANIFEST_NAME, Manifest
 from kg_pipeline_tests.devtools.snapshot.conftest import Snapshot
 from kg_pipeline_tests.devtools.snapshot.readers import pubtator_mentions
 
