@@ -5,11 +5,15 @@ byte units and rounding.
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kg_pipeline.manifest import MANIFEST_NAME
 from kg_pipeline.settings import SourceMode
 
 Say = Callable[[str], None]
@@ -50,6 +54,32 @@ class BenchResult:
     report_path: Path
     success: bool
     failure: str | None = None
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    """Where one bench run works and reports: a fresh run directory under the work directory,
+    named by `token` (also the scratch databases' suffix), and the report path."""
+
+    token: str
+    run_dir: Path
+    report_path: Path
+    load_start: tuple[float, float, float]
+
+    @classmethod
+    def start(cls, options: BenchOptions, data_dir: Path, report_name: str) -> BenchRun:
+        """Check `--snapshot`, then make the run directory; `BenchError` if it is no snapshot."""
+        if options.snapshot is not None and not (Path(options.snapshot) / MANIFEST_NAME).is_file():
+            raise BenchError(
+                f"{options.snapshot} is not a snapshot (no {MANIFEST_NAME}); generate one with "
+                "`kg-pipeline snapshot --out DIR` or leave out --snapshot"
+            )
+        workdir = Path(options.workdir or data_dir / "bench").expanduser().resolve()
+        token = f"{datetime.now(UTC):%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}"
+        run_dir = workdir / f"run-{token}"
+        run_dir.mkdir(parents=True)
+        report_path = Path(options.out or workdir / report_name).expanduser().resolve()
+        return cls(token, run_dir, report_path, os.getloadavg())
 
 
 def print_line(line: str) -> None:

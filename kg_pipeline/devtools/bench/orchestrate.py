@@ -6,19 +6,15 @@ report, prints the summary, and removes the run directory unless `--keep`.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import uuid
-from datetime import UTC, datetime
-from pathlib import Path
 
 from kg_pipeline.db.server import redact
 from kg_pipeline.devtools.bench.baseline import copy_baseline
 from kg_pipeline.devtools.bench.database_figures import measure_database
 from kg_pipeline.devtools.bench.options import (
-    BenchError,
     BenchOptions,
     BenchResult,
+    BenchRun,
     Say,
     print_line,
 )
@@ -27,7 +23,6 @@ from kg_pipeline.devtools.bench.report import assemble_report
 from kg_pipeline.devtools.bench.scratch import ScratchDatabases, server_admin_url
 from kg_pipeline.devtools.bench.snapshot_input import prepare_snapshot
 from kg_pipeline.devtools.bench.summary import summary_lines
-from kg_pipeline.devtools.snapshot import MANIFEST_NAME
 from kg_pipeline.settings import Settings
 
 
@@ -41,18 +36,9 @@ def bench(options: BenchOptions, settings: Settings, say: Say | None = None) -> 
     `BenchError` only when there is nothing to report.
     """
     say = say or print_line
-    if options.snapshot is not None and not (Path(options.snapshot) / MANIFEST_NAME).is_file():
-        raise BenchError(
-            f"{options.snapshot} is not a snapshot (no {MANIFEST_NAME}); generate one with "
-            "`kg-pipeline snapshot --out DIR` or leave out --snapshot"
-        )
-    workdir = Path(options.workdir or settings.data_dir / "bench").expanduser().resolve()
-    stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
-    token = f"{stamp}_{uuid.uuid4().hex[:6]}"
-    run_dir = workdir / f"run-{token}"
-    run_dir.mkdir(parents=True)
-    report_path = Path(options.out or workdir / "bench-report.json").expanduser().resolve()
-    load_start = os.getloadavg()
+    started = BenchRun.start(options, settings.data_dir, "bench-report.json")
+    token, run_dir, report_path = started.token, started.run_dir, started.report_path
+    load_start = started.load_start
 
     try:
         snapshot = prepare_snapshot(options, run_dir, say)

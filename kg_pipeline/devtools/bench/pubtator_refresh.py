@@ -18,10 +18,8 @@ bench may change, the scratch databases and the emulator serving the copy; then
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import time
-import uuid
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,9 +34,9 @@ from kg_pipeline.devtools.bench.database_figures import measure_database
 from kg_pipeline.devtools.bench.event_log import metadata_value, read_event_log
 from kg_pipeline.devtools.bench.options import (
     MB,
-    BenchError,
     BenchOptions,
     BenchResult,
+    BenchRun,
     Say,
     print_line,
     rounded,
@@ -100,17 +98,9 @@ def bench_pubtator_refresh(
     """Run the PubTator refresh bench, write its JSON report, print its summary; see the module
     docstring. Raises `BenchError` only when there is nothing to report."""
     say = say or print_line
-    if options.snapshot is not None and not (Path(options.snapshot) / MANIFEST_NAME).is_file():
-        raise BenchError(
-            f"{options.snapshot} is not a snapshot (no {MANIFEST_NAME}); generate one with "
-            "`kg-pipeline snapshot --out DIR` or leave out --snapshot"
-        )
-    workdir = Path(options.workdir or settings.data_dir / "bench").expanduser().resolve()
-    token = f"{datetime.now(UTC):%Y%m%d_%H%M%S}_{uuid.uuid4().hex[:6]}"
-    run_dir = workdir / f"run-{token}"
-    run_dir.mkdir(parents=True)
-    report_path = Path(options.out or workdir / REPORT_NAME).expanduser().resolve()
-    load_start = os.getloadavg()
+    started = BenchRun.start(options, settings.data_dir, REPORT_NAME)
+    token, run_dir, report_path = started.token, started.run_dir, started.report_path
+    load_start = started.load_start
 
     try:
         snapshot = prepare_snapshot(options, run_dir, say)

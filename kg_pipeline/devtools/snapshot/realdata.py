@@ -81,6 +81,7 @@ class RealData:
         matches = sorted((self.root / "raw/gencc").glob("*.tsv"))
         return matches[-1] if matches else None
 
+    @property
     def string_info(self) -> Path:
         return self.root / "raw/string/9606.protein.info.v12.0.txt.gz"
 

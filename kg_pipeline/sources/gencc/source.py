@@ -10,7 +10,8 @@ SOURCE: Final = Source(
     key="gencc",
     raw_description="GenCC gene-disease submissions export (TSV).",
     upstreams=(GENCC,),
-    cadence="weekly",  # GenCC publishes weekly and allows 20 downloads per IP per day
+    # GenCC publishes weekly (and allows 20 downloads per IP a day: see its upstream).
+    cadence="weekly",
     evidence=EvidenceLoad(
         parse,
         description="GenCC submissions for kidney diseases, one row per gene with its submitters "

@@ -8,8 +8,7 @@ from kg_pipeline.sources.spec import AnnotationLoad, Source
 
 SOURCE: Final = Source(
     key="mgi",
-    raw_description="MGI human-mouse phenotype report, genotype-phenotype report and the "
-    "Mammalian Phenotype ontology.",
+    raw_description="MGI phenotype reports (human-mouse, genotype) and the MP ontology.",
     upstreams=(MGI,),
     cadence="monthly",
     annotation=AnnotationLoad(

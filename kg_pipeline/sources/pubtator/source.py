@@ -12,13 +12,13 @@ SOURCE: Final = Source(
     raw_description="PubTator3 search results for the kidney query, one JSON file per page.",
     upstreams=(PUBTATOR,),
     cadence="weekly",
-    full_walk_cadence="monthly",
     evidence=EvidenceLoad(
         parse,
         description="Genes mentioned in PubTator3 articles of the kidney query, with their PMIDs "
         "and publication counts.",
         staging_priority=20,
     ),
+    full_walk_cadence="monthly",
     walk=walk_search,
     options=search_options,
 )

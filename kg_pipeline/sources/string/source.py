@@ -9,8 +9,7 @@ from kg_pipeline.sources.string.upstream import STRING
 
 SOURCE: Final = Source(
     key="string",
-    raw_description="STRING v12 human protein info and the protein-protein links of one "
-    "network (physical by default; KG_STRING_NETWORK), gzipped text.",
+    raw_description="STRING v12 protein info and one network's links (KG_STRING_NETWORK).",
     upstreams=(STRING,),
     cadence="monthly",
     annotation=AnnotationLoad(

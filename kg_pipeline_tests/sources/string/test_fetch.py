@@ -35,8 +35,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def fetch(settings: Settings, staging: Path) -> tuple[dict[str, bytes], str]:
     client = pipeline_resources(settings)["string_upstream"]
-    fetched, mode = client.fetch(staging, LOG)
-    return {key: item.path.read_bytes() for key, item in fetched}, mode
+    job = client.fetch(staging, LOG, {})
+    return {key: item.path.read_bytes() for key, item in job.fetched}, job.fetcher.mode
 
 
 def test_the_networks_are_the_setting_s_values() -> None:
@@ -82,4 +82,4 @@ def test_an_unknown_network_option_is_refused_with_the_known_ones(
         "string_upstream"
     ].model_copy(update={"options": {"network": "functional"}})
     with pytest.raises(ValueError, match=r"unknown network 'functional'.*known: physical, "):
-        client.fetch(tmp_path / "staging", LOG)
+        client.fetch(tmp_path / "staging", LOG, {})
