@@ -215,3 +215,35 @@ def test_import_raw_from_the_command_line_before_any_rebuild(
     unknown = run_cli("import-raw", "nosuch", files[0], env=env)
     assert unknown.returncode == 1
     assert unknown.stderr.startswith("kg-pipeline import-raw: error: unknown source 'nosuch'")
+
+
+def test_files_not_given_are_kept_from_the_latest_version(
+    gene_db_url: str, tmp_path: Path, default_snapshot: Path
+) -> None:
+    assets, _ = pipeline_definitions()
+    resources = pipeline_test_resources(
+        gene_db_url, tmp_path / "raw", mirror_dir=str(default_snapshot)
+    )
+    selected = [assets["database_schema"], assets["raw_descartes"]]
+    assert dg.materialize(selected, resources=resources).success
+    with sa.create_engine(gene_db_url).connect() as conn:
+        recorded = latest_raw_version(conn, "descartes")
+    assert recorded is not None
+
+    lines = (default_snapshot / "descartes" / TPM).read_text().splitlines()
+    symbol = lines[0].split(",")[0]
+    tpm = tmp_path / "kidney.csv"
+    tpm.write_text("\n".join([f"{symbol},7.25", *lines[1:]]) + "\n")
+    descartes = source("descartes")
+    version = import_raw(
+        descartes,
+        file_keys(descartes, [f"{TPM}={tpm}"]),
+        release=None,
+        gene_db=resources["gene_db"],
+        raw_store=resources["raw_store"],
+        hgnc=resources["hgnc"],
+    )
+    percentage = f"descartes/{PERCENTAGE}"
+    assert set(version.files) == {f"descartes/{TPM}", percentage}
+    assert version.files[percentage].sha256 == recorded.files[percentage].sha256
+    assert version.files[f"descartes/{TPM}"].sha256 != recorded.files[f"descartes/{TPM}"].sha256

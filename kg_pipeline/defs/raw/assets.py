@@ -94,11 +94,11 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         store = raw_store.store
         with gene_db.engine.connect() as conn:
             previous = latest_raw_version(conn, source.key)
-        known = store.known_files(previous) if previous else {}
         imported = store.latest_import(source.key)
         if imported is not None and (previous is None or imported.fetched_at > previous.fetched_at):
             yield _take_import(context, gene_db, source, imported)
             return
+        known = store.known_files(previous) if previous else {}
         fetched_at = datetime.now(UTC).isoformat(timespec="seconds")
         staging = Path(tempfile.mkdtemp(dir=store.staging_dir(source.key)))
         try:

@@ -86,9 +86,9 @@ def import_raw(
     store = raw_store.store
     previous = _latest_recorded(gene_db, source.key)
     wanted = set(source.fixed_files())
-    kept = {}
+    kept: dict[str, Path] = {}
     if previous is not None:
-        kept = {k: p for k, p in store.known_files(previous).items() if k not in files}
+        kept = {k: f.path for k, f in store.known_files(previous).items() if k not in files}
     missing = sorted(wanted - set(files) - set(kept))
     if missing:
         raise ManualImportError(
