@@ -19,15 +19,20 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess
     )
 
 
+def cli_env(gene_db_url: str, dagster_db_url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of a command run against the test's databases and data directory."""
+    return {
+        "KG_DATABASE_URL": gene_db_url,
+        "KG_DAGSTER_PG_URL": dagster_db_url,
+        "KG_DATA_DIR": str(data_dir),
+        "DAGSTER_HOME": str(data_dir / "dagster_home"),
+    }
+
+
 def test_rebuild_then_status(
     gene_db_url: str, dagster_db_url: str, gene_engine: sa.Engine, tmp_path: Path
 ) -> None:
-    env = {
-        "KG_DATABASE_URL": gene_db_url,
-        "KG_DAGSTER_PG_URL": dagster_db_url,
-        "KG_DATA_DIR": str(tmp_path),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
+    env = cli_env(gene_db_url, dagster_db_url, tmp_path)
     first = run_cli("rebuild", env=env)
     assert first.returncode == 0, first.stderr
     # No snapshot yet: rebuild generates the default one, and says so.

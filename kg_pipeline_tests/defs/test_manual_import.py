@@ -26,7 +26,7 @@ from kg_pipeline_tests.conftest import (
     pipeline_definitions,
     pipeline_test_resources,
 )
-from kg_pipeline_tests.test_cli import run_cli
+from kg_pipeline_tests.test_cli import cli_env, run_cli
 
 TPM, PERCENTAGE = "tissue_tpm/kidney.csv", "tissue_percentage/kidney.csv"
 
@@ -195,12 +195,7 @@ def test_a_file_its_parser_rejects_is_not_imported(
 def test_import_raw_from_the_command_line_before_any_rebuild(
     gene_db_url: str, dagster_db_url: str, tmp_path: Path, default_snapshot: Path
 ) -> None:
-    env = {
-        "KG_DATABASE_URL": gene_db_url,
-        "KG_DAGSTER_PG_URL": dagster_db_url,
-        "KG_DATA_DIR": str(tmp_path),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
+    env = cli_env(gene_db_url, dagster_db_url, tmp_path)
     files = [f"{rel}={default_snapshot / 'descartes' / rel}" for rel in (TPM, PERCENTAGE)]
     done = run_cli("import-raw", "descartes", *files, env=env)
     assert done.returncode == 0, done.stderr
