@@ -99,18 +99,15 @@ class DataOrigin:
     """In mirror mode: files by origin (`real`, `derived-from-real`, `synthetic`)."""
 
     @classmethod
-    def of_snapshot(cls, snapshot_dir: Path) -> DataOrigin:
-        """The origin counts of a snapshot's MANIFEST (all unknown when it has none)."""
+    def of_snapshot(cls, snapshot_dir: Path, files: Iterable[str] | None = None) -> DataOrigin:
+        """The origin counts of a snapshot's MANIFEST, of all its files or of `files`
+        (`<upstream>/<relpath>`); all unknown when it has no MANIFEST."""
         path = snapshot_dir / MANIFEST_NAME
         if not path.is_file():
             return cls("mirror")
-        return cls("mirror", dict(Counter(e.origin for e in Manifest.read(path).entries)))
-
-    @classmethod
-    def of_files(cls, manifest: Manifest, files: Iterable[str]) -> DataOrigin:
-        """The origin counts of some snapshot files (`<upstream>/<relpath>`)."""
-        by_file = manifest.by_file()
-        return cls("mirror", dict(Counter(by_file[f].origin for f in files if f in by_file)))
+        by_file = Manifest.read(path).by_file()
+        chosen = by_file.values() if files is None else (by_file[f] for f in files if f in by_file)
+        return cls("mirror", dict(Counter(e.origin for e in chosen)))
 
     @property
     def kind(self) -> str:

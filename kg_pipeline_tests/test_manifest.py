@@ -37,8 +37,9 @@ def test_a_derived_snapshot_is_not_real_and_an_all_real_one_is(tmp_path: Path) -
 
 
 def test_origin_of_some_files_and_of_live_and_manual_data(tmp_path: Path) -> None:
-    manifest = write_manifest(tmp_path, {"hpo/hp.obo": "real", "clingen/a.csv": "synthetic"})
-    assert DataOrigin.of_files(manifest, ["hpo/hp.obo"]).kind == "real"
+    write_manifest(tmp_path, {"hpo/hp.obo": "real", "clingen/a.csv": "synthetic"})
+    assert DataOrigin.of_snapshot(tmp_path, ["hpo/hp.obo"]).kind == "real"
+    assert DataOrigin.of_snapshot(tmp_path, ["clingen/a.csv", "gone/x"]).files == {"synthetic": 1}
     assert DataOrigin("live").is_real and DataOrigin("live").describe().startswith("live: ")
     assert DataOrigin("manual").describe().startswith("manual: ")
     assert "origin unknown" in DataOrigin.of_snapshot(tmp_path / "missing").describe()

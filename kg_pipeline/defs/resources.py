@@ -21,7 +21,7 @@ from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
 from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.raw_store import RawStore
 from kg_pipeline.http.transport import FetchedFile, Fetcher
-from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin, Manifest
+from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.raw_files import RawVersion
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
@@ -111,10 +111,7 @@ class UpstreamClient(dg.ConfigurableResource):
         """What the files with these `RawFiles` keys are: live, or by the snapshot's MANIFEST."""
         if self.mode == "live":
             return DataOrigin("live")
-        manifest = Path(self.mirror_dir) / MANIFEST_NAME
-        if not manifest.is_file():
-            return DataOrigin("mirror")
-        return DataOrigin.of_files(Manifest.read(manifest), keys)
+        return DataOrigin.of_snapshot(Path(self.mirror_dir), keys)
 
     def fetch(
         self,
