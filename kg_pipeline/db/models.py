@@ -1,14 +1,16 @@
 """SQLAlchemy models of the gene database, matching migration head exactly.
 
 The migrations in `migrations/versions/` own the schema; these models mirror the result of
-`002_modern_complete_fixed` so that Alembic autogenerate finds no difference (a test and an
-asset check verify it). Every key is BIGINT, every timestamp TIMESTAMPTZ, every document JSONB.
+the head revision so that Alembic autogenerate finds no difference, and `VIEWS` names every view
+and its columns (a test and an asset check verify both). Every key is BIGINT, every timestamp
+TIMESTAMPTZ, every document JSONB.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -189,6 +191,14 @@ class GeneNormalizationStaging(Base):
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = _created()
     updated_at: Mapped[dt.datetime] = _updated()
+    # A curator's review in the upstream web application writes these; the pipeline does not.
+    review_notes: Mapped[str | None] = mapped_column(sa.Text)
+    manual_approved_symbol: Mapped[str | None] = mapped_column(sa.String(100))
+    manual_hgnc_id: Mapped[str | None] = mapped_column(sa.String(50))
+    manual_aliases: Mapped[list[str] | None] = mapped_column(JSONB)
+    is_duplicate_submission: Mapped[bool] = mapped_column(
+        sa.Boolean, nullable=False, server_default=sa.false()
+    )
 
 
 class GeneNormalizationLog(Base):
@@ -224,6 +234,8 @@ class PipelineRun(Base):
     completed_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     error_log: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = _created()
+    updated_at: Mapped[dt.datetime] = _updated()
 
 
 class DataSourceProgress(Base):
@@ -338,3 +350,236 @@ class CacheEntry(Base):
     created_at: Mapped[dt.datetime] = _created()
     expires_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
     last_accessed: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class User(Base):
+    """An account of the upstream web application (schema only: the pipeline seeds none)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.Index("idx_users_role", "role"),
+        sa.Index("idx_users_is_active", "is_active"),
+    )
+
+    id: Mapped[int] = _pk()
+    email: Mapped[str] = mapped_column(sa.String(255), nullable=False, unique=True)
+    username: Mapped[str] = mapped_column(sa.String(50), nullable=False, unique=True)
+    hashed_password: Mapped[str] = mapped_column(sa.String(255), nullable=False)
+    full_name: Mapped[str | None] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(20), nullable=False, server_default="viewer")
+    permissions: Mapped[Any | None] = mapped_column(JSONB)
+    is_active: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.true())
+    is_verified: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.false())
+    is_admin: Mapped[bool] = mapped_column(sa.Boolean, nullable=False, server_default=sa.false())
+    last_login: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    failed_login_attempts: Mapped[int] = mapped_column(
+        sa.Integer, nullable=False, server_default="0"
+    )
+    locked_until: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    refresh_token: Mapped[str | None] = mapped_column(sa.Text)
+    password_reset_token: Mapped[str | None] = mapped_column(sa.String(255))
+    password_reset_expires: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    email_verification_token: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[dt.datetime] = _created()
+    updated_at: Mapped[dt.datetime] = _updated()
+
+
+class SystemLog(Base):
+    """The upstream web application's request and audit log."""
+
+    __tablename__ = "system_logs"
+    __table_args__ = (
+        sa.Index("idx_system_logs_timestamp_level", "timestamp", "level"),
+        sa.Index("idx_system_logs_logger", "logger"),
+        sa.Index("idx_system_logs_request_id", "request_id"),
+        sa.Index("idx_system_logs_user_id", "user_id"),
+    )
+
+    id: Mapped[int] = _pk()
+    timestamp: Mapped[dt.datetime] = _created()
+    level: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    logger: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    message: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    context: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")
+    )
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.BigInteger, sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    ip_address: Mapped[str | None] = mapped_column(sa.Text)
+    user_agent: Mapped[str | None] = mapped_column(sa.Text)
+    path: Mapped[str | None] = mapped_column(sa.Text)
+    method: Mapped[str | None] = mapped_column(sa.Text)
+    status_code: Mapped[int | None] = mapped_column(sa.Integer)
+    duration_ms: Mapped[float | None] = mapped_column(sa.Float)
+    error_type: Mapped[str | None] = mapped_column(sa.Text)
+    error_message: Mapped[str | None] = mapped_column(sa.Text)
+    stack_trace: Mapped[str | None] = mapped_column(sa.Text)
+
+
+@dataclass(frozen=True)
+class View:
+    """A view of the head revision: its columns in order, and whether it is materialised."""
+
+    columns: tuple[str, ...]
+    materialized: bool = False
+
+
+_SCORE_COLUMNS = ("evidence_id", "gene_id", "source_name")
+
+VIEWS: dict[str, View] = {
+    "evidence_source_counts": View(
+        ("evidence_id", "gene_id", "approved_symbol", "source_name", "source_count")
+    ),
+    "evidence_count_percentiles": View(
+        (
+            "evidence_id",
+            "gene_id",
+            "approved_symbol",
+            "source_name",
+            "source_count",
+            "percentile_score",
+        )
+    ),
+    "evidence_classification_weights": View(
+        (*_SCORE_COLUMNS, "classification_weight", "approved_symbol")
+    ),
+    "evidence_normalized_scores": View((*_SCORE_COLUMNS, "normalized_score", "approved_symbol")),
+    "combined_evidence_scores": View(
+        (*_SCORE_COLUMNS, "normalized_score", "display_name", "source_type", "approved_symbol")
+    ),
+    "gene_scores": View(
+        (
+            "gene_id",
+            "hgnc_id",
+            "approved_symbol",
+            "source_count",
+            "evidence_count",
+            "raw_score",
+            "total_active_sources",
+            "percentage_score",
+            "source_scores",
+            "evidence_tier",
+            "evidence_group",
+        ),
+        materialized=True,
+    ),
+    "gene_annotations_summary": View(
+        (
+            "gene_id",
+            "hgnc_id",
+            "approved_symbol",
+            "ncbi_gene_id",
+            "ensembl_gene_id",
+            "mane_select",
+            "pli",
+            "oe_lof",
+            "oe_lof_lower",
+            "oe_lof_upper",
+            "lof_z",
+            "mis_z",
+            "syn_z",
+            "oe_mis",
+            "oe_syn",
+            "annotation_source_count",
+            "annotation_sources",
+            "mane_select_transcript",
+        ),
+        materialized=True,
+    ),
+    "cache_stats": View(
+        (
+            "namespace",
+            "total_entries",
+            "total_size_bytes",
+            "total_accesses",
+            "avg_accesses",
+            "active_entries",
+            "expired_entries",
+            "last_access_time",
+            "oldest_entry",
+            "newest_entry",
+        )
+    ),
+    "string_ppi_percentiles": View(("gene_id", "approved_symbol", "ppi_score", "percentile_rank")),
+    "admin_logs_filtered": View(
+        (
+            "id",
+            "timestamp",
+            "level",
+            "logger",
+            "message",
+            "request_id",
+            "user_id",
+            "user_email",
+            "ip_address",
+            "user_agent",
+            "path",
+            "method",
+            "status_code",
+            "duration_ms",
+            "error_type",
+            "action",
+            "endpoint",
+            "status_category",
+            "log_date",
+            "log_hour",
+        )
+    ),
+    "datasource_metadata_panelapp": View(
+        (
+            "gene_id",
+            "gene_symbol",
+            "source_region",
+            "panel_count",
+            "panels",
+            "max_confidence",
+            "mode_of_inheritance",
+            "created_at",
+            "updated_at",
+        )
+    ),
+    "datasource_metadata_gencc": View(
+        (
+            "gene_id",
+            "gene_symbol",
+            "classification_count",
+            "classifications",
+            "disease_id",
+            "disease_title",
+            "created_at",
+            "updated_at",
+        )
+    ),
+    "evidence_summary_view": View(
+        (
+            "id",
+            "gene_id",
+            "approved_symbol",
+            "hgnc_id",
+            "source_name",
+            "evidence_data",
+            "normalized_score",
+            "classification",
+            "last_curated",
+        )
+    ),
+    "gene_list_detailed": View(
+        (
+            "gene_id",
+            "hgnc_id",
+            "gene_symbol",
+            "alias_symbols",
+            "total_score",
+            "percentage_score",
+            "classification",
+            "source_count",
+            "sources",
+            "annotation_count",
+            "annotation_sources",
+            "created_at",
+            "updated_at",
+        )
+    ),
+}

@@ -17,7 +17,7 @@ _RECORD = sa.text(
     VALUES (:run_id, :job, :status, :started, now(), :stats, :errors)
     ON CONFLICT (dagster_run_id) DO UPDATE
        SET status = excluded.status, completed_at = excluded.completed_at,
-           stats = excluded.stats, error_log = excluded.error_log
+           stats = excluded.stats, error_log = excluded.error_log, updated_at = now()
     """
 ).bindparams(sa.bindparam("stats", type_=JSONB))
 

@@ -7,7 +7,8 @@ under a PostgreSQL advisory lock so that two runs started together cannot migrat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,7 +17,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from kg_pipeline.db.models import Base
+from kg_pipeline.db.models import VIEWS, Base
 from kg_pipeline.project_files import MIGRATIONS_DIR
 
 # Arbitrary constant identifying "kg-pipeline schema migration" among advisory locks.
@@ -112,11 +113,34 @@ def require_schema_at_head(engine: sa.Engine) -> None:
 
 
 def schema_differences(conn: sa.Connection) -> list[str]:
-    """Differences between the live database and the SQLAlchemy models (empty when in sync)."""
+    """Differences between the live database and the models (empty when in sync).
+
+    Tables by Alembic's autogenerate comparison; views (which autogenerate does not see) by
+    name, kind and columns in order against `models.VIEWS`.
+    """
     context = MigrationContext.configure(
         conn, opts={"compare_type": True, "compare_server_default": True}
     )
-    return [repr(diff) for diff in compare_metadata(context, Base.metadata)]
+    differences = [repr(diff) for diff in compare_metadata(context, Base.metadata)]
+    live = {
+        name: relation
+        for name, relation in describe_relations(conn).items()
+        if relation.kind != "table"
+    }
+    for name in sorted(live.keys() - VIEWS.keys()):
+        differences.append(f"view {name} is in the database, not in the models")
+    for name, view in sorted(VIEWS.items()):
+        relation = live.get(name)
+        kind = "materialized view" if view.materialized else "view"
+        if relation is None:
+            differences.append(f"{kind} {name} is in the models, not in the database")
+        elif relation.kind != kind:
+            differences.append(f"{name} is a {relation.kind}, the models say {kind}")
+        elif tuple(relation.columns) != view.columns:
+            differences.append(
+                f"{name} has columns {list(relation.columns)}, the models say {list(view.columns)}"
+            )
+    return differences
 
 
 def non_bigint_keys(conn: sa.Connection) -> list[str]:
@@ -141,3 +165,93 @@ def non_bigint_keys(conn: sa.Connection) -> list[str]:
         )
     ).scalars()
     return list(rows)
+
+
+RELATION_KINDS = {"r": "table", "v": "view", "m": "materialized view"}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A table or view as the catalog has it: its kind and its columns' types, in order."""
+
+    kind: str
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "columns": self.columns}
+
+
+def describe_relations(conn: sa.Connection) -> dict[str, Relation]:
+    """Every table, view and materialised view of the public schema with its column types.
+
+    Types are PostgreSQL's own spelling (`format_type`), e.g. `character varying(100)`,
+    `timestamp with time zone`, `text[]`.
+    """
+    rows = conn.execute(
+        sa.text(
+            """
+            SELECT c.relname, c.relkind, a.attname, format_type(a.atttypid, a.atttypmod)
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm')
+              AND c.relname <> 'alembic_version'
+            ORDER BY c.relname, a.attnum
+            """
+        )
+    ).all()
+    described: dict[str, Relation] = {}
+    for name, kind, column, type_ in rows:
+        relation = described.setdefault(name, Relation(RELATION_KINDS[kind]))
+        relation.columns[column] = type_
+    return described
+
+
+# Types a reader can use interchangeably: an integer of any width, text of any length, a
+# timestamp with or without zone, JSON or JSONB. A reader written for one accepts the other.
+_TYPE_FAMILIES = {
+    "smallint": "integer",
+    "integer": "integer",
+    "bigint": "integer",
+    "real": "float",
+    "double precision": "float",
+    "numeric": "float",
+    "text": "text",
+    "character varying": "text",
+    "character": "text",
+    "timestamp without time zone": "timestamp",
+    "timestamp with time zone": "timestamp",
+    "json": "json",
+    "jsonb": "json",
+}
+
+
+def type_family(pg_type: str) -> str:
+    """The family of a `format_type` spelling: `character varying(50)[]` → `text[]`."""
+    array = pg_type.endswith("[]")
+    base = pg_type.removesuffix("[]").split("(")[0].strip()
+    family = _TYPE_FAMILIES.get(base, base)
+    return f"{family}[]" if array else family
+
+
+def compatibility_gaps(provided: dict[str, Relation], declared: dict[str, Relation]) -> list[str]:
+    """What `declared` (another application's tables and views) needs that `provided` lacks.
+
+    A relation must exist (a view may be provided as a materialised view and the reverse: a
+    reader cannot tell), and each declared column must exist with a type of the same family.
+    Extra relations and columns are fine.
+    """
+    gaps: list[str] = []
+    for name, wanted in sorted(declared.items()):
+        have = provided.get(name)
+        if have is None:
+            gaps.append(f"{wanted.kind} {name} is missing")
+            continue
+        if (wanted.kind == "table") != (have.kind == "table"):
+            gaps.append(f"{name} is a {have.kind}, declared as a {wanted.kind}")
+        for column, type_ in wanted.columns.items():
+            if column not in have.columns:
+                gaps.append(f"{name}.{column} ({type_}) is missing")
+            elif type_family(have.columns[column]) != type_family(type_):
+                gaps.append(f"{name}.{column} is {have.columns[column]}, declared as {type_}")
+    return gaps

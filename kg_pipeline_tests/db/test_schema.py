@@ -8,6 +8,7 @@ from kg_pipeline.db.schema import (
     SchemaNotAtHead,
     alembic_config,
     current_revision,
+    describe_relations,
     head_revision,
     non_bigint_keys,
     relations,
@@ -31,6 +32,17 @@ PIPELINE_TABLES = {
     "static_evidence_uploads",
     "static_source_audit",
     "static_sources",
+    "system_logs",
+    "users",
+}
+UPSTREAM_VIEWS = {
+    "admin_logs_filtered",
+    "cache_stats",
+    "datasource_metadata_gencc",
+    "datasource_metadata_panelapp",
+    "evidence_summary_view",
+    "gene_list_detailed",
+    "string_ppi_percentiles",
 }
 
 
@@ -39,18 +51,35 @@ def _migrate(engine: sa.Engine, direction: str, target: str) -> None:
         getattr(command, direction)(alembic_config(conn), target)
 
 
-def test_head_is_002() -> None:
-    assert head_revision() == "002_modern_complete_fixed"
+def test_head_is_003() -> None:
+    assert head_revision() == "003_upstream_api_parity"
 
 
 def test_upgrade_downgrade_upgrade_round_trip(gene_engine: sa.Engine) -> None:
     _migrate(gene_engine, "upgrade", "head")
     with gene_engine.connect() as conn:
         tables, views, matviews = relations(conn)
-        assert current_revision(conn) == "002_modern_complete_fixed"
+        assert current_revision(conn) == "003_upstream_api_parity"
+        at_head = describe_relations(conn)
     assert set(tables) >= PIPELINE_TABLES
-    assert {"evidence_source_counts", "combined_evidence_scores"} <= set(views)
+    assert {"evidence_source_counts", "combined_evidence_scores"} | UPSTREAM_VIEWS <= set(views)
     assert set(matviews) == {"gene_scores", "gene_annotations_summary"}
+
+    # 003 down restores 002 exactly: its views' columns and gene_scores' indexes come back.
+    _migrate(gene_engine, "downgrade", "002_modern_complete_fixed")
+    with gene_engine.connect() as conn:
+        at_002 = describe_relations(conn)
+        score_indexes = conn.execute(
+            sa.text("SELECT count(*) FROM pg_indexes WHERE tablename = 'gene_scores'")
+        ).scalar_one()
+    assert not (UPSTREAM_VIEWS | {"users", "system_logs"}) & at_002.keys()
+    assert "approved_symbol" not in at_002["combined_evidence_scores"].columns
+    assert "mane_select_transcript" not in at_002["gene_annotations_summary"].columns
+    assert "created_at" not in at_002["pipeline_runs"].columns
+    assert score_indexes == 3
+    _migrate(gene_engine, "upgrade", "head")
+    with gene_engine.connect() as conn:
+        assert describe_relations(conn) == at_head
 
     _migrate(gene_engine, "downgrade", "001_modern_complete")
     with gene_engine.connect() as conn:
@@ -87,6 +116,14 @@ def test_models_match_migrated_database(gene_engine: sa.Engine) -> None:
         conn.execute(sa.text("ALTER TABLE genes ADD COLUMN stray integer"))
         assert any("stray" in diff for diff in schema_differences(conn))
         conn.rollback()
+        # Views are compared too: by name, kind and columns.
+        conn.execute(sa.text("CREATE VIEW stray_view AS SELECT 1 AS one"))
+        conn.execute(sa.text("DROP VIEW gene_list_detailed"))
+        assert schema_differences(conn) == [
+            "view stray_view is in the database, not in the models",
+            "view gene_list_detailed is in the models, not in the database",
+        ]
+        conn.rollback()
 
 
 def test_every_key_column_is_bigint(gene_engine: sa.Engine) -> None:
@@ -102,7 +139,7 @@ def test_every_key_column_is_bigint(gene_engine: sa.Engine) -> None:
                 "AND tc.constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY')"
             )
         ).scalar_one()
-        assert key_columns >= 14 + 10  # one PK per table plus the foreign keys
+        assert key_columns >= 16 + 11  # one PK per table plus the foreign keys
         conn.execute(sa.text("CREATE TABLE probe (id integer PRIMARY KEY)"))
         assert non_bigint_keys(conn) == ["probe.id (integer)"]
         conn.rollback()
