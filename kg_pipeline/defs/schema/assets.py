@@ -20,7 +20,7 @@ class SchemaConfig(dg.Config):
 def database_schema(
     context: dg.AssetExecutionContext, config: SchemaConfig, gene_db: GeneDatabase
 ) -> dg.MaterializeResult:
-    """The gene database schema at the Alembic head (001_modern_complete + 002 fixes).
+    """The gene database schema at the Alembic head (001, 002 fixes, 003 upstream parity).
 
     Runs `alembic upgrade head` under an advisory lock; in the rebuild job it first drops and
     recreates the schema, so everything downstream starts from empty tables.
