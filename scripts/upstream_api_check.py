@@ -551,7 +551,7 @@ def report(commit, before, after, names, results, patches, changed, log) -> None
         print(f"| {endpoint.method} | `{path}` | {status}{flag} | {endpoint.expect} | {note} |")
     ok = sum(status == endpoint.expect for endpoint, _, status, _ in results)
     print(f"\n{ok} of {len(results)} endpoints answered as expected.\n")
-    print("- Patched in the scratch copy: " + "; ".join(f"`{p}`" for p in patches) + ".")
+    print("- Disabled in the scratch copy: " + "; ".join(f"`{p}`" for p in patches) + ".")
     if changed:
         print("- **The schema changed during the run:** " + "; ".join(changed))
     else:
