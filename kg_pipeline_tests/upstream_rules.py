@@ -158,3 +158,10 @@ tag such as `@GENE_HLA-DRB1 @GENE_3123` does not match at all: the mention is lo
 def upstream_highlight_symbols(text_hl: str) -> list[str]:
     """The gene symbols upstream takes from one `text_hl` highlight."""
     return [match.group(1) for match in GENE_HIGHLIGHT.finditer(text_hl)]
+
+
+def seeded_providers(files: int) -> list[str]:
+    """The `providers` of every gene upstream's seeder loads: `diagnostic_panels.py`
+    `store_evidence` records its `source_detail` argument, which the seeder sets to this label
+    (reference 2.6)."""
+    return [f"Seeded from {files} files"]

@@ -273,3 +273,16 @@ def test_shared_aliases_are_ambiguous_never_guessed(
 
     assert shared == {"alias_symbol": 1225, "prev_symbol": 85}
     assert statuses.eq("ambiguous").sum() == 0
+
+
+def test_diagnostic_panel_providers_are_the_files_providers(
+    parsed_sources: dict[str, ParsedEvidence], normaliser: GeneNormaliser
+) -> None:
+    """Upstream's `store_evidence` records its `source_detail` argument as a gene's provider, and
+    its seeder passes one label for all nine files; we take each file's own provider."""
+    rows = resolve(parsed_sources["DiagnosticPanels"].rows, normaliser)
+    ours = diagnostic_panels.aggregate(rows)["evidence_data"].map(lambda e: e["provider_count"])
+    theirs = upstream.seeded_providers(rows["file"].nunique())
+
+    assert (len(ours), theirs) == (964, ["Seeded from 9 files"])
+    assert int(ours.gt(1).sum()) == 558 and int(ours.max()) == 9
