@@ -6,10 +6,12 @@ table (step 6). Upstream asked the HGNC REST API symbol by symbol and took the f
 ambiguous alias; here resolution is set-based on the bulk file and an alias or previous symbol
 shared by several genes is reported as ambiguous instead of guessed.
 
-Resolution order, case-insensitive: approved symbol, then an HGNC id (the text itself, e.g.
-"HGNC:9008", or the id the source reported, when it is a current approved id), then previous
-symbol, then alias symbol. A text is looked up as it is when it literally is a known symbol
-(clusters such as "PCDHG@", read-through symbols over 20 characters), otherwise cleaned first.
+Resolution order, case-insensitive: approved symbol, then an HGNC id written as the text (e.g.
+"HGNC:9008"), then previous symbol, then alias symbol. A text is looked up as it is when it
+literally is a known symbol (clusters such as "PCDHG@", read-through symbols over 20
+characters), otherwise cleaned first. The HGNC id a source reports beside the symbol is not used
+to resolve, as upstream: on the real files it changes no row (docs/upstream-differences.md); it
+is named in an unresolved text's reason for the curator.
 """
 
 from __future__ import annotations
@@ -269,8 +271,8 @@ class GeneNormaliser:
 
         # 1. approved symbol (keys are upper-cased; cleaned text already is)
         by_symbol = cleaned.map(self._id_by_symbol)
-        # 2. an HGNC id: the text itself, else the id the source reported, if currently approved
-        candidate_id = text_id.where(is_id_text, reported.where(reported.ne(""), None))
+        # 2. the text itself is an HGNC id, currently approved
+        candidate_id = text_id.where(is_id_text, None)
         by_id = candidate_id.where(candidate_id.isin(self._symbol_by_id.index), None)
         # 3./4. previous and alias symbols: unique claims resolve, shared ones are ambiguous
         prev_genes = cleaned.map(self._previous["genes"]).fillna(0).astype(int)
@@ -325,7 +327,8 @@ class GeneNormaliser:
             else:
                 reason = f"{clean!r} is not an approved, previous or alias symbol in HGNC"
                 if reported_id:
-                    reason += f"; reported id {reported_id} is not a current approved HGNC id"
+                    # not used to resolve, but it tells the curator which gene the source meant
+                    reason += f"; the source reported {reported_id}"
                 reasons.append(reason)
 
         out = pd.DataFrame(

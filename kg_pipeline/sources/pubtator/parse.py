@@ -10,12 +10,12 @@ so is a tag when the query names its entity (`@<m>GENE_BRCA1</m> @GENE_672 @@@BR
 a tag can carry several NCBI gene ids (`@GENE_IRS1 @GENE_25467;29376`, the gene in several
 species). The `<m>` marks are removed before matching, and the ids are kept as sent.
 
-Decisions against upstream: symbols keep their hyphens (upstream's `\\w+` cut "HLA-DRB1" to
-"HLA"); pages missing from a run are reported instead of skipped silently. The highlight
-carries no taxon, so, as upstream, no species filter is applied; the normaliser resolves
-only human symbols (mouse "Pkd1" matches PKD1 case-insensitively, as upstream).
-An article on several pages (an incremental download carries earlier pages over) counts
-once, as its first page has it.
+Decisions against upstream: symbols keep their hyphens (upstream's `\\w+` token stops at the
+hyphen, so a "HLA-DRB1" mention matched nothing and was lost); pages missing from a run are
+reported instead of skipped silently. The highlight carries no taxon, so, as upstream, no
+species filter is applied; the normaliser resolves only human symbols (mouse "Pkd1" matches
+PKD1 case-insensitively, as upstream). An article on several pages (an incremental download
+carries earlier pages over) counts once, as its first page has it.
 """
 
 from __future__ import annotations
