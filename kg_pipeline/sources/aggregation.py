@@ -121,6 +121,12 @@ def ranked_classifications(
     return lists, [values[0] if values else None for values in lists]
 
 
+def max_weights(classifications: list[list[str]], weights: Mapping[str, float]) -> list[float]:
+    """Per gene, the highest weight of its classifications (0.0 for a title `weights` leaves
+    out, and for a gene without any): upstream's per-source evidence score."""
+    return [max((weights.get(c, 0.0) for c in titles), default=0.0) for titles in classifications]
+
+
 def per_gene(**columns: list[Any]) -> list[dict[str, Any]]:
     """The per-gene `evidence_data` dicts of per-gene columns (each a list aligned to the
     genes): `per_gene(panels=[[...], ...], panel_count=[2, ...])` gives

@@ -61,6 +61,18 @@ CLASSIFICATION_RANK: Final[dict[str, int]] = {
 }
 """ClinGen classifications, strongest highest (used to order and to take the maximum)."""
 
+CLASSIFICATION_WEIGHT: Final[dict[str, float]] = {
+    "Definitive": 1.0,
+    "Strong": 0.8,
+    "Moderate": 0.6,
+    "Limited": 0.3,
+    "Disputed": 0.1,
+    "Refuted": 0.0,
+    "No Known Disease Relationship": 0.0,
+}
+"""Upstream's ClinGen weights, for its `max_classification_score` key (our scoring view has its
+own weights and reads `classifications`)."""
+
 _CANONICAL: Final[dict[str, str]] = {name.lower(): name for name in CLASSIFICATION_RANK}
 
 # Header name -> row column. The first five are required.
@@ -220,7 +232,8 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `evidence_data`: `classifications` (distinct, strongest first), `max_classification`,
     `validities` (one per curation: disease, MONDO id, classification, MOI, GCEP, date, report),
     `validity_count`, `diseases`, `mondo_ids`, `expert_panels`, `modes_of_inheritance`,
-    `reported_symbols`.
+    `reported_symbols`; and upstream's `max_classification_score` (the weight of the strongest
+    classification, `CLASSIFICATION_WEIGHT`) and `evidence_score` (that weight times 100).
     """
     genes = aggregation.gene_index(rows)
     classifications, strongest = aggregation.ranked_classifications(
@@ -242,9 +255,12 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
             "submission_id",
         ],
     )
+    scores = aggregation.max_weights(classifications, CLASSIFICATION_WEIGHT)
     evidence = aggregation.per_gene(
         classifications=classifications,
         max_classification=strongest,
+        max_classification_score=scores,
+        evidence_score=[round(score * 100, 6) for score in scores],
         validities=validities,
         validity_count=[len(v) for v in validities],
         diseases=aggregation.value_lists(rows, genes, "disease_name"),

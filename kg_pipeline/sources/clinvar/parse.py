@@ -85,6 +85,27 @@ _CLASS_PREFIXES: Final[tuple[tuple[str, str], ...]] = (
     ("benign", "benign"),
 )
 """`ClinicalSignificance` text prefix -> class, the first that matches wins."""
+UPSTREAM_CLASS_COUNTS: Final[dict[str, str]] = {
+    "pathogenic_count": "pathogenic",
+    "likely_pathogenic_count": "likely_pathogenic",
+    "vus_count": "vus",
+    "likely_benign_count": "likely_benign",
+    "benign_count": "benign",
+    "conflicting_count": "conflicting",
+}
+"""Upstream's per-class variant counts -> our class. Combined calls count as their first part,
+as upstream meant ("Pathogenic/Likely pathogenic" in `pathogenic_count`): its substring test
+put them under "likely" and "Conflicting classifications of pathogenicity" under pathogenic."""
+
+HIGH_CONFIDENCE_REVIEW: Final[frozenset[str]] = frozenset(
+    {
+        "practice guideline",
+        "reviewed by expert panel",
+        "criteria provided, multiple submitters, no conflicts",
+    }
+)
+"""Review statuses of two stars or more: upstream's `high_confidence_count` (level 3 and up)."""
+
 ASSEMBLY_PRIORITY: Final[dict[str, int]] = {"GRCh38": 3, "GRCh37": 2}
 _OTHER_ASSEMBLY: Final = 1
 _DATED = re.compile(r"dated\s+(.+?)\s*$", re.IGNORECASE)
@@ -197,6 +218,9 @@ def _gene_summary(
             continue
         total = record["total_alleles"]
         plp = record["pathogenic_or_likely_pathogenic_alleles"]
+        # Upstream's names for the counts this table has; it has no per-class P, LP, LB or B
+        # counts, so those of upstream's keys stay out.
+        record.update(_upstream_gene_counts(record))
         record.update(
             gene_symbol=symbol,
             ncbi_gene_id=gene_id if gene_id.isdigit() else None,
@@ -205,6 +229,18 @@ def _gene_summary(
             input_format=GENE_SUMMARY,
         )
         collector.offer(match, record, merge=_merge_gene_rows)
+
+
+GENE_SUMMARY_UPSTREAM: Final[dict[str, str]] = {
+    "total_variants": "total_alleles",
+    "vus_count": "uncertain",
+    "conflicting_count": "conflicting",
+}
+"""Upstream key -> our gene summary key holding the same count."""
+
+
+def _upstream_gene_counts(record: dict[str, Any]) -> dict[str, int]:
+    return {key: record[ours] for key, ours in GENE_SUMMARY_UPSTREAM.items() if ours in record}
 
 
 def _merge_variants(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -274,8 +310,12 @@ def _variant_annotation(record: dict[str, Any], statuses: list[str]) -> dict[str
     by_status = Counter(statuses[s] for _, _, s in variants.values())
     total = len(variants)
     plp = by_class["pathogenic"] + by_class["likely_pathogenic"]
+    high = sum(n for status, n in by_status.items() if status in HIGH_CONFIDENCE_REVIEW)
     return {
         "total_variants": total,
+        **{key: by_class[c] for key, c in UPSTREAM_CLASS_COUNTS.items()},
+        "high_confidence_count": high,
+        "high_confidence_percentage": round(100.0 * high / total, 1) if total else 0.0,
         "significance_counts": {c: by_class[c] for c in SIGNIFICANCE_CLASSES},
         "review_status_counts": dict(sorted(by_status.items())),
         "pathogenic_or_likely_pathogenic": plp,
@@ -294,10 +334,14 @@ def parse_file(key: str, path: Path, genes: pd.DataFrame) -> annotations.ParsedA
     `submissions_reporting_this_gene`, `pathogenic_or_likely_pathogenic_alleles`, `uncertain`,
     `conflicting`, `gene_mim_number` (+ `gene_mim_numbers` when ClinVar lists several),
     `has_pathogenic`, `pathogenic_percentage` (of `total_alleles`), `gene_symbol`,
-    `ncbi_gene_id`. Variant summary annotation: `total_variants`, `significance_counts`,
-    `review_status_counts`, `pathogenic_or_likely_pathogenic`, `uncertain`, `conflicting`,
-    `has_pathogenic`, `pathogenic_percentage` (of `total_variants`). Both carry
-    `input_format`. Version: the gene summary's `dated` day (the variant summary has none).
+    `ncbi_gene_id`, and upstream's `total_variants` (`total_alleles`), `vus_count`
+    (`uncertain`), `conflicting_count` (`conflicting`). Variant summary annotation:
+    `total_variants`, `significance_counts`, `review_status_counts`,
+    `pathogenic_or_likely_pathogenic`, `uncertain`, `conflicting`, `has_pathogenic`,
+    `pathogenic_percentage` (of `total_variants`), and upstream's per-class counts
+    (`UPSTREAM_CLASS_COUNTS`), `high_confidence_count` and `high_confidence_percentage`
+    (`HIGH_CONFIDENCE_REVIEW`). Both carry `input_format`. Version: the gene summary's
+    `dated` day (the variant summary has none).
     """
     collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
     kind, header, release, lines = read_header(key, path)

@@ -44,6 +44,19 @@ CLASSIFICATION_RANK: Final[dict[str, int]] = {
 """The GenCC classification titles upstream's weight table scores, strongest highest. Any other
 title weighs 0 and ranks below all of these."""
 
+CLASSIFICATION_WEIGHT: Final[dict[str, float]] = {
+    "Definitive": 1.0,
+    "Strong": 0.8,
+    "Moderate": 0.6,
+    "Supportive": 0.5,
+    "Limited": 0.3,
+    "Disputed Evidence": 0.1,
+    "Refuted Evidence": 0.0,
+    "No Known Disease Relationship": 0.0,
+}
+"""Upstream's configured GenCC weights, for its `evidence_score` key (our scoring view has its
+own weights and reads `classifications`)."""
+
 ANIMAL_MODEL_ONLY: Final = "Animal Model Only"
 """A real GenCC classification that the weight table leaves out (weight 0)."""
 
@@ -200,7 +213,10 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     table last; the scoring takes the maximum weight, 0 for those), `max_classification`,
     `submissions` (disease, curie, classification, MOI, submitter, date, id: `sgc_id`, or
     `uuid` in the legacy export), `submission_count`, `diseases`, `submitters`,
-    `submitter_count`, `modes_of_inheritance`, `reported_symbols`.
+    `submitter_count`, `modes_of_inheritance`, `reported_symbols`; and for upstream's readers
+    `evidence_score` (the highest `CLASSIFICATION_WEIGHT` of the gene's classifications, 0 to
+    1), `disease_id` and `disease_title` (the CURIE and title of the gene's first submission
+    in the order above: its strongest classification).
     """
     genes = aggregation.gene_index(rows)
     # Titles outside the weight table rank below every title in it.
@@ -220,9 +236,15 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         ],
     )
     submitters = aggregation.value_lists(rows, genes, "submitter")
+    # Upstream's GenCC view shows one disease per gene; its writer never filled the keys, so the
+    # disease of the strongest submission is our choice.
+    first = [s[0] if s else {} for s in submissions]
     evidence = aggregation.per_gene(
         classifications=classifications,
         max_classification=strongest,
+        evidence_score=aggregation.max_weights(classifications, CLASSIFICATION_WEIGHT),
+        disease_id=[s.get("disease_curie") for s in first],
+        disease_title=[s.get("disease_name") for s in first],
         submissions=submissions,
         submission_count=[len(s) for s in submissions],
         diseases=aggregation.value_lists(rows, genes, "disease_name"),

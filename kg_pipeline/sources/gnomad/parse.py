@@ -60,6 +60,24 @@ V2_METRICS: Final[dict[str, str]] = {
 }
 """Annotation key -> v2.1.1 column."""
 
+V4_COUNTS: Final[dict[str, str]] = {
+    "obs_lof": "lof.obs",
+    "exp_lof": "lof.exp",
+    "obs_mis": "mis.obs",
+    "exp_mis": "mis.exp",
+    "obs_syn": "syn.obs",
+    "exp_syn": "syn.exp",
+    "oe_mis_lower": "mis.oe_ci.lower",
+    "oe_mis_upper": "mis.oe_ci.upper",
+    "oe_syn_lower": "syn.oe_ci.lower",
+    "oe_syn_upper": "syn.oe_ci.upper",
+}
+"""Upstream's further keys (observed and expected variant counts, the missense and synonymous
+o/e bounds) -> v4.1 column; read when the header has them, not needed to recognise it."""
+
+V2_COUNTS: Final[dict[str, str]] = {key: key for key in V4_COUNTS}
+"""The same keys -> v2.1.1 column (v2.1.1 names them as upstream does)."""
+
 
 @dataclass(frozen=True)
 class Naming:
@@ -68,6 +86,8 @@ class Naming:
     release: str
     metrics: dict[str, str]
     """Annotation key -> column."""
+    counts: dict[str, str]
+    """Annotation key -> column of the further values read when present (`V4_COUNTS`)."""
     marker: str | None = None
     """A further column the header must have (what tells two releases with the same metric
     names apart)."""
@@ -81,16 +101,28 @@ class Naming:
 NAMINGS: Final[tuple[Naming, ...]] = (
     # The v4.1.1 field descriptions name pLI undotted in one edition and `lof.pLI` in another;
     # `transcript_version` is new in v4.1.1 either way.
-    Naming("v4.1.1", {**V4_METRICS, "pli": "pLI"}),
-    Naming("v4.1.1", V4_METRICS, marker="transcript_version"),
-    Naming("v4.1", V4_METRICS),
-    Naming("v2.1.1", V2_METRICS),
+    Naming("v4.1.1", {**V4_METRICS, "pli": "pLI"}, V4_COUNTS),
+    Naming("v4.1.1", V4_METRICS, V4_COUNTS, marker="transcript_version"),
+    Naming("v4.1", V4_METRICS, V4_COUNTS),
+    Naming("v2.1.1", V2_METRICS, V2_COUNTS),
 )
 """The namings a header is tried against, first match wins."""
 
 ID_COLUMNS: Final[tuple[str, ...]] = ("gene", "transcript")
 _TRUE: Final = frozenset({"true", "t", "1", "yes"})
 _CHROMOSOME: Final = re.compile(r"^(?:chr)?(\d{1,2}|X|Y)")
+
+
+def _counts(cells: list[str], positions: dict[str, int]) -> dict[str, float | int]:
+    """The present further values of a row; observed counts as integers, as upstream has them.
+    Raises `ValueError` for a cell that is not a number."""
+    values: dict[str, float | int] = {}
+    for key, i in positions.items():
+        value = annotations.parse_float(cells[i])
+        if value is None:
+            continue
+        values[key] = int(value) if key.startswith("obs_") and value.is_integer() else value
+    return values
 
 
 def _naming(key: str, header: list[str]) -> Naming:
@@ -158,6 +190,7 @@ def annotate(
     naming = _naming(file_key, header)
     pos = annotations.column_positions(SOURCE, file_key, header, ID_COLUMNS)
     metric_pos = {key: pos[column] for key, column in naming.metrics.items()}
+    count_pos = {key: pos[column] for key, column in naming.counts.items() if column in pos}
     canonical_pos = pos.get("canonical")
     mane_pos = pos.get("mane_select")
     gene_id_pos = pos.get("gene_id")
@@ -200,12 +233,26 @@ def annotate(
         if not record:
             collector.skip("no_constraint_values")
             continue
+        try:
+            record.update(_counts(cells, count_pos))
+        except ValueError:
+            collector.reject(
+                f"{file_key}:{number}", "non-numeric variant count", f"{symbol}: {line}"
+            )
+            continue
         transcript = cells[pos["transcript"]].strip()
         record.update(
             transcript=transcript,
+            # Upstream's names: the constraint's transcript without its version, and the gene's
+            # canonical transcript (a v2.1.1 row is the canonical one; a v4 row says so).
+            transcript_id=transcript.split(".", 1)[0],
             gene_symbol=symbol,
             source_version=f"gnomad_{version}",
         )
+        if transcript.startswith("ENST") and (is_canonical or not by_flags):
+            record["canonical_transcript"] = record["transcript_id"]
+        if file_gene_id.startswith("ENSG"):
+            record["gene_id"] = file_gene_id
         if version_pos is not None and cells[version_pos].strip() not in annotations.MISSING_TEXT:
             record["transcript_version"] = cells[version_pos].strip()
         if by_flags:

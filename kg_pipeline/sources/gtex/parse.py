@@ -26,6 +26,7 @@ DATASET_VERSION: Final = f"gtex_{RELEASE}"
 KIDNEY_CORTEX: Final = "Kidney_Cortex"
 KIDNEY_MEDULLA: Final = "Kidney_Medulla"
 GCT_VERSION_LINE: Final = "#1.2"
+UNIT: Final = "TPM"
 
 
 def tissue_id(name: str) -> str:
@@ -52,7 +53,8 @@ def annotate(
 ) -> annotations.ParsedAnnotations:
     """Median TPM in every tissue for each of our genes, with the kidney tissues highlighted.
 
-    Annotation: `tissues` ({tissue id: median TPM}), `kidney_cortex_tpm`, `kidney_medulla_tpm`,
+    Annotation: `tissues` ({tissue id: {"median_tpm": median TPM, "unit": "TPM"}}, upstream's
+    shape), `kidney_cortex_tpm`, `kidney_medulla_tpm`,
     `gencode_id` (the versioned `Name`), `gene_symbol`, `dataset_version` ("gtex_v8"). A row
     with a wrong number of cells or a non-numeric TPM is rejected. When the file holds fewer
     gene rows than its dimensions line declares, it is truncated: `SourceFormatError`.
@@ -88,11 +90,12 @@ def annotate(
             continue
         expression = {t: v for t, v in zip(tissues, values, strict=True) if v is not None}
         record: dict[str, Any] = {
-            "tissues": expression,
+            # Upstream's shape: tissue id -> {median_tpm, unit}, as GTEx's API answers.
+            "tissues": {t: {"median_tpm": v, "unit": UNIT} for t, v in expression.items()},
             "gencode_id": gencode_id,
             "gene_symbol": symbol,
             "dataset_version": DATASET_VERSION,
-            "unit": "TPM",
+            "unit": UNIT,
         }
         if KIDNEY_CORTEX in expression:
             record["kidney_cortex_tpm"] = expression[KIDNEY_CORTEX]

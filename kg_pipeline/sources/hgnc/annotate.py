@@ -54,6 +54,10 @@ FIELDS: Final[dict[str, str]] = {
 """Annotation key -> column of the parsed complete set. List fields keep HGNC's order (it is
 meaningful for `gene_groups`/`gene_group_ids`, which pair up by position)."""
 
+UPSTREAM_GROUP_KEYS: Final = ("gene_family", "gene_family_id")
+"""Upstream's names for the gene groups and their ids (HGNC's fields before it renamed gene
+families to gene groups), the ids as integers as its REST API gives them."""
+
 _ENSEMBL_TRANSCRIPT = re.compile(r"^ENST\d+(\.\d+)?$")
 _REFSEQ_TRANSCRIPT = re.compile(r"^[NX][MR]_\d+(\.\d+)?$")
 
@@ -127,6 +131,13 @@ def annotate(
             value = row.get(column)
             if _present(value):
                 record[key] = list(value) if isinstance(value, (list, tuple)) else value
+        if "gene_groups" in record:
+            record[UPSTREAM_GROUP_KEYS[0]] = list(record["gene_groups"])
+        if "gene_group_ids" in record:
+            # HGNC's group ids are numbers; a non-numeric one stays text rather than fail the load.
+            record[UPSTREAM_GROUP_KEYS[1]] = [
+                int(i) if str(i).isdigit() else i for i in record["gene_group_ids"]
+            ]
         try:
             mane = mane_select(row.get("mane_select"))
         except ValueError as exc:

@@ -92,8 +92,35 @@ class TermGroups:
         return cls(
             kidney=ontology.descendants_of_any(KIDNEY_ROOTS),
             onset={g: ontology.descendants_of_any(rs) for g, rs in ONSET_GROUPS.items()},
-            syndromic={c: ontology.descendants(r) for c, r in SYNDROMIC_CATEGORIES.items()},
+            syndromic=syndromic_terms(ontology),
         )
+
+
+def syndromic_terms(ontology: HpoOntology) -> dict[str, frozenset[str]]:
+    """Per syndromic category, its root and every term under it."""
+    return {c: ontology.descendants(r) for c, r in SYNDROMIC_CATEGORIES.items()}
+
+
+def assess_syndromic(
+    phenotype_ids: set[str], categories: Mapping[str, frozenset[str]], *, mean: bool
+) -> dict[str, Any]:
+    """The syndromic assessment of a gene's phenotypes against `categories` (terms per
+    category): per category the share of the phenotypes under it (`category_scores`, matched
+    categories only), the term counts, and `is_syndromic` when `syndromic_score` is at least
+    0.3. Upstream's annotation sums the shares and its evidence averages them (`mean`)."""
+    n_phenotypes = len(phenotype_ids)
+    matches = {c: phenotype_ids & terms for c, terms in categories.items()}
+    shares = {c: len(m) / n_phenotypes for c, m in matches.items() if m and n_phenotypes}
+    score = math.fsum(shares.values())
+    if mean and shares:
+        score /= len(shares)
+    return {
+        "is_syndromic": score >= SYNDROMIC_THRESHOLD,
+        "syndromic_score": score,
+        "category_scores": shares,
+        "extra_renal_categories": sorted(shares),
+        "extra_renal_term_counts": {c: len(m) for c, m in matches.items() if m},
+    }
 
 
 def _argmax(scores: Mapping[str, float]) -> str | None:
@@ -124,10 +151,6 @@ def classify(phenotype_ids: set[str], groups: TermGroups) -> dict[str, Any]:
     onset_total = sum(onset_counts.values())
     onset = {g: (n / onset_total if onset_total else 0.0) for g, n in onset_counts.items()}
 
-    n_phenotypes = len(phenotype_ids)
-    matches = {c: phenotype_ids & terms for c, terms in groups.syndromic.items()}
-    shares = {c: len(m) / n_phenotypes for c, m in matches.items() if m and n_phenotypes}
-    syndromic_score = math.fsum(shares.values())
     return {
         "clinical_group": {
             "primary": primary_clinical,
@@ -139,13 +162,7 @@ def classify(phenotype_ids: set[str], groups: TermGroups) -> dict[str, Any]:
             ),
         },
         "onset_group": {"primary": _argmax(onset), "scores": onset, "counts": onset_counts},
-        "syndromic_assessment": {
-            "is_syndromic": syndromic_score >= SYNDROMIC_THRESHOLD,
-            "syndromic_score": syndromic_score,
-            "category_scores": shares,
-            "extra_renal_categories": sorted(shares),
-            "extra_renal_term_counts": {c: len(m) for c, m in matches.items() if m},
-        },
+        "syndromic_assessment": assess_syndromic(phenotype_ids, groups.syndromic, mean=False),
     }
 
 

@@ -22,6 +22,11 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_bytes
 from kg_pipeline.sources import aggregation, records
+from kg_pipeline.sources.hpo.annotate import (
+    SYNDROMIC_CATEGORIES,
+    assess_syndromic,
+    syndromic_terms,
+)
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
 
 SOURCE: Final = "HPO"
@@ -48,7 +53,12 @@ ROW_COLUMNS: Final[tuple[str, ...]] = (
     "hpo_name",
     "disease_id",
     "disease_name",
+    "syndromic_categories",
 )
+
+HPO_SCORE_PER_TERM: Final = 20.0
+HPO_SCORE_CAP: Final = 100.0
+"""Upstream's HPO `evidence_score`: 20 points a kidney term, at most 100 (from 5 terms)."""
 
 
 def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
@@ -101,9 +111,13 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     hpoa_path = records.require_file(files, SOURCE, ANNOTATIONS_KEY)
 
     ontology = load_ontology(obo_path, OBO_KEY)
-    if KIDNEY_ROOT not in ontology.names:
-        raise SourceFormatError(SOURCE, OBO_KEY, f"the kidney root term {KIDNEY_ROOT} is missing")
+    missing_roots = [
+        r for r in (KIDNEY_ROOT, *SYNDROMIC_CATEGORIES.values()) if r not in ontology.names
+    ]
+    if missing_roots:
+        raise SourceFormatError(SOURCE, OBO_KEY, f"root term(s) {', '.join(missing_roots)} missing")
     terms = kidney_terms(ontology)
+    syndromic = syndromic_terms(ontology)
 
     annotations = _read_tsv(GENES_KEY, _read_file(GENES_KEY, genes_path), _GENE_COLUMNS)
     stats = {"kidney_terms": len(terms), "annotations": len(annotations)}
@@ -139,6 +153,11 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
             "hpo_name": kept["hpo_id"].map(ontology.names),
             "disease_id": kept["disease_id"].where(kept["disease_id"].ne(""), None),
             "disease_name": kept["disease_id"].map(disease_names),
+            # A kidney term can sit under an extra-renal root too (several is_a parents);
+            # the aggregate turns these into upstream's syndromic assessment.
+            "syndromic_categories": kept["hpo_id"].map(
+                lambda term: [c for c, under in syndromic.items() if term in under]
+            ),
         },
         columns=list(ROW_COLUMNS),
     ).reset_index(drop=True)
@@ -159,7 +178,10 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `evidence_data`: `hpo_terms` (sorted kidney HP ids; with `diseases` the scoring input),
     `phenotypes` ({id, name} per term), `diseases` (sorted ids of the diseases annotating the
     gene with those terms), `disease_names` (id to name), `hpo_term_count`, `disease_count`,
-    `entrez_ids`, `reported_symbols`.
+    `entrez_ids`, `reported_symbols`; and upstream's `syndromic_assessment` of the kidney
+    terms (per category of `SYNDROMIC_CATEGORIES` the share of the terms under it; the score
+    is the mean share of the matched categories, syndromic from 0.3) and `evidence_score`
+    (20 points a term, at most 100).
     """
     genes = aggregation.gene_index(rows)
     terms = aggregation.value_lists(rows, genes, "hpo_id")
@@ -172,12 +194,20 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         .drop_duplicates("disease_id")
         .set_index("disease_id")["disease_name"]
     ).to_dict()
+    categories_of = (rows.dropna(subset=["hpo_id"]).drop_duplicates("hpo_id").set_index("hpo_id"))[
+        "syndromic_categories"
+    ].to_dict()
+    under = {
+        c: frozenset(t for t, cs in categories_of.items() if c in cs) for c in SYNDROMIC_CATEGORIES
+    }
     evidence = aggregation.per_gene(
         hpo_terms=terms,
         phenotypes=[[{"id": t, "name": term_names.get(t)} for t in ts] for ts in terms],
         diseases=diseases,
         disease_names=[{d: disease_names.get(d) for d in ds} for ds in diseases],
         hpo_term_count=[len(ts) for ts in terms],
+        evidence_score=[min(HPO_SCORE_PER_TERM * len(ts), HPO_SCORE_CAP) for ts in terms],
+        syndromic_assessment=[assess_syndromic(set(ts), under, mean=True) for ts in terms],
         disease_count=[len(ds) for ds in diseases],
         entrez_ids=aggregation.value_lists(
             rows, genes, "entrez_id", key=aggregation.numeric_text_key

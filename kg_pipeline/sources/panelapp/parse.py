@@ -33,6 +33,9 @@ _REGION_ORDER: Final[dict[str, int]] = {"UK": 0, "Australia": 1}
 GREEN_LEVELS: Final[frozenset[str]] = frozenset({"3", "4", "green"})
 """`confidence_level` values of green (diagnostic-grade) genes."""
 
+_GREEN_NUMBER: Final = 3
+"""The number PanelApp's API gives a green gene (`confidence_level` "3"; "green" is its word)."""
+
 _KEY: Final = re.compile(r"(panelapp_uk|panelapp_au)/api/v1/panels/(?:page-(\d+)|(\d+))/?")
 
 ROW_COLUMNS: Final[tuple[str, ...]] = (
@@ -230,6 +233,11 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     )
 
 
+def _level_number(level: str) -> int:
+    # The view casts the level to a number; the word "green" is the API's 3.
+    return int(level) if level.isdigit() else _GREEN_NUMBER
+
+
 def _source_detail(e: dict[str, Any]) -> str:
     return f"PanelApp ({', '.join(e['regions'])}): {aggregation.plural(e['panel_count'], 'panel')}"
 
@@ -239,7 +247,10 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
 
     `evidence_data`: `panels` (list of {id, name, version, region}, one per panel the gene is
     green on, both regions), `panel_count` (the scoring input), `regions`, `phenotypes`,
-    `modes_of_inheritance`, `evidence_levels` (confidence levels), `reported_symbols`.
+    `modes_of_inheritance`, `evidence_levels` (confidence levels), `reported_symbols`; and
+    for upstream's PanelApp view `source` (the regions, joined by ", "), `confidence_level`
+    (the highest level as a number, "green" being 3) and `moi` (the modes of inheritance,
+    joined by "; ").
     """
     genes = aggregation.gene_index(rows)
     panels = rows.drop_duplicates(["hgnc_id", "region", "panel_id"])
@@ -250,14 +261,21 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
         columns={"panel_id": "id", "panel_name": "name", "panel_version": "version"}
     )
     gene_panels = aggregation.record_lists(panels, genes, ["id", "name", "version", "region"])
+    regions = aggregation.value_lists(rows, genes, "region", key=lambda r: r.map(_REGION_ORDER))
+    levels = aggregation.value_lists(rows, genes, "confidence_level")
+    modes = aggregation.value_lists(rows, genes, "mode_of_inheritance")
     evidence = aggregation.per_gene(
         panels=gene_panels,
         panel_count=[len(p) for p in gene_panels],
-        regions=aggregation.value_lists(rows, genes, "region", key=lambda r: r.map(_REGION_ORDER)),
+        regions=regions,
         phenotypes=aggregation.value_lists(rows, genes, "phenotypes", explode=True),
-        modes_of_inheritance=aggregation.value_lists(rows, genes, "mode_of_inheritance"),
-        evidence_levels=aggregation.value_lists(rows, genes, "confidence_level"),
+        modes_of_inheritance=modes,
+        evidence_levels=levels,
         reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
+        # Upstream's PanelApp view reads these three scalars (its writer never filled them).
+        source=[", ".join(r) for r in regions],
+        confidence_level=[max(_level_number(v) for v in vs) if vs else None for vs in levels],
+        moi=["; ".join(m) if m else None for m in modes],
     )
     return aggregation.evidence_frame(genes, evidence, _source_detail)
 

@@ -168,7 +168,9 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     `evidence_data`: `pmids` (sorted numerically), `publication_count` (the scoring input),
     `entrez_ids`, `mentions` (the best-scored article per PMID, top 20 by score:
     {pmid, title, journal, date, score, text}), `top_mentions` (top 5 of those),
-    `total_mentions`, `mean_score` (mean article score), `reported_symbols`.
+    `total_mentions`, `mean_score` (mean article score), `reported_symbols`; and under
+    upstream's names `identifiers` (the NCBI gene ids of the gene's tags, as `entrez_ids`) and
+    `evidence_score` (the mean score of the gene's distinct articles, as `mean_score`).
     """
     genes = aggregation.gene_index(rows)
     pmids = aggregation.value_lists(rows, genes, "pmid", key=aggregation.numeric_text_key)
@@ -188,20 +190,26 @@ def aggregate(rows: pd.DataFrame) -> pd.DataFrame:
     )
     scores = [mean_score.get(gene) for gene in genes]
 
+    entrez_ids = aggregation.value_lists(
+        rows.assign(entrez_id=rows["entrez_id"].str.split(ID_SEPARATOR)),
+        genes,
+        "entrez_id",
+        explode=True,
+        key=aggregation.numeric_text_key,
+    )
+    mean_scores = [None if s is None or pd.isna(s) else round(float(s), 4) for s in scores]
     evidence = aggregation.per_gene(
         pmids=pmids,
         publication_count=[len(p) for p in pmids],
-        entrez_ids=aggregation.value_lists(
-            rows.assign(entrez_id=rows["entrez_id"].str.split(ID_SEPARATOR)),
-            genes,
-            "entrez_id",
-            explode=True,
-            key=aggregation.numeric_text_key,
-        ),
+        entrez_ids=entrez_ids,
+        # Upstream's readers know the ids as `identifiers` and the mean as `evidence_score`
+        # (its sum of article scores over the gene's distinct PMIDs, divided by their count).
+        identifiers=entrez_ids,
         mentions=mentions,
         top_mentions=[m[:TOP_MENTIONS] for m in mentions],
         total_mentions=[int(total_mentions.get(gene, 0)) for gene in genes],
-        mean_score=[None if s is None or pd.isna(s) else round(float(s), 4) for s in scores],
+        mean_score=mean_scores,
+        evidence_score=mean_scores,
         reported_symbols=aggregation.value_lists(rows, genes, "symbol"),
     )
     return aggregation.evidence_frame(genes, evidence, _source_detail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -81,6 +82,33 @@ def test_max_classification_of_limited_and_definitive_is_definitive(
     assert by_symbol(evidence, rows, "NR3C2")["source_detail"] == (
         "ClinGen: 2 curations, max Definitive"
     )
+
+
+def test_upstream_keys_max_classification_score_and_evidence_score(
+    parsed: ParsedEvidence, normaliser: GeneNormaliser
+) -> None:
+    """Upstream's `max_classification_score` is the weight of the strongest classification
+    (Definitive 1.0, Strong 0.8, Moderate 0.6, Limited 0.3, Disputed 0.1, else 0) and its
+    `evidence_score` that weight times 100; the real file has every classification."""
+    rows = resolve(parsed.rows, normaliser)
+    evidence = aggregate(rows)
+
+    genes = Counter(
+        (e["max_classification"], e["max_classification_score"], e["evidence_score"])
+        for e in evidence["evidence_data"]
+    )
+
+    assert genes == {
+        ("Definitive", 1.0, 100.0): 97,
+        ("Strong", 0.8, 80.0): 3,
+        ("Moderate", 0.6, 60.0): 10,
+        ("Limited", 0.3, 30.0): 11,
+        ("Disputed", 0.1, 10.0): 2,
+        ("Refuted", 0.0, 0.0): 1,
+        ("No Known Disease Relationship", 0.0, 0.0): 1,
+    }
+    nr3c2 = by_symbol(evidence, rows, "NR3C2")["evidence_data"]  # Limited and Definitive
+    assert (nr3c2["max_classification_score"], nr3c2["evidence_score"]) == (1.0, 100.0)
 
 
 def _csv(tmp_path: Path, body: str) -> Path:

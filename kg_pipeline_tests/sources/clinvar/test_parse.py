@@ -20,6 +20,7 @@ from kg_pipeline.sources.annotations import ParsedAnnotations
 from kg_pipeline.sources.clinvar.parse import (
     GENE_SUMMARY_KEY,
     SIGNIFICANCE_CLASSES,
+    UPSTREAM_CLASS_COUNTS,
     annotate,
     release_date,
     significance_class,
@@ -111,6 +112,10 @@ def test_pkd1_as_the_file_says(parsed: ParsedAnnotations, real_genes: pd.DataFra
         "has_pathogenic": True,
         "pathogenic_percentage": 100 * 774 / 2103,
         "input_format": "gene_specific_summary",
+        # upstream's names for the counts the gene summary has
+        "total_variants": 2103,
+        "vus_count": 630,
+        "conflicting_count": 59,
     }
 
 
@@ -224,6 +229,16 @@ def test_a_variant_summary_is_aggregated_per_gene(tmp_path: Path) -> None:
         "reviewed by expert panel": 1,
     }
     assert pkd1["input_format"] == "variant_summary"
+    # upstream's per-class counts, combined calls by their first part, and review confidence
+    assert {k: pkd1[k] for k in UPSTREAM_CLASS_COUNTS} == {
+        "pathogenic_count": 2,
+        "likely_pathogenic_count": 1,
+        "vus_count": 0,
+        "likely_benign_count": 0,
+        "benign_count": 1,
+        "conflicting_count": 1,
+    }
+    assert (pkd1["high_confidence_count"], pkd1["high_confidence_percentage"]) == (1, 20.0)
     assert parsed.annotation(3)["total_variants"] == 1  # from the two-gene deletion
     assert parsed.annotation(2)["uncertain"] == 1
     assert parsed.stats["matched_by_hgnc"] == 1

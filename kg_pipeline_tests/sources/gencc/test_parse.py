@@ -82,6 +82,7 @@ SUBMISSIONS = [
         "autosomal dominant polycystic kidney disease 1",
         "Definitive",
         submitter="Orphanet",
+        disease_curie="MONDO:0008263",
         n="2",
     ),
     _submission(
@@ -238,6 +239,26 @@ def test_max_classification_and_submissions_per_gene(
         ["Animal Model Only"],
         "Animal Model Only",
     )
+
+
+def test_upstream_keys_evidence_score_and_the_strongest_disease(
+    export: Path, normaliser: GeneNormaliser
+) -> None:
+    """`evidence_score` is upstream's highest classification weight (0 to 1); `disease_id` and
+    `disease_title`, read by upstream's GenCC view, are the strongest submission's disease."""
+    rows = resolve(parse({FILE_KEY: export}).rows, normaliser)
+
+    evidence = aggregate(rows)
+    pkd1 = by_symbol(evidence, rows, "PKD1")["evidence_data"]
+    nphp1 = by_symbol(evidence, rows, "NPHP1")["evidence_data"]
+    pkd2 = by_symbol(evidence, rows, "PKD2")["evidence_data"]
+
+    assert pkd1["evidence_score"] == 1.0
+    assert pkd1["disease_id"] == "MONDO:0008263"
+    assert pkd1["disease_title"] == "autosomal dominant polycystic kidney disease 1"
+    assert (nphp1["evidence_score"], nphp1["disease_title"]) == (0.6, "nephronophthisis 1")
+    assert nphp1["disease_id"] is None
+    assert pkd2["evidence_score"] == 0.0  # "Animal Model Only" is outside the weight table
 
 
 def test_an_export_without_a_symbol_column_is_refused(tmp_path: Path) -> None:

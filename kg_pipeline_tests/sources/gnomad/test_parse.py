@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
-from kg_pipeline.sources.gnomad.parse import CHRX_STAT, FILE_KEY, V2_METRICS, annotate, chromosome
+from kg_pipeline.sources.gnomad.parse import (
+    CHRX_STAT,
+    FILE_KEY,
+    V2_COUNTS,
+    V2_METRICS,
+    annotate,
+    chromosome,
+)
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
@@ -80,6 +87,29 @@ def test_v2_sample_values_are_read_back_exactly(v2_sample: Path, real_genes: pd.
         assert record["source_version"] == "gnomad_v2.1.1"
 
 
+def test_upstream_keys_on_the_real_v2_sample(v2_sample: Path, real_genes: pd.DataFrame) -> None:
+    """Upstream's `obs_*` / `exp_*` counts, o/e bounds, `gene_id`, `transcript_id` and
+    `canonical_transcript` (a v2.1.1 row is the gene's canonical transcript)."""
+    parsed = annotate({FILE_KEY: v2_sample}, real_genes)
+
+    med13 = annotation(parsed, real_genes, "MED13")
+
+    assert {k: med13[k] for k in V2_COUNTS} == {
+        "obs_lof": 0,
+        "exp_lof": 98.429,
+        "obs_mis": 871,
+        "exp_mis": 1117.8,
+        "obs_syn": 422,
+        "exp_syn": 387.53,
+        "oe_mis_lower": 0.736,
+        "oe_mis_upper": 0.824,
+        "oe_syn_lower": 1.005,
+        "oe_syn_upper": 1.18,
+    }
+    assert med13["gene_id"] == "ENSG00000108510"
+    assert med13["transcript_id"] == med13["canonical_transcript"] == "ENST00000397786"
+
+
 def test_pli_is_filled_under_the_key_pli(v2_sample: Path, real_genes: pd.DataFrame) -> None:
     genes = real_genes
     parsed = annotate({FILE_KEY: v2_sample}, genes)
@@ -119,6 +149,11 @@ def test_v41_keeps_the_mane_select_transcript_and_reads_columns_by_name(tmp_path
             syn__z_score="-0.3",
             mis__oe="0.88",
             syn__oe="1.01",
+            lof__obs="12",
+            lof__exp="3.87e+01",
+            mis__obs="1500",
+            mis__exp="1.7005e+03",
+            syn__oe_ci__lower="0.9",
         ),
         # PKD2: canonical but not MANE; values missing as NA; matched by the symbol only.
         _v4_row("pkd2", "ENSG99999999999", "ENST00000237596", "true", "false", lof__oe="0.2"),
@@ -145,7 +180,16 @@ def test_v41_keeps_the_mane_select_transcript_and_reads_columns_by_name(tmp_path
         "syn_z": -0.3,
         "oe_mis": 0.88,
         "oe_syn": 1.01,
+        # upstream's observed / expected counts (observed as integers) and o/e bounds
+        "obs_lof": 12,
+        "exp_lof": 38.7,
+        "obs_mis": 1500,
+        "exp_mis": 1700.5,
+        "oe_syn_lower": 0.9,
         "transcript": "ENST00000262304",
+        "transcript_id": "ENST00000262304",
+        "canonical_transcript": "ENST00000262304",
+        "gene_id": "ENSG00000008710",
         "gene_symbol": "PKD1",
         "source_version": "gnomad_v4.1",
         "mane_select": True,
@@ -154,6 +198,9 @@ def test_v41_keeps_the_mane_select_transcript_and_reads_columns_by_name(tmp_path
     assert parsed.annotation(2) == {
         "oe_lof": 0.2,
         "transcript": "ENST00000237596",
+        "transcript_id": "ENST00000237596",
+        "canonical_transcript": "ENST00000237596",
+        "gene_id": "ENSG99999999999",
         "gene_symbol": "pkd2",
         "source_version": "gnomad_v4.1",
         "mane_select": False,
@@ -260,6 +307,9 @@ def test_v411_names_pli_undotted_and_add_gene_and_transcript_version(tmp_path: P
         "oe_lof_upper": 0.2,
         "mis_z": 3.4,
         "transcript": "ENST00000328300",
+        "transcript_id": "ENST00000328300",
+        "canonical_transcript": "ENST00000328300",
+        "gene_id": "ENSG00000188153",
         "transcript_version": "11",
         "gene_symbol": "COL4A5",
         "source_version": "gnomad_v4.1.1",

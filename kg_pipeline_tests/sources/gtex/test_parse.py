@@ -76,8 +76,9 @@ def test_median_tpm_per_tissue_with_kidney_highlighted(tmp_path: Path) -> None:
     assert pkd1["gencode_id"] == "ENSG00000008710.19"
     assert pkd1["dataset_version"] == "gtex_v8"
     assert len(pkd1["tissues"]) == 54
-    assert pkd1["tissues"]["Kidney_Cortex"] == 8.34398
-    assert pkd1["tissues"]["Adipose_Visceral_Omentum"] == 1.5
+    # upstream's shape: tissue id -> {median_tpm, unit}
+    assert pkd1["tissues"]["Kidney_Cortex"] == {"median_tpm": 8.34398, "unit": "TPM"}
+    assert pkd1["tissues"]["Adipose_Visceral_Omentum"] == {"median_tpm": 1.5, "unit": "TPM"}
     assert parsed.annotation(3)["kidney_medulla_tpm"] == 2116.02
 
 

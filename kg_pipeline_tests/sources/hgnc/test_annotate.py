@@ -64,6 +64,27 @@ def test_pkd1_ids_names_and_mane_select(
     }
 
 
+def test_upstream_keys_gene_family_and_gene_family_id(
+    parsed: ParsedAnnotations, real_genes: pd.DataFrame
+) -> None:
+    """Upstream's `gene_family` / `gene_family_id` are HGNC's gene groups and their ids
+    (integers), in HGNC's order, pairing up by position."""
+    families = {
+        symbol: (record.get("gene_family"), record.get("gene_family_id"))
+        for symbol in ("PKD1", "PAX2", "COL4A5")
+        for record in [annotation(parsed, real_genes, symbol)]
+    }
+
+    assert families == {
+        "PKD1": (
+            ["C-type lectin domain containing", "MicroRNA protein coding host genes"],
+            [1298, 1691],
+        ),
+        "PAX2": (["PRD class homeoboxes and pseudogenes", "Paired boxes"], [521, 675]),
+        "COL4A5": (["Network forming collagens"], [2249]),
+    }
+
+
 def test_nulls_and_empty_lists_are_dropped(
     parsed: ParsedAnnotations, real_genes: pd.DataFrame
 ) -> None:

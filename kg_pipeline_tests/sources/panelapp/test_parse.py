@@ -188,6 +188,13 @@ def test_genes_on_several_panels_list_each_panel(
     }
     assert hnf1b["source_detail"] == "PanelApp (UK): 5 panels"
     assert "Renal cysts and diabetes syndrome" in hnf1b["evidence_data"]["phenotypes"]
+    # the scalars upstream's PanelApp view reads: region, highest level as a number, MOI text
+    assert {k: hnf1b["evidence_data"][k] for k in ("source", "confidence_level", "moi")} == {
+        "source": "UK",
+        "confidence_level": 3,
+        "moi": "MONOALLELIC, autosomal or pseudoautosomal, NOT imprinted; "
+        "MONOALLELIC, autosomal or pseudoautosomal, imprinted status unknown",
+    }
     json.dumps(evidence["evidence_data"].tolist(), allow_nan=False)
 
 
@@ -225,6 +232,9 @@ def test_uk_and_australia_are_merged_per_gene(
         pkd1["evidence_data"]["panels"]
     )
     assert pkd1["source_detail"].startswith("PanelApp (UK, Australia): ")
+    # the scalars upstream's PanelApp view reads
+    assert pkd1["evidence_data"]["source"] == "UK, Australia"
+    assert pkd1["evidence_data"]["confidence_level"] == 3
     assert [r.reason for r in parsed.rejects if r.where.startswith("panelapp_au")] == [
         "green gene without a symbol"
     ]

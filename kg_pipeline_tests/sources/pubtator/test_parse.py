@@ -123,6 +123,23 @@ def test_one_evidence_per_gene_with_its_publications(
     assert by_symbol(evidence, rows, "HLA-DRB1")["evidence_data"]["pmids"] == ["30000002"]
 
 
+def test_upstream_keys_identifiers_and_evidence_score(
+    pages: dict[str, Path], normaliser: GeneNormaliser
+) -> None:
+    """Upstream's readers look for `identifiers` (the gene tags' NCBI ids) and `evidence_score`
+    (the mean score of the gene's distinct articles)."""
+    rows = resolve(parse(pages).rows, normaliser)
+
+    evidence = aggregate(rows)
+    pkd1 = by_symbol(evidence, rows, "PKD1")["evidence_data"]
+    pkd2 = by_symbol(evidence, rows, "PKD2")["evidence_data"]
+
+    assert pkd1["identifiers"] == ["5310", "18763"]
+    assert pkd1["evidence_score"] == 160.1667  # (310.5 + 120.0 + 50.0) / 3
+    assert pkd2["identifiers"] == ["5311"]
+    assert pkd2["evidence_score"] == 310.5
+
+
 def test_a_page_without_results_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "p"
     path.write_text('{"detail": "rate limited"}', encoding="utf-8")
