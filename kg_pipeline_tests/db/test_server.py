@@ -1,12 +1,15 @@
 """The embedded PostgreSQL: starts from a pip package, is reused, serves both databases, and
 starts again after an unclean shutdown."""
 
+import contextlib
 import os
 import shutil
 import signal
 import tempfile
+import time
 from pathlib import Path
 
+import psutil
 import sqlalchemy as sa
 
 from kg_pipeline.db.schema import current_revision, head_revision, upgrade_to_head
@@ -41,7 +44,13 @@ def test_embedded_server_serves_the_gene_and_dagster_databases(tmp_path: Path) -
 def _kill_postmaster(pgdata: Path) -> None:
     """SIGKILL the server's postmaster, as the OOM killer or a power cut would stop it: no
     shutdown checkpoint, `postmaster.pid` and the shared memory left behind."""
-    os.kill(int((pgdata / "postmaster.pid").read_text().split()[0]), signal.SIGKILL)
+    pid = int((pgdata / "postmaster.pid").read_text().split()[0])
+    os.kill(pid, signal.SIGKILL)
+    # The signal is delivered asynchronously: wait until the postmaster is dead (a zombie or
+    # gone), as it is by the time anyone restarts a killed server.
+    with contextlib.suppress(psutil.NoSuchProcess):
+        while psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+            time.sleep(0.01)
 
 
 def test_the_embedded_server_recovers_after_its_postmaster_is_killed() -> None:
