@@ -42,6 +42,7 @@ def _ensure_snapshot(settings: Settings) -> None:
 
 def _rebuild(args: argparse.Namespace) -> int:
     from kg_pipeline.db.database import data_origin
+    from kg_pipeline.db.runs import step_error
     from kg_pipeline.definitions import build_definitions
     from kg_pipeline.instance import get_instance, prepare_environment
 
@@ -80,8 +81,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     if not result.success:
         failures = [e for e in result.all_events if e.is_step_failure]
         if failures:
-            error = failures[0].step_failure_data.error
-            message = (error.message if error else "unknown error").strip().splitlines()[0]
+            message = step_error(failures[0].step_failure_data.error)
             raise CommandError(f"rebuild failed in {failures[0].step_key}: {message}")
         raise CommandError("rebuild failed; see the run in the Dagster UI (`kg-pipeline ui`)")
     print(f"rebuild: done in {seconds:.1f} s (run {result.run_id})")
@@ -97,11 +97,12 @@ def _refuse_to_replace_real_data(gene_url: str, origin: DataOrigin) -> None:
     from kg_pipeline.db.database import engine_for
     from kg_pipeline.db.raw_index import raw_origins
     from kg_pipeline.db.schema import current_revision
+    from kg_pipeline.db.server import DatabaseUnavailable
 
     try:
         with engine_for(gene_url).connect() as conn:
             origins = raw_origins(conn) if current_revision(conn) else {}
-    except sa.exc.SQLAlchemyError:
+    except (sa.exc.SQLAlchemyError, DatabaseUnavailable):
         return  # no gene database yet (or no schema): nothing to replace
     real = sorted(source for source, kind in origins.items() if kind in ("live", "manual"))
     if real:

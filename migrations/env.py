@@ -28,9 +28,9 @@ def run_migrations_online() -> None:
         return
 
     from kg_pipeline.db.server import database_urls
-    from kg_pipeline.settings import get_settings
+    from kg_pipeline.settings import Settings
 
-    engine = create_engine(database_urls(get_settings()).gene)
+    engine = create_engine(database_urls(Settings()).gene)
     try:
         with engine.connect() as conn:
             _run(conn)

@@ -5,10 +5,13 @@ first load of a gene is not copied there, so a rebuild does not double the datab
 source's `annotation_sources` row gets its version, row count and next due date.
 """
 
+from contextlib import suppress
+
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from kg_pipeline.db.server import DatabaseUnavailable
 from kg_pipeline.db.staging import SwapCounts, stage_rows
 
 
@@ -104,7 +107,9 @@ def mark_source_updated(conn: sa.Connection, source: str, version: str | None, r
 
 
 def mark_source_failed(engine: sa.Engine, source: str, error: str) -> None:
-    with engine.begin() as conn:
+    """Record a failed load, unless the database itself is what failed (the caller re-raises
+    that error; a second one from here would hide it)."""
+    with suppress(sa.exc.SQLAlchemyError, DatabaseUnavailable), engine.begin() as conn:
         conn.execute(
             sa.text(
                 "UPDATE annotation_sources SET last_error = :error, updated_at = now() "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
@@ -13,17 +14,40 @@ from pydantic import PrivateAttr
 
 from kg_pipeline.db.runs import record_run, summarise_run
 from kg_pipeline.db.schema import current_revision, head_revision, require_schema_at_head
-from kg_pipeline.db.server import embedded_database_url
+from kg_pipeline.db.server import DatabaseUnavailable, embedded_database_url, redact
 from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin
 
 _ENGINES: dict[str, sa.Engine] = {}
 
 
 def engine_for(url: str) -> sa.Engine:
-    """One pooled engine per URL per process."""
+    """One pooled engine per URL per process; a lost server raises `DatabaseUnavailable`."""
     if url not in _ENGINES:
-        _ENGINES[url] = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        engine = sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+        sa.event.listen(engine, "handle_error", partial(_server_unavailable, redact(url)))
+        _ENGINES[url] = engine
     return _ENGINES[url]
+
+
+def _server_unavailable(url: str, context: sa.engine.ExceptionContext) -> BaseException | None:
+    """A connection the server dropped, or one it did not accept, as one line naming the
+    database and what to do, instead of the driver's lines and the SQL (a stopped or restarted
+    server, a network cut). Every other error passes through unchanged."""
+    if context.is_pre_ping:
+        return None  # the pool replaces a connection that died while idle, transparently
+    error = context.original_exception
+    refused = context.connection is None and isinstance(
+        error, context.dialect.loaded_dbapi.OperationalError
+    )
+    if not (context.is_disconnect or refused):
+        return None
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    what = "lost the connection to" if context.is_disconnect else "cannot connect to"
+    return DatabaseUnavailable(
+        f"{what} the gene database {url} ({reason}): check that its PostgreSQL server runs "
+        "(`kg-pipeline status` starts the embedded one), then run again; unfinished writes "
+        "were rolled back"
+    )
 
 
 def dispose_engine(url: str) -> None:
@@ -113,5 +137,5 @@ class GeneDatabase(dg.ConfigurableResource):
                     summary.stats,
                     summary.errors,
                 )
-        except sa.exc.SQLAlchemyError as exc:
+        except (sa.exc.SQLAlchemyError, DatabaseUnavailable) as exc:
             context.log.warning(f"could not record the run in pipeline_runs: {exc}")

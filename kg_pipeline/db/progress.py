@@ -9,12 +9,14 @@ failed load, whose own transaction rolled back, is still recorded as failed.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+
+from kg_pipeline.db.server import DatabaseUnavailable
 
 
 @dataclass
@@ -68,7 +70,9 @@ def track_source(engine: sa.Engine, source_name: str, operation: str) -> Iterato
         yield progress
     except BaseException as exc:
         error = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:2000]
-        _finish(engine, source_name, "failed", progress, error)
+        # When the database itself failed, `exc` says so: raise that, not a second failure here.
+        with suppress(sa.exc.SQLAlchemyError, DatabaseUnavailable):
+            _finish(engine, source_name, "failed", progress, error)
         raise
     _finish(engine, source_name, "completed", progress, None)
 

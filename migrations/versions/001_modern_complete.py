@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from kg_pipeline.db.migration_guard import refuse_data_loss, rows
+
 revision: str = "001_modern_complete"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -426,22 +428,39 @@ def upgrade() -> None:
     )
 
 
+# Dependents first.
+TABLES = (
+    "cache_entries",
+    "static_source_audit",
+    "static_evidence_uploads",
+    "static_sources",
+    "data_source_progress",
+    "pipeline_runs",
+    "gene_normalization_log",
+    "gene_normalization_staging",
+    "gene_curations",
+    "annotation_history",
+    "annotation_sources",
+    "gene_annotations",
+    "gene_evidence",
+    "genes",
+)
+
+
+def _names(seeds: list[tuple]) -> str:
+    return ", ".join(f"'{seed[0]}'" for seed in seeds)
+
+
 def downgrade() -> None:
-    for table in (
-        "cache_entries",
-        "static_source_audit",
-        "static_evidence_uploads",
-        "static_sources",
-        "data_source_progress",
-        "pipeline_runs",
-        "gene_normalization_log",
-        "gene_normalization_staging",
-        "gene_curations",
-        "annotation_history",
-        "annotation_sources",
-        "gene_annotations",
-        "gene_evidence",
-        "genes",
-    ):
+    # The seed rows are this migration's own; every other row is data.
+    seeded = {
+        "annotation_sources": f"source_name NOT IN ({_names(ANNOTATION_SOURCES)})",
+        "static_sources": f"source_name NOT IN ({_names(STATIC_SOURCES)})",
+    }
+    refuse_data_loss(
+        f"downgrading {revision} to base",
+        [rows(table, seeded.get(table)) for table in reversed(TABLES)],
+    )
+    for table in TABLES:
         op.drop_table(table)
     sa.Enum(name="source_status").drop(op.get_bind(), checkfirst=True)

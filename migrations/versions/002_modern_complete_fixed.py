@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from kg_pipeline.db.migration_guard import duplicates, refuse_data_loss, values
+
 revision: str = "002_modern_complete_fixed"
 down_revision: str | None = "001_modern_complete"
 branch_labels: str | Sequence[str] | None = None
@@ -200,7 +202,16 @@ def upgrade() -> None:
         ).bindparams(sa.bindparam("names", WEEKLY_ANNOTATION_SOURCES, expanding=True))
     )
 
-    # Keep the newest row of any duplicate before the stricter keys go on.
+    # Keep the newest row of any duplicate before the stricter keys go on: only when allowed,
+    # the others are data.
+    refuse_data_loss(
+        f"upgrading {down_revision} to {revision}",
+        [
+            duplicates("gene_evidence", ("gene_id", "source_name")),
+            duplicates("gene_annotations", ("gene_id", "source")),
+            duplicates("gene_normalization_staging", ("source_name", "original_text")),
+        ],
+    )
     op.execute(
         "DELETE FROM gene_evidence a USING gene_evidence b "
         "WHERE a.gene_id = b.gene_id AND a.source_name = b.source_name AND a.id < b.id"
@@ -238,6 +249,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # The views are derived and come back with the upgrade. The looser keys lose nothing, and
+    # the weekly cadences stay (001 has no rule on them; the upgrade sets them again).
+    refuse_data_loss(
+        f"downgrading {revision} to {down_revision}",
+        [
+            values("genes", "previous_symbols", "cardinality(previous_symbols) > 0"),
+            values("annotation_sources", "row_count"),
+            values("annotation_sources", "last_error"),
+            values("annotation_sources", "cache_ttl_days", "cache_ttl_days <> 90"),
+        ],
+    )
     op.execute("DROP MATERIALIZED VIEW IF EXISTS gene_annotations_summary")
     op.execute("DROP MATERIALIZED VIEW IF EXISTS gene_scores")
     for name, _ in reversed(VIEWS):
@@ -252,7 +274,6 @@ def downgrade() -> None:
     op.create_unique_constraint(
         "gene_evidence_source_idx", "gene_evidence", ["gene_id", "source_name", "source_detail"]
     )
-    op.execute("UPDATE annotation_sources SET update_frequency = 'quarterly'")
     op.drop_column("annotation_sources", "last_error")
     op.drop_column("annotation_sources", "row_count")
     op.drop_column("annotation_sources", "cache_ttl_days")

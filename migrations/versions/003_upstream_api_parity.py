@@ -32,6 +32,8 @@ import sqlalchemy as sa
 from alembic import context, op
 from sqlalchemy.dialects.postgresql import JSONB
 
+from kg_pipeline.db.migration_guard import refuse_data_loss, rows, values
+
 revision: str = "003_upstream_api_parity"
 down_revision: str | None = "002_modern_complete_fixed"
 branch_labels: str | Sequence[str] | None = None
@@ -42,6 +44,15 @@ SYMBOL_VIEWS = (
     "evidence_classification_weights",
     "evidence_normalized_scores",
     "combined_evidence_scores",
+)
+
+# What a curator writes while reviewing a staged symbol.
+REVIEW_COLUMNS = (
+    "review_notes",
+    "manual_approved_symbol",
+    "manual_hgnc_id",
+    "manual_aliases",
+    "is_duplicate_submission",
 )
 
 NEW_VIEWS: list[tuple[str, str]] = [
@@ -279,6 +290,17 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # pipeline_runs.created_at/updated_at are not counted: they date the row itself, and the
+    # run's own times stay in started_at/completed_at. The views are derived.
+    refuse_data_loss(
+        f"downgrading {revision} to {down_revision}",
+        [
+            rows("users"),
+            rows("system_logs"),
+            *(values("gene_normalization_staging", column) for column in REVIEW_COLUMNS[:-1]),
+            values("gene_normalization_staging", REVIEW_COLUMNS[-1], REVIEW_COLUMNS[-1]),
+        ],
+    )
     for name, _ in reversed(NEW_VIEWS):
         op.execute(f"DROP VIEW {name}")
     revision_002 = _revision_002()
@@ -298,13 +320,7 @@ def downgrade() -> None:
 
     op.drop_table("system_logs")
     op.drop_table("users")
-    for column in (
-        "is_duplicate_submission",
-        "manual_aliases",
-        "manual_hgnc_id",
-        "manual_approved_symbol",
-        "review_notes",
-    ):
+    for column in reversed(REVIEW_COLUMNS):
         op.drop_column("gene_normalization_staging", column)
     op.drop_column("pipeline_runs", "updated_at")
     op.drop_column("pipeline_runs", "created_at")

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.db.schema import current_revision, head_revision
+from kg_pipeline.db.server import DatabaseUnavailable
 from kg_pipeline.defs.annotation.assets import gene_frame
 from kg_pipeline.defs.raw.assets import check_files, stated_release
 from kg_pipeline.defs.resources import HgncReferenceCache, RawFileStore
@@ -125,7 +126,7 @@ def _latest_recorded(gene_db: GeneDatabase, source_key: str) -> RawVersion | Non
             if current_revision(conn) != head_revision():
                 return None
             return latest_raw_version(conn, source_key)
-    except sa.exc.OperationalError:
+    except (sa.exc.OperationalError, DatabaseUnavailable):
         return None  # no gene database yet: an air-gapped first import
 
 
