@@ -14,9 +14,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ GENE_COLUMNS: Final[tuple[str, ...]] = ("symbol", "reported_hgnc_id")
 source reports for it (or None)."""
 
 _REJECT_TEXT_LIMIT: Final = 200
+NUL_REASON: Final = "NUL byte in a text (PostgreSQL cannot store one)"
 RELEASE_HEAD_BYTES: Final = 1 << 16
 
 
@@ -94,9 +95,56 @@ def reject_samples(rejects: Iterable[Reject], limit: int = 10) -> list[dict[str,
 
 
 def clip(text: object, limit: int = _REJECT_TEXT_LIMIT) -> str:
-    """`text` as one short line for a reject sample."""
-    flat = " ".join(str(text).split())
+    """`text` as one short line for a reject sample (a NUL byte spelled `\\x00`)."""
+    flat = " ".join(str(text).replace("\x00", "\\x00").split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+P = TypeVar("P", bound=ParsedRows)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul_rows(parsed: P) -> P:
+    """`parsed` without the rows holding a NUL byte in any text (at any depth), each one a
+    reject (`NUL_REASON`). PostgreSQL's text and JSONB cannot hold the character, and dropping it
+    silently would store a text the source never wrote; one such row must not fail the load."""
+    rows = parsed.rows
+    mask = np.zeros(len(rows), dtype=bool)
+    for column in rows.columns:
+        if rows[column].dtype == object:
+            mask |= rows[column].map(_has_nul).to_numpy(dtype=bool)
+    if not mask.any():
+        return parsed
+    bad = rows[mask]
+    where = bad["file"] if "file" in bad.columns else pd.Series(parsed.source, index=bad.index)
+    rejects = [
+        Reject(
+            f"{file}:parsed row {position}",
+            NUL_REASON,
+            clip(" | ".join(str(v) for v in values if isinstance(v, str))),
+        )
+        for position, file, values in zip(
+            np.flatnonzero(mask), where, bad.itertuples(index=False), strict=True
+        )
+    ]
+    counts = dict(parsed.reject_counts)
+    if counts:
+        counts[NUL_REASON] = counts.get(NUL_REASON, 0) + len(rejects)
+    return replace(
+        parsed,
+        rows=rows[~mask].reset_index(drop=True),
+        rejects=[*parsed.rejects, *rejects],
+        reject_counts=counts,
+    )
 
 
 def select_files(files: RawFiles, pattern: str | re.Pattern[str]) -> dict[str, Path]:
