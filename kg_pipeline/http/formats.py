@@ -68,7 +68,7 @@ def check_format(
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # A cut at HEAD_BYTES may split a multi-byte character; only earlier errors count.
-        if exc.start < len(head) - 4:
+        if len(head) < HEAD_BYTES or exc.start < len(head) - 4:
             raise SourceFormatError(source, key, not_utf8(exc)) from None
         text = head[: exc.start].decode("utf-8-sig")
     if text.lstrip().lower().startswith(("<!doctype html", "<html")):
