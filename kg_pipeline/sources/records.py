@@ -156,6 +156,60 @@ def select_files(files: RawFiles, pattern: str | re.Pattern[str]) -> dict[str, P
     return {key: Path(files[key]) for key in sorted(files) if regex.fullmatch(key)}
 
 
+_DELIMITERS: Final[dict[str, str]] = {
+    "\t": "tab",
+    ",": "comma",
+    ";": "semicolon",
+    "|": "pipe",
+    " ": "space",
+}
+
+
+def layout_error(source: str, key: str, expected: str, found: str) -> SourceFormatError:
+    """The one refusal of a file in a layout its parser does not read (another release's
+    columns, another delimiter): one line naming the file, the layout expected and what the
+    file has, so it is never read as zero rows and left for the floor check to catch.
+
+    `expected` says the layout (`"tab-separated, with the columns a, b"`); `found` is the
+    header line (or first line) as the file has it."""
+    # Spaces appear inside column names; they count only when nothing else separates.
+    counts = {name: found.count(char) for char, name in _DELIMITERS.items() if char != " "}
+    if not any(counts.values()):
+        counts = {"space": found.count(" ")}
+    looks = max(counts, key=lambda name: counts[name]) if any(counts.values()) else None
+    hint = ""
+    if looks and f"{looks}-separated" not in expected:
+        hint = f" (it looks {looks}-separated)"
+    # repr, so a tab shows as \t and the delimiter the file uses is visible.
+    shown = found if len(found) <= 120 else f"{found[:119]}…"
+    return SourceFormatError(
+        source, key, f"not the layout expected ({expected}); the file has {shown!r}{hint}"
+    )
+
+
+def require_columns(
+    source: str,
+    key: str,
+    header: Iterable[str],
+    required: Iterable[str],
+    *,
+    delimiter: str = "\t",
+) -> None:
+    """`layout_error` unless every `required` column is in `header` (already split at
+    `delimiter`)."""
+    names = list(header)
+    wanted = list(required)
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        kind = _DELIMITERS.get(delimiter, repr(delimiter))
+        raise layout_error(
+            source,
+            key,
+            f"{kind}-separated, with the columns {', '.join(wanted)}; missing {', '.join(missing)}",
+            delimiter.join(names),
+        )
+
+
 def require_file(files: RawFiles, source: str, key: str) -> Path:
     """The path for `key`, or a `SourceFormatError` saying the file is missing."""
     if key not in files:

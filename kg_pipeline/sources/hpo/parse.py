@@ -78,9 +78,10 @@ def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
     table = records.read_table(
         SOURCE, key, data, quoting=csv.QUOTE_NONE, usecols=lambda name: name in required
     )
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise SourceFormatError(SOURCE, key, f"missing column(s) {', '.join(missing)}")
+    if not all(c in table.columns for c in required):
+        # `usecols` kept the required columns only: show the header as the file has it.
+        header = data.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+        records.require_columns(SOURCE, key, header.split("\t"), required)
     return table
 
 
