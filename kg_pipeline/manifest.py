@@ -12,7 +12,7 @@ import csv
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal, cast
 
 Origin = Literal["real", "derived-from-real", "synthetic"]
@@ -83,9 +83,21 @@ class Manifest:
                 file, fmt, origin, release, size, sha = row
                 if origin not in ORIGINS:
                     raise ValueError(f"{path}:{n}: unknown origin {origin!r}")
+                if not _inside(file):
+                    raise ValueError(
+                        f"{path}:{n}: {file!r} is not a path inside the snapshot (no `..`, "
+                        "not absolute); regenerate the snapshot with `kg-pipeline snapshot`"
+                    )
                 entry = ManifestEntry(file, fmt, cast(Origin, origin), release, int(size), sha)
                 manifest.add(entry)
             return manifest
+
+
+def _inside(file: str) -> bool:
+    """Whether a MANIFEST's `file` names a path under the snapshot root: a MANIFEST comes with
+    a snapshot from anywhere, and its paths must never lead a reader out of the snapshot."""
+    relative = PurePosixPath(file)
+    return bool(relative.parts) and not relative.is_absolute() and ".." not in relative.parts
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ a content hash, so parsers take every meaning from the key, never from the path.
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 
+NESTED_TOO_DEEP: Final = (
+    "JSON nested deeper than Python's recursion limit (about 1,000 levels); no upstream "
+    "nests that deep, so the file is damaged or hostile"
+)
+
 
 class SourceFormatError(Exception):
     """A raw file that cannot be used at all: the load stops and the stored data stays."""
@@ -154,11 +159,27 @@ def read_bytes(path: Path) -> bytes:
 def read_text(source: str, key: str, path: Path) -> str:
     """The whole file as text (gzip sniffed); unreadable bytes are a `SourceFormatError`."""
     try:
-        return read_bytes(path).decode("utf-8-sig")
+        data = read_bytes(path)
     except (EOFError, OSError, zlib.error) as exc:
         raise SourceFormatError(source, key, f"unreadable or truncated file ({exc})") from exc
+    return decode_utf8(source, key, data)
+
+
+def decode_utf8(source: str, key: str, data: bytes) -> str:
+    """UTF-8 bytes (a byte-order mark dropped) as text. Bytes that are not UTF-8 refuse the
+    whole file, naming the first bad byte's offset: a file in another encoding would otherwise
+    load with every accented or Greek letter silently replaced."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SourceFormatError(source, key, f"not UTF-8 text ({exc.reason})") from exc
+        raise SourceFormatError(source, key, not_utf8(exc)) from exc
+
+
+def not_utf8(exc: UnicodeDecodeError, offset: int = 0) -> str:
+    """The reason for refusing a file that is not UTF-8: the bad byte and its offset (`offset`:
+    where the decoded data began in the file's content)."""
+    bad = exc.object[exc.start : exc.start + 1].hex()
+    return f"not UTF-8 text: byte 0x{bad} at offset {offset + exc.start:,} ({exc.reason})"
 
 
 def read_json(source: str, key: str, path: Path) -> Any:
@@ -170,3 +191,5 @@ def read_json(source: str, key: str, path: Path) -> Any:
         raise SourceFormatError(
             source, key, f"not valid JSON at line {exc.lineno} column {exc.colno} ({exc.msg})"
         ) from exc
+    except RecursionError:
+        raise SourceFormatError(source, key, NESTED_TOO_DEEP) from None

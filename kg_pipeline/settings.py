@@ -19,6 +19,11 @@ StringNetwork = Literal["physical", "physical-detailed", "full", "full-detailed"
 predecessor's) or the full functional one, plain or `.detailed`."""
 
 
+DEFAULT_MAX_DECOMPRESSED_BYTES = 8 << 30
+"""8 GiB: above every real upstream file uncompressed (ClinVar's variant summary is about 4 GB),
+far below what a small gzip bomb inflates to."""
+
+
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "kg-pipeline"
 
@@ -70,6 +75,9 @@ class Settings(BaseSettings):
     daily_downloads: dict[str, int] = Field(default_factory=dict)
     # Replaces every upstream's request rate: for a local emulator only.
     http_requests_per_second: float | None = None
+
+    # A raw gzip file that inflates past this many bytes is refused before it is stored.
+    max_decompressed_bytes: int = Field(default=DEFAULT_MAX_DECOMPRESSED_BYTES, gt=0)
 
     http_connect_timeout_s: float = 10.0
     http_read_timeout_s: float = 120.0

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin, Manifest, ManifestEntry
 
 
@@ -43,3 +45,15 @@ def test_origin_of_some_files_and_of_live_and_manual_data(tmp_path: Path) -> Non
     assert DataOrigin("live").is_real and DataOrigin("live").describe().startswith("live: ")
     assert DataOrigin("manual").describe().startswith("manual: ")
     assert "origin unknown" in DataOrigin.of_snapshot(tmp_path / "missing").describe()
+
+
+def test_a_manifest_naming_a_path_outside_the_snapshot_is_refused(tmp_path: Path) -> None:
+    for bad in ("../outside.tsv", "hgnc/../../outside.tsv", "/etc/passwd"):
+        write_manifest(tmp_path, {"hgnc/ok.tsv": "real", bad: "real"})
+        with pytest.raises(ValueError) as raised:
+            Manifest.read(tmp_path / MANIFEST_NAME)
+        message = str(raised.value)
+        assert f"{bad!r} is not a path inside the snapshot" in message
+        assert len(message.splitlines()) == 1
+    write_manifest(tmp_path, {"hgnc/ok.tsv": "real", "gencc/x?format=new": "real"})
+    assert len(Manifest.read(tmp_path / MANIFEST_NAME).entries) == 2

@@ -23,7 +23,7 @@ from kg_pipeline.http.raw_store import RawStore
 from kg_pipeline.http.transport import FetchedFile, Fetcher
 from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.raw_files import RawVersion
-from kg_pipeline.settings import Settings
+from kg_pipeline.settings import DEFAULT_MAX_DECOMPRESSED_BYTES, Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS, source
 from kg_pipeline.sources.spec import FetchJob, Logger, Upstream
@@ -34,9 +34,11 @@ class LoadRefused(RuntimeError):
 
 
 class RawFileStore(dg.ConfigurableResource):
-    """The content-addressed raw-file store under `root` (`$KG_DATA_DIR/raw`)."""
+    """The content-addressed raw-file store under `root` (`$KG_DATA_DIR/raw`); a gzip file
+    that inflates past `max_decompressed_bytes` (`KG_MAX_DECOMPRESSED_BYTES`) never enters it."""
 
     root: str
+    max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES
 
     @property
     def store(self) -> RawStore:
@@ -213,7 +215,10 @@ def pipeline_resources(settings: Settings) -> dict[str, Any]:
         source_mode=settings.source_mode,
         mirror_dir=mirror_dir,
     )
-    raw_store = RawFileStore(root=str(settings.data_dir / "raw"))
+    raw_store = RawFileStore(
+        root=str(settings.data_dir / "raw"),
+        max_decompressed_bytes=settings.max_decompressed_bytes,
+    )
     http = HttpConfig(
         connect_timeout_s=settings.http_connect_timeout_s,
         read_timeout_s=settings.http_read_timeout_s,

@@ -69,7 +69,16 @@ class MirrorFetcher(_LocalFetcher):
         self.snapshot_dir = snapshot_dir
 
     def _locate(self, upstream: str, relpath: str) -> Path:
-        source = snapshot_path(self.snapshot_dir, upstream, relpath)
+        try:
+            source = snapshot_path(self.snapshot_dir, upstream, relpath)
+        except ValueError as exc:
+            raise UpstreamError(
+                upstream,
+                f"{upstream}/{relpath}",
+                f"{exc}: a request never reads outside the snapshot directory",
+                action="read",
+                advice="request a path under the upstream's folder",
+            ) from None
         if source.is_file():
             return source
         if not self.snapshot_dir.is_dir():

@@ -23,7 +23,14 @@ from typing import Any, Final, NamedTuple
 import pandas as pd
 
 from kg_pipeline.raw_files import SourceFormatError, open_text
-from kg_pipeline.sources.records import ParsedRows, Reject, clip, json_value
+from kg_pipeline.sources.records import (
+    ParsedRows,
+    Reject,
+    clip,
+    json_value,
+    layout_error,
+    require_columns,
+)
 
 GENE_COLUMNS: Final[tuple[str, ...]] = (
     "gene_id",
@@ -217,12 +224,17 @@ class AnnotationCollector:
 
         Blank lines are passed over; every other line counts as read (the `count` stat) and is
         split at tabs. A row with other than `cells` cells ("expected N tab-separated cells")
-        or fewer than `at_least` ("too few tab-separated cells") is rejected, not yielded.
+        or fewer than `at_least` ("too few tab-separated cells") is rejected, not yielded. When
+        not one line has the layout, the file is in another one (another delimiter, another
+        release's columns): a layout error at the end, never a load of zero rows.
         """
+        first: str | None = None
+        fitting = 0
         for number, line in lines:
             if not line.strip():
                 continue
             self.stats[count] += 1
+            first = line if first is None else first
             row = line.split("\t")
             if cells is not None and len(row) != cells:
                 self.reject(
@@ -233,7 +245,13 @@ class AnnotationCollector:
             elif at_least is not None and len(row) < at_least:
                 self.reject(f"{key}:{number}", "too few tab-separated cells", line)
             else:
+                fitting += 1
                 yield number, row, line
+        if first is not None and not fitting:
+            wanted = f"{cells}" if cells is not None else f"at least {at_least}"
+            raise layout_error(
+                self.source, key, f"tab-separated, {wanted} cells a line; no line has them", first
+            )
 
     def offer(
         self,
@@ -343,17 +361,19 @@ def normalise_header(name: str) -> str:
 
 
 def column_positions(
-    source: str, key: str, header: list[str], required: tuple[str, ...]
+    source: str,
+    key: str,
+    header: list[str],
+    required: tuple[str, ...],
+    *,
+    delimiter: str = "\t",
 ) -> dict[str, int]:
-    """Column name -> position; raises `SourceFormatError` naming the required ones missing."""
+    """Column name -> position; a layout error (`records.require_columns`) naming the required
+    ones missing."""
     positions: dict[str, int] = {}
     for i, name in enumerate(header):
         positions.setdefault(normalise_header(name), i)
-    missing = [c for c in required if c not in positions]
-    if missing:
-        raise SourceFormatError(
-            source, key, f"missing column(s) {', '.join(missing)} in the header"
-        )
+    require_columns(source, key, positions, required, delimiter=delimiter)
     return positions
 
 

@@ -14,9 +14,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ GENE_COLUMNS: Final[tuple[str, ...]] = ("symbol", "reported_hgnc_id")
 source reports for it (or None)."""
 
 _REJECT_TEXT_LIMIT: Final = 200
+NUL_REASON: Final = "NUL byte in a text (PostgreSQL cannot store one)"
 RELEASE_HEAD_BYTES: Final = 1 << 16
 
 
@@ -94,9 +95,56 @@ def reject_samples(rejects: Iterable[Reject], limit: int = 10) -> list[dict[str,
 
 
 def clip(text: object, limit: int = _REJECT_TEXT_LIMIT) -> str:
-    """`text` as one short line for a reject sample."""
-    flat = " ".join(str(text).split())
+    """`text` as one short line for a reject sample (a NUL byte spelled `\\x00`)."""
+    flat = " ".join(str(text).replace("\x00", "\\x00").split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+P = TypeVar("P", bound=ParsedRows)
+
+
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul_rows(parsed: P) -> P:
+    """`parsed` without the rows holding a NUL byte in any text (at any depth), each one a
+    reject (`NUL_REASON`). PostgreSQL's text and JSONB cannot hold the character, and dropping it
+    silently would store a text the source never wrote; one such row must not fail the load."""
+    rows = parsed.rows
+    mask = np.zeros(len(rows), dtype=bool)
+    for column in rows.columns:
+        if rows[column].dtype == object:
+            mask |= rows[column].map(_has_nul).to_numpy(dtype=bool)
+    if not mask.any():
+        return parsed
+    bad = rows[mask]
+    where = bad["file"] if "file" in bad.columns else pd.Series(parsed.source, index=bad.index)
+    rejects = [
+        Reject(
+            f"{file}:parsed row {position}",
+            NUL_REASON,
+            clip(" | ".join(str(v) for v in values if isinstance(v, str))),
+        )
+        for position, file, values in zip(
+            np.flatnonzero(mask), where, bad.itertuples(index=False), strict=True
+        )
+    ]
+    counts = dict(parsed.reject_counts)
+    if counts:
+        counts[NUL_REASON] = counts.get(NUL_REASON, 0) + len(rejects)
+    return replace(
+        parsed,
+        rows=rows[~mask].reset_index(drop=True),
+        rejects=[*parsed.rejects, *rejects],
+        reject_counts=counts,
+    )
 
 
 def select_files(files: RawFiles, pattern: str | re.Pattern[str]) -> dict[str, Path]:
@@ -106,6 +154,60 @@ def select_files(files: RawFiles, pattern: str | re.Pattern[str]) -> dict[str, P
     """
     regex = re.compile(pattern) if isinstance(pattern, str) else pattern
     return {key: Path(files[key]) for key in sorted(files) if regex.fullmatch(key)}
+
+
+_DELIMITERS: Final[dict[str, str]] = {
+    "\t": "tab",
+    ",": "comma",
+    ";": "semicolon",
+    "|": "pipe",
+    " ": "space",
+}
+
+
+def layout_error(source: str, key: str, expected: str, found: str) -> SourceFormatError:
+    """The one refusal of a file in a layout its parser does not read (another release's
+    columns, another delimiter): one line naming the file, the layout expected and what the
+    file has, so it is never read as zero rows and left for the floor check to catch.
+
+    `expected` says the layout (`"tab-separated, with the columns a, b"`); `found` is the
+    header line (or first line) as the file has it."""
+    # Spaces appear inside column names; they count only when nothing else separates.
+    counts = {name: found.count(char) for char, name in _DELIMITERS.items() if char != " "}
+    if not any(counts.values()):
+        counts = {"space": found.count(" ")}
+    looks = max(counts, key=lambda name: counts[name]) if any(counts.values()) else None
+    hint = ""
+    if looks and f"{looks}-separated" not in expected:
+        hint = f" (it looks {looks}-separated)"
+    # repr, so a tab shows as \t and the delimiter the file uses is visible.
+    shown = found if len(found) <= 120 else f"{found[:119]}…"
+    return SourceFormatError(
+        source, key, f"not the layout expected ({expected}); the file has {shown!r}{hint}"
+    )
+
+
+def require_columns(
+    source: str,
+    key: str,
+    header: Iterable[str],
+    required: Iterable[str],
+    *,
+    delimiter: str = "\t",
+) -> None:
+    """`layout_error` unless every `required` column is in `header` (already split at
+    `delimiter`)."""
+    names = list(header)
+    wanted = list(required)
+    missing = [c for c in wanted if c not in names]
+    if missing:
+        kind = _DELIMITERS.get(delimiter, repr(delimiter))
+        raise layout_error(
+            source,
+            key,
+            f"{kind}-separated, with the columns {', '.join(wanted)}; missing {', '.join(missing)}",
+            delimiter.join(names),
+        )
 
 
 def require_file(files: RawFiles, source: str, key: str) -> Path:

@@ -112,3 +112,22 @@ def test_damaged_snapshot_files_are_refused(snapshot: Snapshot, tmp_path: Path) 
     snapshot.file("hpo", "hp.obo").write_bytes(b"")
     with pytest.raises(UpstreamError, match="snapshot file is empty"):
         mirror(snapshot.root).download("hpo", "hp.obo", tmp_path / "hp.obo")
+
+
+def test_mirror_never_reads_outside_the_snapshot(snapshot: Snapshot, tmp_path: Path) -> None:
+    (snapshot.root.parent / "secret.txt").write_text("outside the snapshot\n")
+    fetcher = mirror(snapshot.root)
+    for upstream, path in [
+        ("gnomad", "../../secret.txt"),
+        ("gnomad", "a/../../../secret.txt"),
+        ("..", "secret.txt"),
+        ("gnomad/..", "../secret.txt"),
+    ]:
+        with pytest.raises(UpstreamError) as raised:
+            fetcher.download(upstream, path, tmp_path / "f")
+        assert "never reads outside the snapshot directory" in str(raised.value)
+        assert len(str(raised.value).splitlines()) == 1
+    # An absolute path is a path under the upstream's folder, as the emulator reads it.
+    with pytest.raises(UpstreamError, match="the snapshot lacks gnomad/"):
+        fetcher.download("gnomad", str(snapshot.root.parent / "secret.txt"), tmp_path / "f")
+    assert not (tmp_path / "f").exists()

@@ -24,7 +24,7 @@ from kg_pipeline.db.static_sources import record_uploads
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache, LoadPolicy, RawFileStore
 from kg_pipeline.sources.evidence import file_uploads, log_items, normalise, staging_items
-from kg_pipeline.sources.records import reject_samples
+from kg_pipeline.sources.records import reject_nul_rows, reject_samples
 from kg_pipeline.sources.registry import EVIDENCE_LOADS
 from kg_pipeline.sources.spec import EvidenceLoad, Source
 
@@ -62,7 +62,8 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
         with track_source(gene_db.engine, load.name, "loading evidence") as progress:
             version, files = raw_store.latest(gene_db, source.key)
             reference = hgnc.reference()
-            parsed = load.parser.parse(files)
+            # A NUL byte cannot be written; its row is rejected here, for every source.
+            parsed = reject_nul_rows(load.parser.parse(files))
             normalised = normalise(parsed, reference.normaliser)
             evidence = load.parser.aggregate(normalised.rows)
             with gene_db.engine.connect() as conn:

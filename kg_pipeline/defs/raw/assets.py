@@ -42,11 +42,18 @@ def stated_release(source: Source, fetched: Fetched) -> str | None:
     return release
 
 
-def check_files(source: Source, fetched: Fetched) -> None:
-    """Each file is what its format promises (`SourceFormatError` naming the file if not)."""
+def check_files(source: Source, fetched: Fetched, raw_store: RawFileStore) -> None:
+    """Each file is what its format promises and inflates to no more than the store accepts
+    (`SourceFormatError` naming the file if not)."""
     for key, item in fetched:
         upstream = UPSTREAMS[key.split("/", 1)[0]]
-        check_format(source.key, key, item.path, file_format(key, upstream.api_format))
+        check_format(
+            source.key,
+            key,
+            item.path,
+            file_format(key, upstream.api_format),
+            max_decompressed_bytes=raw_store.max_decompressed_bytes,
+        )
 
 
 def _file_table(version: RawVersion) -> dg.MetadataValue:
@@ -105,7 +112,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             incremental = _incremental(context, source.key, previous, known)
             job = client.fetch(staging, context.log, known, incremental=incremental)
             fetched, mode = job.fetched, job.fetcher.mode
-            check_files(source, fetched)
+            check_files(source, fetched, raw_store)
             release = stated_release(source, fetched)
             origin = client.origin(key for key, _ in fetched)
             details = {"mode": mode, "origin": origin.kind, "origin_files": dict(origin.files)}

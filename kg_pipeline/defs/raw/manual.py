@@ -104,7 +104,7 @@ def import_raw(
         for key in sorted({**kept, **files}):
             upstream, relpath = key.split("/", 1)
             job.download(upstream, relpath)
-        check_files(source, job.fetched)
+        check_files(source, job.fetched, raw_store)
         paths = {key: item.path for key, item in job.fetched}
         _validate(source, paths, gene_db, hgnc)
         version = store.add(

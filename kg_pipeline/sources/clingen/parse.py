@@ -134,8 +134,13 @@ def _read_table(text: str) -> tuple[list[str], list[tuple[int, list[str]]], str 
         if line_number >= _BANNER_SEARCH_LINES:
             break
     if header is None:
-        raise SourceFormatError(
-            SOURCE, FILE_KEY, f"no 'GENE SYMBOL' header row in the first {_BANNER_SEARCH_LINES}"
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        raise records.layout_error(
+            SOURCE,
+            FILE_KEY,
+            f"comma-separated, a banner then a header row starting GENE SYMBOL within the first "
+            f"{_BANNER_SEARCH_LINES} lines",
+            first,
         )
     rows = [
         (reader.line_num, cells)
@@ -154,9 +159,7 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     """
     path = records.require_file(files, SOURCE, FILE_KEY)
     header, numbered, release = _read_table(read_text(SOURCE, FILE_KEY, path))
-    missing = [name for name in _REQUIRED if name not in header]
-    if missing:
-        raise SourceFormatError(SOURCE, FILE_KEY, f"missing column(s) {', '.join(missing)}")
+    records.require_columns(SOURCE, FILE_KEY, header, _REQUIRED, delimiter=",")
 
     rejects: list[records.Reject] = []
     good: list[list[str]] = []

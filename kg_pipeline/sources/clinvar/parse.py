@@ -149,9 +149,11 @@ def read_header(
     """
     lines = annotations.iter_lines(SOURCE, key, path)
     release = None
+    first: str | None = None
     for _number, line in lines:
         if not line.strip():
             continue
+        first = line if first is None else first
         if line.startswith("#") and "\t" not in line:
             release = release or release_date(line)
             continue
@@ -161,13 +163,18 @@ def read_header(
             return GENE_SUMMARY, header, release, lines
         if "VariationID" in names and "ClinicalSignificance" in names:
             return VARIANT_SUMMARY, header, release, lines
-        raise SourceFormatError(
+        raise records.layout_error(
             SOURCE,
             key,
-            "the header is neither a gene_specific_summary (#Symbol, GeneID, Total_alleles, ...)"
-            f" nor a variant_summary (VariationID, ClinicalSignificance, ...): {line[:120]!r}",
+            "tab-separated, the header of a gene_specific_summary (#Symbol, GeneID, "
+            "Total_alleles, ...) or of a variant_summary (VariationID, ClinicalSignificance, ...)",
+            line,
         )
-    raise SourceFormatError(SOURCE, key, "the file has no header line")
+    if first is None:
+        raise SourceFormatError(SOURCE, key, "the file is empty")
+    raise records.layout_error(
+        SOURCE, key, "tab-separated, a header line after the `#` banner lines", first
+    )
 
 
 def _merge_gene_rows(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError
+from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.descartes.upstream import DESCARTES
 
@@ -92,6 +92,9 @@ def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> annotations.Pars
     for key, value_key in TABLES.items():
         rows, numeric = read_table(key, paths[key], value_key, collector)
         if numeric == 0:
-            raise SourceFormatError(SOURCE, key, "no `gene,value` rows with a number")
+            first = next((line for _, line in annotations.iter_lines(SOURCE, key, paths[key])), "")
+            raise records.layout_error(
+                SOURCE, key, "comma-separated `gene,value` rows with a number", first
+            )
         extra[f"{value_key}_rows"] = rows
     return collector.finish(DATASET_VERSION, extra_stats=extra)

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_text
+from kg_pipeline.raw_files import RawFiles, read_text
 from kg_pipeline.sources import aggregation, records
 from kg_pipeline.sources.gencc.upstream import GENCC
 from kg_pipeline.sources.keywords import mentions_kidney_mask
@@ -147,10 +147,12 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     table = read_export(read_text(SOURCE, FILE_KEY, path))
     for field in _REQUIRED_FIELDS:
         if not any(c in table.columns for c in FIELD_COLUMNS[field]):
-            raise SourceFormatError(
+            raise records.layout_error(
                 SOURCE,
                 FILE_KEY,
-                f"no column for {field} (expected one of {', '.join(FIELD_COLUMNS[field])})",
+                f"the new (tab-separated, sgc_id first) or legacy export, with a column for "
+                f"{field}: one of {', '.join(FIELD_COLUMNS[field])}",
+                "\t".join(table.columns),
             )
     frame = pd.DataFrame(
         {field: _first_present(table, columns) for field, columns in FIELD_COLUMNS.items()},

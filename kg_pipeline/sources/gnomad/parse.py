@@ -130,11 +130,12 @@ def _naming(key: str, header: list[str]) -> Naming:
     for naming in NAMINGS:
         if naming.matches(names):
             return naming
-    raise SourceFormatError(
+    raise records.layout_error(
         SOURCE,
         key,
-        "the header has neither the v4.1 / v4.1.1 constraint columns (lof.pLI or pLI, lof.oe, "
-        "...) nor the v2.1.1 ones (pLI, oe_lof, ...)",
+        "tab-separated, with the v4.1 / v4.1.1 constraint columns (lof.pLI or pLI, lof.oe, ...) "
+        "or the v2.1.1 ones (pLI, oe_lof, ...)",
+        "\t".join(header),
     )
 
 

@@ -41,10 +41,13 @@ def tissue_id(name: str) -> str:
     return re.sub(r"_+", "_", text).strip("_")
 
 
+_DIMENSIONS: Final = "a dimensions line `<genes> <tissues>`"
+
+
 def _dimensions(key: str, line: str) -> tuple[int, int]:
     parts = line.split()
     if len(parts) < 2 or not all(p.isdigit() for p in parts[:2]):
-        raise SourceFormatError(SOURCE, key, f"line 2 is not a GCT dimensions line: {line[:80]!r}")
+        raise records.layout_error(SOURCE, key, f"GCT 1.2, line 2 {_DIMENSIONS}", line)
     return int(parts[0]), int(parts[1])
 
 
@@ -65,15 +68,19 @@ def annotate(
 
     first = next(lines, (1, ""))[1].strip()
     if first != GCT_VERSION_LINE:
-        raise SourceFormatError(SOURCE, file_key, f"not a GCT 1.2 file (first line {first!r})")
+        raise records.layout_error(
+            SOURCE, file_key, f"GCT 1.2: a first line {GCT_VERSION_LINE}, then {_DIMENSIONS}", first
+        )
     n_rows, n_tissues = _dimensions(file_key, next(lines, (2, ""))[1])
-    header = [annotations.normalise_header(h) for h in next(lines, (3, ""))[1].split("\t")]
+    header_line = next(lines, (3, ""))[1]
+    header = [annotations.normalise_header(h) for h in header_line.split("\t")]
     if header[:2] != ["Name", "Description"] or len(header) != n_tissues + 2:
-        raise SourceFormatError(
+        raise records.layout_error(
             SOURCE,
             file_key,
-            f"the header should be Name, Description and {n_tissues} tissues "
-            f"(found {len(header)} columns starting {header[:2]})",
+            f"GCT 1.2, a tab-separated header Name, Description and the {n_tissues} tissues "
+            f"line 2 declares (found {len(header)} columns)",
+            header_line,
         )
     tissues = [tissue_id(name) for name in header[2:]]
 

@@ -45,6 +45,10 @@ OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
 
 MIN_SYMBOL_LENGTH: Final = 2
 MAX_SYMBOL_LENGTH: Final = 20
+MAX_TEXT_LENGTH: Final = 255
+"""A gene text longer than this, before cleaning, is rejected (and logged) rather than cleaned:
+no source writes a gene that long, and a staged text must fit the unique index on
+(source, text), which a text of a few kB breaks, failing the whole load."""
 
 REJECTED_WORDS: Final[frozenset[str]] = frozenset(
     {
@@ -101,14 +105,21 @@ def _as_text(values: pd.Series) -> pd.Series:
     )
 
 
+def _shown(text: str | None) -> str | None:
+    """A text as a reason quotes it: whole, unless it is longer than any gene text can be."""
+    if text is None or len(text) <= MAX_TEXT_LENGTH:
+        return text
+    return f"{text[:MAX_TEXT_LENGTH]}… ({len(text):,} characters)"
+
+
 def clean_symbol_text(texts: pd.Series) -> pd.DataFrame:
     """Clean raw gene texts and judge their plausibility (reference section 3, steps 1-2).
 
     Cleaning: trim and upper-case; drop a leading `GENE:`/`SYMBOL:`/`PROTEIN:`; drop
     parenthesised parts; cut at the first `; , | / \\`; drop trailing `GENE`/`PROTEIN`/`_HUMAN`
     tokens; keep only `A-Z 0-9 _ -` (and no leading or trailing `_`/`-`).
-    Plausibility: reject texts shorter than 2 or longer than 20 characters, only digits, or one
-    of `REJECTED_WORDS`.
+    Plausibility: reject texts longer than 255 characters as given, shorter than 2 or longer
+    than 20 characters once cleaned, only digits, or one of `REJECTED_WORDS`.
 
     Returns a frame on the same index with `cleaned` (str, None when rejected) and `reason`
     (None when plausible, else why the text is rejected).
@@ -128,6 +139,7 @@ def clean_symbol_text(texts: pd.Series) -> pd.DataFrame:
     trimmed = raw.str.strip()
     conditions = [
         trimmed.eq(""),
+        raw.str.len() > MAX_TEXT_LENGTH,
         trimmed.str.upper().isin(PLACEHOLDER_TEXTS) | cleaned.isin(REJECTED_WORDS),
         cleaned.eq(""),
         cleaned.str.fullmatch(r"\d+"),
@@ -136,6 +148,7 @@ def clean_symbol_text(texts: pd.Series) -> pd.DataFrame:
     ]
     reasons = [
         "empty text",
+        f"longer than {MAX_TEXT_LENGTH} characters before cleaning",
         "placeholder word",
         "no symbol characters left after cleaning",
         "only digits",
@@ -150,7 +163,9 @@ def clean_symbol_text(texts: pd.Series) -> pd.DataFrame:
     rejected = why.ne("")
     reason = pd.Series(
         [
-            f"{text.strip()!r} is not a plausible gene symbol ({w}: {c!r})" if w else None
+            f"{_shown(text.strip())!r} is not a plausible gene symbol ({w}: {_shown(c)!r})"
+            if w
+            else None
             for text, w, c in zip(raw, why, cleaned, strict=True)
         ],
         index=raw.index,

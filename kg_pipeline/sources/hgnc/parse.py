@@ -180,11 +180,9 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
     """
     text = read_text(SOURCE, file_key, path)
     frame = records.read_table(SOURCE, file_key, text, usecols=lambda name: name in _KEPT)
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        raise SourceFormatError(
-            SOURCE, file_key, f"missing column(s) {', '.join(missing)} in the header"
-        )
+    if not all(c in frame.columns for c in REQUIRED_COLUMNS):
+        header = text.split("\n", 1)[0].rstrip("\r").split("\t")
+        records.require_columns(SOURCE, file_key, header, REQUIRED_COLUMNS)
     if frame.empty:
         raise SourceFormatError(SOURCE, file_key, "the file has a header but no genes")
 

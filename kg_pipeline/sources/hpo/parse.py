@@ -20,7 +20,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_bytes
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, decode_utf8, read_bytes
 from kg_pipeline.sources import aggregation, records
 from kg_pipeline.sources.hpo.annotate import (
     SYNDROMIC_CATEGORIES,
@@ -67,10 +67,7 @@ def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
 
     pandas reads the bytes as they are: a str copy of them in a `StringIO` would hold the
     33 MB `phenotype.hpoa` four times over (4 bytes a character)."""
-    try:
-        data.decode("utf-8-sig")  # only to reject a file that is not UTF-8 text
-    except UnicodeDecodeError as exc:
-        raise SourceFormatError(SOURCE, key, f"not UTF-8 text ({exc.reason})") from exc
+    decode_utf8(SOURCE, key, data)  # only to reject a file that is not UTF-8 text
     start = len(_BOM) if data.startswith(_BOM) else 0
     while data.startswith(b"#", start):
         end = data.find(b"\n", start)
@@ -81,9 +78,10 @@ def _read_tsv(key: str, data: bytes, required: tuple[str, ...]) -> pd.DataFrame:
     table = records.read_table(
         SOURCE, key, data, quoting=csv.QUOTE_NONE, usecols=lambda name: name in required
     )
-    missing = [c for c in required if c not in table.columns]
-    if missing:
-        raise SourceFormatError(SOURCE, key, f"missing column(s) {', '.join(missing)}")
+    if not all(c in table.columns for c in required):
+        # `usecols` kept the required columns only: show the header as the file has it.
+        header = data.split(b"\n", 1)[0].decode("utf-8", "replace").rstrip("\r")
+        records.require_columns(SOURCE, key, header.split("\t"), required)
     return table
 
 

@@ -256,7 +256,10 @@ def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> No
     rejected.
     """
     lines = annotations.iter_lines(SOURCE, REPORT_KEY, path)
+    first: str | None = None
+    well_formed = 0
     for number, row, line in collector.tab_rows(lines, REPORT_KEY, at_least=REPORT_CELLS):
+        first = line if first is None else first
         cells = [c.strip() for c in row]
         where = f"{REPORT_KEY}:{number}"
         if any(cells[REPORT_CELLS:]):  # the trailing tab leaves one blank cell
@@ -270,6 +273,7 @@ def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> No
         if any(not _MP_ID.match(p) for p in systems):
             collector.reject(where, "malformed MP id", line)
             continue
+        well_formed += 1
         match = collector.index.match(entrez_id=entrez or None, symbol=symbol)
         if match is None:
             collector.unmatched()
@@ -281,6 +285,16 @@ def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> No
             "systems": systems,
         }
         collector.offer(match, record, merge=_merge)
+    if first is not None and not well_formed:
+        # No header to check: a report in another release's columns shows as no line whose
+        # cells are where this layout has them.
+        raise records.layout_error(
+            SOURCE,
+            REPORT_KEY,
+            "tab-separated human symbol, Entrez id, mouse symbol, MGI marker id, MP ids; "
+            "no line has an MGI id in the fourth cell and MP ids in the fifth",
+            first,
+        )
 
 
 def annotate(

@@ -239,10 +239,13 @@ def read_layout(header: str, key: str) -> LinkLayout:
     """The layout a links file's header line names; `SourceFormatError` when it lacks a column
     or does not start `protein1 protein2`."""
     names = header.split()
-    pos = annotations.column_positions(SOURCE, key, names, _LINK_COLUMNS)
+    pos = annotations.column_positions(SOURCE, key, names, _LINK_COLUMNS, delimiter=" ")
     if (pos["protein1"], pos["protein2"]) != (0, 1):
-        raise SourceFormatError(
-            SOURCE, key, "expected the columns protein1 protein2 first, then combined_score"
+        raise records.layout_error(
+            SOURCE,
+            key,
+            "space-separated, the columns protein1 protein2 first, then combined_score",
+            header.rstrip("\r\n"),
         )
     return LinkLayout(fields=len(names), score=pos["combined_score"])
 

@@ -345,3 +345,36 @@ def test_a_body_fault_ignores_validators(emulator: UpstreamEmulator) -> None:
     emulator.inject("gnomad", "malformed", every=2)
     answer = get(emulator, f"/gnomad/{GNOMAD_TSV}", headers={"If-None-Match": tag})
     assert answer.status == 200 and JUNK_LINE in answer.body
+
+
+def test_no_request_reads_outside_the_snapshot(
+    emulator: UpstreamEmulator, snapshot: Snapshot
+) -> None:
+    # A file beside the snapshot, and one inside it to show the same request shape serves.
+    secret = b"outside the snapshot\n"
+    (snapshot.root.parent / "secret.txt").write_bytes(secret)
+    (snapshot.root / "gnomad" / "inside.txt").write_bytes(b"inside\n")
+    assert get(emulator, "/gnomad/inside.txt").body == b"inside\n"
+    escapes = [
+        "/gnomad/../../secret.txt",
+        "/gnomad/%2e%2e/%2e%2e/secret.txt",
+        "/gnomad/%2E%2E%2F%2E%2E%2Fsecret.txt",
+        "/gnomad/..%2f..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/../secret.txt",
+        "/gnomad/%2e%2e/%2e%2e/secret.txt?page=1",
+        "/gnomad/x?format=/../../../secret.txt",
+        f"/gnomad/{snapshot.root.parent / 'secret.txt'}",
+        f"/gnomad/{'%2f'.join(str(snapshot.root.parent / 'secret.txt').split('/'))}",
+        f"/{snapshot.root.parent}/secret.txt",
+    ]
+    # A raw socket, so nothing normalises `..` on the way (http.client sends it as it is too).
+    port = int(emulator.url.rsplit(":", 1)[1])
+    for target in escapes:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(f"GET {target} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+            answer = b""
+            while chunk := conn.recv(65536):
+                answer += chunk
+        assert answer.startswith(b"HTTP/1.0 404"), (target, answer[:80])
+        assert secret not in answer, target

@@ -280,7 +280,7 @@ def test_the_variant_summary_parse_holds_only_our_genes(tmp_path: Path) -> None:
 def test_an_unknown_header_or_no_file_is_a_format_error(tmp_path: Path) -> None:
     path = tmp_path / "x"
     path.write_text("#Gene\tCount\nPKD1\t3\n", encoding="utf-8")
-    with pytest.raises(SourceFormatError, match="neither a gene_specific_summary"):
+    with pytest.raises(SourceFormatError, match="the header of a gene_specific_summary"):
         annotate({GENE_SUMMARY_KEY: path}, genes_frame((1, "PKD1", "5310", None)))
     with pytest.raises(SourceFormatError, match="missing"):
         annotate({}, genes_frame((1, "PKD1", "5310", None)))

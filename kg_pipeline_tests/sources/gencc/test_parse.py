@@ -265,5 +265,5 @@ def test_an_export_without_a_symbol_column_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x"
     path.write_text('"uuid"\t"disease_title"\n"1"\t"renal"\n', encoding="utf-8")
 
-    with pytest.raises(SourceFormatError, match="no column for symbol"):
+    with pytest.raises(SourceFormatError, match="with a column for symbol"):
         parse({FILE_KEY: path})

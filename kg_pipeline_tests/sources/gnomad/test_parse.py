@@ -223,7 +223,7 @@ def test_a_header_without_the_constraint_columns_is_a_format_error(tmp_path: Pat
     path = tmp_path / "a"
     path.write_text("gene\ttranscript\tpli_renamed\nPKD1\tENST1\t1\n", encoding="utf-8")
 
-    with pytest.raises(SourceFormatError, match=r"neither the v4\.1 / v4\.1\.1 constraint columns"):
+    with pytest.raises(SourceFormatError, match=r"with the v4\.1 / v4\.1\.1 constraint columns"):
         annotate({FILE_KEY: path}, genes_frame((1, "PKD1", None, None)))
 
 

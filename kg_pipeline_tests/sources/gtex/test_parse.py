@@ -113,5 +113,5 @@ def test_fewer_rows_than_declared_is_a_truncated_file(tmp_path: Path) -> None:
 def test_a_file_that_is_not_gct_is_a_format_error(tmp_path: Path) -> None:
     path = tmp_path / "x"
     path.write_text("Name\tDescription\tLiver\nENSG1\tA\t1\n", encoding="utf-8")
-    with pytest.raises(SourceFormatError, match=r"not a GCT 1\.2 file"):
+    with pytest.raises(SourceFormatError, match=r"not the layout expected \(GCT 1\.2"):
         annotate({FILE_KEY: path}, GENES)

@@ -75,7 +75,7 @@ def test_a_release_without_location_sortable_still_parses(hgnc_file: Path, tmp_p
 
 
 def test_a_release_without_symbols_is_refused(hgnc_file: Path, tmp_path: Path) -> None:
-    with pytest.raises(SourceFormatError, match=r"HGNC: .*missing column\(s\) symbol"):
+    with pytest.raises(SourceFormatError, match=r"HGNC: .*; missing symbol\)"):
         parse_complete_set(_small_release(hgnc_file, tmp_path, "symbol", compress=True))
 
 

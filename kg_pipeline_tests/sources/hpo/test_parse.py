@@ -160,7 +160,9 @@ def test_an_annotation_file_without_its_columns_is_refused(tmp_path: Path) -> No
     bad = tmp_path / "g2p"
     bad.write_text("gene\thpo\nPKD1\tHP:0000107\n", encoding="utf-8")
 
-    with pytest.raises(SourceFormatError, match=r"genes_to_phenotype\.txt: missing column"):
+    with pytest.raises(
+        SourceFormatError, match=r"genes_to_phenotype\.txt: not the layout expected .*; missing"
+    ):
         parse({**_files(), GENES_KEY: bad})
 
 

@@ -385,7 +385,7 @@ def test_the_score_column_is_found_by_name(tmp_path: Path) -> None:
     with pytest.raises(SourceFormatError, match="protein1 protein2 first"):
         annotate(_files(tmp_path, links="protein2 protein1 combined_score\n" + body[0]),
                  GENES, SCORES)  # fmt: skip
-    with pytest.raises(SourceFormatError, match=r"missing column\(s\) combined_score"):
+    with pytest.raises(SourceFormatError, match=r"missing combined_score"):
         annotate(_files(tmp_path, links="protein1 protein2 score\n" + body[0]), GENES, SCORES)
 
 

@@ -1,0 +1,65 @@
+"""Reading raw files that are not what they should be: each refused in one line naming the file."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from kg_pipeline.http.formats import check_format
+from kg_pipeline.raw_files import SourceFormatError, read_json, read_text
+
+
+def test_invalid_utf8_is_refused_naming_the_file_and_the_byte_offset(tmp_path: Path) -> None:
+    # Decided: refused, never decoded with replacement characters (a Latin-1 export would
+    # otherwise load with every accented letter silently replaced).
+    path = tmp_path / "f"
+    good = "NPHS1\tné\nPKD1\tna".encode()  # 17 bytes of UTF-8, then a Latin-1 "ï"
+    path.write_bytes(good + b"\xefve\n")
+    with pytest.raises(SourceFormatError) as raised:
+        read_text("clingen", "clingen/kb/gene-validity/download", path)
+    message = str(raised.value)
+    assert message.splitlines() == [message]
+    assert "clingen/kb/gene-validity/download" in message
+    assert "not UTF-8 text: byte 0xef at offset 17 " in message
+    path.write_bytes(gzip.compress(path.read_bytes()))  # the same inside gzip
+    with pytest.raises(SourceFormatError, match="byte 0xef at offset 17 "):
+        read_text("clingen", "clingen/kb/gene-validity/download", path)
+    with pytest.raises(SourceFormatError, match="byte 0xef at offset 17 "):
+        check_format("clingen", "k", path, "text", max_decompressed_bytes=1 << 20)
+
+
+def test_json_nested_10000_levels_is_refused_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "page-1"
+    path.write_text("[" * 10_000 + "]" * 10_000)
+    for read in (
+        lambda: read_json("pubtator", "pubtator/search/page-1", path),
+        lambda: check_format(
+            "pubtator", "pubtator/search/page-1", path, "json", max_decompressed_bytes=1 << 20
+        ),
+    ):
+        with pytest.raises(SourceFormatError) as raised:
+            read()
+        message = str(raised.value)
+        assert message.splitlines() == [message]
+        assert "pubtator/search/page-1" in message and "nested deeper" in message
+    path.write_text("[" * 100 + "]" * 100)  # deep, but within reason: read
+    value = read_json("pubtator", "pubtator/search/page-1", path)
+    for _ in range(99):
+        (value,) = value
+    assert value == []
+
+
+@pytest.mark.parametrize("name", ["links.txt.gz", "plain-name"])
+def test_a_gzip_bomb_is_refused_naming_the_limit(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(b"a\tb\n" * 1_000_000))  # 4 MB in about 12 kB
+    assert path.stat().st_size < 40_000
+    with pytest.raises(SourceFormatError) as raised:
+        check_format("string", f"string/{name}", path, "text", max_decompressed_bytes=1_000_000)
+    message = str(raised.value)
+    assert message.splitlines() == [message]
+    assert f"string/{name}" in message and "KG_MAX_DECOMPRESSED_BYTES" in message
+    # Under the limit the same file passes.
+    check_format("string", f"string/{name}", path, "text", max_decompressed_bytes=4_000_000)
