@@ -106,10 +106,13 @@ def pg_admin_url() -> Iterator[str]:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def create_database(admin_url: str, name: str) -> str:
+def create_database(admin_url: str, name: str, template: str | None = None) -> str:
+    """Create database `name`, empty or as a copy of database `template` (which must have no
+    open connections): a copy of a loaded database takes well under a second, a load seconds."""
     engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}"' if template else ""
     with engine.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
     engine.dispose()
     return with_driver(admin_url, GENE_DB_DRIVER, name)
 

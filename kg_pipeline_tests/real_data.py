@@ -22,7 +22,9 @@ def configured_real_data_dir() -> Path:
     return Path(os.environ.get(REAL_DATA_ENV) or DEFAULT_REAL_DATA_DIR)
 
 
-def _in_ci() -> bool:
+def in_ci() -> bool:
+    """Whether this is CI (`CI=true`, as `.ci/run` sets): a test that would skip for a missing
+    prerequisite fails there instead."""
     return os.environ.get("CI", "").strip().lower() in {"true", "1"}
 
 
@@ -32,7 +34,7 @@ def real_data_dir() -> Path:
     path = configured_real_data_dir()
     if not path.is_dir():
         reason = f"real data directory {path} is missing (set {REAL_DATA_ENV} to where it is)"
-        if _in_ci():
+        if in_ci():
             pytest.fail(f"{reason}; CI=true, so real-data tests must not skip", pytrace=False)
         pytest.skip(reason)
     return path

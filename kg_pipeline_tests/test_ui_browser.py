@@ -7,8 +7,9 @@ assets materialised. Then, on the same UI and databases, an operator turns on th
 schedule with its switch, changes ClinGen's upstream file and launches the schedule's tick from
 its "Preview tick result" dialog (a schedule only fires at its cron time): that run reloads
 ClinGen and what depends on it, and nothing of the other sources. Screenshots go to
-`artifacts/ui/` (their paths print with `pytest -s`). Without a Chromium executable the test is
-skipped, saying so.
+`artifacts/ui/` (their paths print with `pytest -s`). Without a Chromium executable (or
+Playwright) the test is skipped, saying so; under `CI=true` it fails instead, since `.ci/run`
+installs Chromium and a skip there would quietly drop the test.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-pytest.importorskip("playwright.sync_api", reason="playwright missing: pip install -e '.[test]'")
+from kg_pipeline_tests.real_data import in_ci
+
+if not in_ci():  # under CI a missing Playwright is an import error: the module fails
+    pytest.importorskip(
+        "playwright.sync_api", reason="playwright missing: pip install -e '.[test]'"
+    )
 
 from playwright.sync_api import Browser, Locator, Page, Response, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -71,10 +77,13 @@ def chromium() -> Path:
     """The browser executable; without one the test skips before any server starts."""
     found = find_chromium()
     if found is None:
-        pytest.skip(
+        reason = (
             "no Chromium executable (/usr/bin/chromium): "
             "apt-get install chromium chromium-driver, as .ci/run does"
         )
+        if in_ci():
+            pytest.fail(f"{reason}; CI=true, so the browser test must not skip", pytrace=False)
+        pytest.skip(reason)
     return found
 
 

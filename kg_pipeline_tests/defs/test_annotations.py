@@ -351,6 +351,71 @@ def test_a_failed_reload_keeps_the_previous_annotations(
     assert last_error.startswith("gnomad: the new load has 0 genes")
 
 
+def test_a_changed_reload_keeps_the_replaced_values_in_annotation_history(
+    rebuilt, real_snapshot: Path, tmp_path: Path
+) -> None:
+    """Three genes get a new pLI and two lose their rows: exactly those five changes are in
+    `annotation_history` with the values they replaced; nothing else is copied there."""
+    import os
+    import shutil
+
+    url, store, _ = rebuilt
+    before = annotations(url, "gnomad")
+    changed = tmp_path / "changed"
+    shutil.copytree(real_snapshot, changed, copy_function=os.link)
+    tsv = changed / "gnomad" / "gnomad.v4.1.constraint_metrics.tsv"
+    header, *rows = tsv.read_text().splitlines()
+    names = header.split("\t")
+    gene, pli, chromosome = (names.index(c) for c in ("gene", "lof.pLI", "chromosome"))
+    by_gene: dict[str, list[list[str]]] = {}
+    for row in rows:
+        cells = row.split("\t")
+        by_gene.setdefault(cells[gene], []).append(cells)
+    # Genes annotated from rows that carry their own symbol, none on chrX (another test blanks
+    # those), with a pLI to change.
+    candidates = [
+        s
+        for s in sorted(before)
+        if before[s].get("gene_symbol") == s
+        and "pli" in before[s]
+        and all(cells[chromosome] != "chrX" for cells in by_gene.get(s, [["chrX"] * len(names)]))
+    ]
+    updated, deleted = candidates[:3], candidates[3:5]
+    for symbol in updated:
+        for cells in by_gene[symbol]:
+            cells[pli] = "0.123456"
+    kept = [c for s, group in by_gene.items() if s not in deleted for c in group]
+    tsv.unlink()  # a hard link to the module's snapshot: replace it, never write into it
+    tsv.write_text("\n".join([header, *("\t".join(c) for c in kept)]) + "\n")
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        last = conn.execute(sa.text("SELECT coalesce(max(id), 0) FROM annotation_history")).scalar()
+
+    result = materialize_all(url, store, changed, ["raw_gnomad", "gnomad_annotations"])
+
+    assert result.success
+    after = annotations(url, "gnomad")
+    (event,) = result.asset_materializations_for_node("gnomad_annotations")
+    counts = {k: event.metadata[k].value for k in ("inserted", "updated", "removed")}
+    with engine.connect() as conn:
+        history = conn.execute(
+            sa.text(
+                "SELECT g.approved_symbol, h.operation, h.old_data, h.new_data, h.changed_by "
+                "FROM annotation_history h JOIN genes g ON g.id = h.gene_id "
+                "WHERE h.id > :last AND h.source = 'gnomad' ORDER BY 1"
+            ),
+            {"last": last},
+        ).all()
+    engine.dispose()
+    assert counts == {"inserted": 0, "updated": 3, "removed": 2}
+    assert all(after[s]["pli"] == 0.123456 for s in updated)
+    assert set(after) == set(before) - set(deleted)
+    assert sorted(tuple(r) for r in history) == sorted(
+        [(s, "update", before[s], after[s], "kg-pipeline") for s in updated]
+        + [(s, "delete", before[s], None, "kg-pipeline") for s in deleted]
+    )
+
+
 def test_a_gnomad_file_without_chrx_values_warns(
     rebuilt, real_snapshot: Path, tmp_path: Path
 ) -> None:

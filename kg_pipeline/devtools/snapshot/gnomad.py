@@ -24,68 +24,13 @@ from kg_pipeline.devtools.snapshot.context import SnapshotContext
 from kg_pipeline.devtools.snapshot.names import rint
 from kg_pipeline.devtools.snapshot.r_values import RValues
 from kg_pipeline.devtools.snapshot.universe import REAL_CHROMOSOMES, Gene, GeneUniverse
+from kg_pipeline.sources.gnomad.parse import V41_COLUMNS
 from kg_pipeline.sources.gnomad.upstream import GNOMAD
 
 (RELPATH,) = GNOMAD.files
 FORMAT = "gnomad-v4.1-constraint-tsv"
 RELEASE = "v4.1"
-COLUMNS: tuple[str, ...] = (
-    "gene",
-    "gene_id",
-    "transcript",
-    "canonical",
-    "mane_select",
-    "lof_hc_lc.obs",
-    "lof_hc_lc.exp",
-    "lof_hc_lc.possible",
-    "lof_hc_lc.oe",
-    "lof_hc_lc.mu",
-    "lof_hc_lc.pLI",
-    "lof_hc_lc.pNull",
-    "lof_hc_lc.pRec",
-    "lof.obs",
-    "lof.exp",
-    "lof.possible",
-    "lof.oe",
-    "lof.mu",
-    "lof.pLI",
-    "lof.pNull",
-    "lof.pRec",
-    "lof.oe_ci.lower",
-    "lof.oe_ci.upper",
-    "lof.oe_ci.upper_rank",
-    "lof.oe_ci.upper_bin_decile",
-    "lof.z_raw",
-    "lof.z_score",
-    "mis.obs",
-    "mis.exp",
-    "mis.possible",
-    "mis.oe",
-    "mis.mu",
-    "mis.oe_ci.lower",
-    "mis.oe_ci.upper",
-    "mis.z_raw",
-    "mis.z_score",
-    "mis_pphen.obs",
-    "mis_pphen.exp",
-    "mis_pphen.possible",
-    "mis_pphen.oe",
-    "syn.obs",
-    "syn.exp",
-    "syn.possible",
-    "syn.oe",
-    "syn.mu",
-    "syn.oe_ci.lower",
-    "syn.oe_ci.upper",
-    "syn.z_raw",
-    "syn.z_score",
-    "constraint_flags",
-    "level",
-    "transcript_type",
-    "chromosome",
-    "cds_length",
-    "num_coding_exons",
-)
+COLUMNS = V41_COLUMNS
 FULL_TRANSCRIPTS_PER_GENE = 11.5
 MISSING_GENE_SHARE = 0.03
 
