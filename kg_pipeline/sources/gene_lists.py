@@ -41,17 +41,15 @@ _LIST_FIELDS: Final = ("genes", "data", "results")
 
 
 def gene_entries(source: str, key: str, document: Any) -> list[Any]:
-    """The gene list of one file: `genes`, else `data` or `results`, else the first list value
-    (or the document itself when it is a list). No list at all is a `SourceFormatError`."""
+    """The gene list of one file: `genes`, else `data` or `results` (or the document itself
+    when it is a list). None of them is a `SourceFormatError`: another list (a publication's
+    `authors`) is never read as genes, so a renamed or missing key refuses the file."""
     if isinstance(document, list):
         return document
     if isinstance(document, Mapping):
         for name in _LIST_FIELDS:
             if isinstance(document.get(name), list):
                 return list(document[name])
-        for value in document.values():
-            if isinstance(value, list):
-                return list(value)
     raise SourceFormatError(source, key, "no gene list ('genes', 'data' or 'results') found")
 
 

@@ -16,8 +16,10 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 import dagster as dg
+import pandas as pd
 
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.raw_index import latest_raw_version, record_raw_version
@@ -26,7 +28,7 @@ from kg_pipeline.defs.resources import RawFileStore, UpstreamClient
 from kg_pipeline.http.formats import check_format, file_format
 from kg_pipeline.http.transport import FetchedFile
 from kg_pipeline.manifest import DataOrigin
-from kg_pipeline.raw_files import RawVersion
+from kg_pipeline.raw_files import RawVersion, SourceFormatError
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline.sources.spec import Fetched, Source
 
@@ -42,9 +44,20 @@ def stated_release(source: Source, fetched: Fetched) -> str | None:
     return release
 
 
-def check_files(source: Source, fetched: Fetched, raw_store: RawFileStore) -> None:
-    """Each file is what its format promises and inflates to no more than the store accepts
-    (`SourceFormatError` naming the file if not)."""
+NO_GENES: Final = pd.DataFrame(
+    columns=["gene_id", "hgnc_id", "approved_symbol", "entrez_id", "ensembl_gene_id"]
+)
+"""The genes frame of a check without our genes: an annotator still reads every row."""
+
+
+def check_files(
+    source: Source, fetched: Fetched, raw_store: RawFileStore, genes: pd.DataFrame = NO_GENES
+) -> None:
+    """Each file is what its format promises and inflates to no more than the store accepts,
+    then the source's own parser reads them all, so a renamed or missing column or key fails
+    here and the version is never recorded (`SourceFormatError` naming the file if not).
+    Malformed rows are the parser's rejects and pass; the load counts them. `genes`: what an
+    annotator matches against (none by default)."""
     for key, item in fetched:
         upstream = UPSTREAMS[key.split("/", 1)[0]]
         check_format(
@@ -54,6 +67,23 @@ def check_files(source: Source, fetched: Fetched, raw_store: RawFileStore) -> No
             file_format(key, upstream.api_format),
             max_decompressed_bytes=raw_store.max_decompressed_bytes,
         )
+    if not any(item.downloaded for _, item in fetched):
+        # All answered 304 or were carried over: the stored version's bytes, parsed when they
+        # arrived. Parsing them again would make every no-change refresh read every file.
+        return
+    paths = {key: item.path for key, item in fetched}
+    if source.evidence is not None:
+        parsed = source.evidence.parser.parse(paths)
+        if parsed.rows.empty:
+            raise SourceFormatError(
+                source.key,
+                ", ".join(sorted(paths)) if len(paths) <= 3 else f"its {len(paths)} files",
+                "the files parse but hold no evidence rows (a renamed or missing column or key?)",
+            )
+    if source.annotation is not None:
+        # The scores only weight what is kept; none are needed to read every row.
+        inputs = {"scores": {}} if "scores" in source.annotation.inputs else {}
+        source.annotation.annotator.annotate(paths, genes, **inputs)
 
 
 def _file_table(version: RawVersion) -> dg.MetadataValue:

@@ -25,7 +25,7 @@ from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.db.schema import current_revision, head_revision
 from kg_pipeline.db.server import DatabaseUnavailable
 from kg_pipeline.defs.annotation.assets import gene_frame
-from kg_pipeline.defs.raw.assets import check_files, stated_release
+from kg_pipeline.defs.raw.assets import NO_GENES, check_files, stated_release
 from kg_pipeline.defs.resources import HgncReferenceCache, RawFileStore
 from kg_pipeline.http.mirror import LocalFilesFetcher
 from kg_pipeline.raw_files import RawVersion
@@ -33,10 +33,6 @@ from kg_pipeline.sources.hgnc.reference import HgncReference
 from kg_pipeline.sources.spec import FetchJob, Source
 
 logger = logging.getLogger("kg_pipeline.import_raw")
-
-_EMPTY_GENES = pd.DataFrame(
-    columns=["gene_id", "hgnc_id", "approved_symbol", "entrez_id", "ensembl_gene_id"]
-)
 
 
 class ManualImportError(ValueError):
@@ -104,9 +100,8 @@ def import_raw(
         for key in sorted({**kept, **files}):
             upstream, relpath = key.split("/", 1)
             job.download(upstream, relpath)
-        check_files(source, job.fetched, raw_store)
-        paths = {key: item.path for key, item in job.fetched}
-        _validate(source, paths, gene_db, hgnc)
+        # Against our genes when the database has them.
+        check_files(source, job.fetched, raw_store, _genes(gene_db, hgnc))
         version = store.add(
             source.key,
             job.fetched,
@@ -130,25 +125,9 @@ def _latest_recorded(gene_db: GeneDatabase, source_key: str) -> RawVersion | Non
         return None  # no gene database yet: an air-gapped first import
 
 
-def _validate(
-    source: Source, paths: dict[str, Path], gene_db: GeneDatabase, hgnc: HgncReferenceCache
-) -> None:
-    """Run the source's own parser over the files; its `SourceFormatError` says what is wrong."""
-    if source.evidence is not None:
-        parsed = source.evidence.parser.parse(paths)
-        if parsed.rows.empty:
-            raise ManualImportError(
-                f"{source.key}: the files parse but hold no kidney evidence rows"
-            )
-    if source.annotation is not None:
-        # Against our genes when the database has them; otherwise every row is still read.
-        genes = _genes(gene_db, hgnc)
-        source.annotation.annotator.annotate(paths, genes)
-
-
 def _genes(gene_db: GeneDatabase, hgnc: HgncReferenceCache) -> pd.DataFrame:
     try:
         reference: HgncReference = hgnc.reference()
     except (RuntimeError, sa.exc.SQLAlchemyError):
-        return _EMPTY_GENES
+        return NO_GENES
     return gene_frame(gene_db, reference)

@@ -7,7 +7,10 @@ empty 200s and hosts that hang up without answering.
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import json
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -22,6 +25,8 @@ FAULT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
     "malformed": {"every": 10},
     "empty": {},
     "down": {},
+    "renamed_column": {"column": None},
+    "missing_column": {"column": None},
 }
 """Fault kinds and their options with defaults.
 
@@ -36,7 +41,17 @@ FAULT_DEFAULTS: Final[dict[str, dict[str, Any]]] = {
   is cut in half instead; `.gz` files are corrupted inside and recompressed.
 - `empty`: 200 with Content-Length 0.
 - `down`: close the connection without any response.
+- `renamed_column`: the header cell `column` of a tabular file (tab- or comma-separated, the
+  first header line naming it; `.gz` recompressed) renamed to `<column>_renamed`; in a JSON
+  body every key `column` renamed so. A file without that column or key is sent unchanged, so
+  one fault can cover an upstream of several files.
+- `missing_column`: as `renamed_column`, but the column is removed from the header and from
+  every row after it (the JSON key is removed), as an upstream that drops a column would.
 """
+
+COLUMN_FAULTS: Final = frozenset({"renamed_column", "missing_column"})
+_HEADER_SEARCH_LINES: Final = 100
+"""How far into a tabular file the header naming a column is looked for (banners come first)."""
 
 JUNK_LINE: Final = b"\x00garbage\tnot\ta\trow"
 
@@ -75,6 +90,8 @@ def make_fault(
         raise ValueError(f"server_error status must be 5xx, got {merged['status']}")
     if kind == "truncate" and not 0 <= float(merged["fraction"]) < 1:
         raise ValueError(f"truncate fraction must be in [0, 1), got {merged['fraction']}")
+    if kind in COLUMN_FAULTS and not merged["column"]:
+        raise ValueError(f"fault {kind!r} needs the option column (a header cell or JSON key)")
     if kind == "malformed" and int(merged["every"]) < 1:
         raise ValueError(f"malformed every must be >= 1, got {merged['every']}")
     return Fault(
@@ -113,3 +130,62 @@ def malform(body: bytes, name: str, every: int) -> bytes:
         ending = line[len(line.rstrip(b"\r\n")) :]
         lines[index] = JUNK_LINE + ending
     return b"".join(lines)
+
+
+def recolumn(body: bytes, name: str, column: str, *, drop: bool) -> bytes:
+    """`body` with the header column (or JSON key) `column` renamed, or removed with its cells
+    (`drop`); unchanged when the file has no such column."""
+    if name.lower().endswith(".gz"):
+        changed = recolumn(gzip.decompress(body), name[:-3], column, drop=drop)
+        return gzip.compress(changed, mtime=0)
+    if looks_like_json(body[:64]):
+        return json.dumps(_rekey(json.loads(body), column, drop=drop)).encode()
+    lines = body.decode("utf-8").splitlines(keepends=True)
+    for number, line in enumerate(lines[:_HEADER_SEARCH_LINES]):
+        sep = "\t" if "\t" in line else ","
+        cells = _cells(line, sep)
+        names = [cell.strip().lstrip("#").strip() for cell in cells]
+        if column not in names:
+            continue
+        position = names.index(column)
+        if not drop:
+            cells[position] = cells[position].replace(column, f"{column}_renamed", 1)
+            lines[number] = _join(cells, sep, line)
+            return "".join(lines).encode()
+        for index in range(number, len(lines)):
+            row = _cells(lines[index], sep)
+            if len(row) > position:
+                del row[position]
+                lines[index] = _join(row, sep, lines[index])
+        return "".join(lines).encode()
+    return body
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    text = line.rstrip("\r\n")
+    if sep == "\t":
+        return text.split("\t")
+    return next(csv.reader([text]), [])
+
+
+def _join(cells: list[str], sep: str, original: str) -> str:
+    ending = original[len(original.rstrip("\r\n")) :]
+    if sep == "\t":
+        return "\t".join(cells) + ending
+    out = io.StringIO()
+    quoting = csv.QUOTE_ALL if original.startswith('"') else csv.QUOTE_MINIMAL
+    csv.writer(out, quoting=quoting, lineterminator="").writerow(cells)
+    return out.getvalue() + ending
+
+
+def _rekey(value: Any, key: str, *, drop: bool) -> Any:
+    if isinstance(value, list):
+        return [_rekey(item, key, drop=drop) for item in value]
+    if not isinstance(value, dict):
+        return value
+    renamed: dict[str, Any] = {}
+    for name, item in value.items():
+        if name == key and drop:
+            continue
+        renamed[f"{key}_renamed" if name == key else name] = _rekey(item, key, drop=drop)
+    return renamed

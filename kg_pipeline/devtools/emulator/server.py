@@ -25,7 +25,13 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from kg_pipeline.devtools.emulator.faults import Fault, content_type, make_fault, malform
+from kg_pipeline.devtools.emulator.faults import (
+    Fault,
+    content_type,
+    make_fault,
+    malform,
+    recolumn,
+)
 from kg_pipeline.http.transport import CHUNK_SIZE, mirror_relpath, snapshot_path
 
 logger = logging.getLogger("kg_pipeline.devtools.emulator")
@@ -279,6 +285,11 @@ class UpstreamEmulator:
             reply(200, b"", **headers)
         elif kind == "malformed":
             reply(200, malform(file.read_bytes(), file.name, int(options["every"])), **headers)
+        elif kind in ("renamed_column", "missing_column"):
+            body = recolumn(
+                file.read_bytes(), file.name, options["column"], drop=kind == "missing_column"
+            )
+            reply(200, body, **headers)
         elif kind == "truncate":
             self._settle(index, 200)
             if options["content_length"]:

@@ -127,6 +127,18 @@ def read_export(text: str) -> pd.DataFrame:
     return table
 
 
+def _short_rows(text: str, table: pd.DataFrame) -> pd.Series:
+    """Rows with fewer cells than the header (a junk line): rejects, not non-kidney rows.
+    Counted on the lines of the unquoted export, where a tab always separates cells; the
+    quoted legacy export relies on pandas' missing cells."""
+    lines = [line for line in text.splitlines()[1:] if line.strip()]
+    first_line = text.split("\n", 1)[0]
+    if "\t" in first_line and not first_line.lstrip().startswith('"') and len(lines) == len(table):
+        cells = pd.Series([line.count("\t") + 1 for line in lines], index=table.index)
+        return cells < len(table.columns)
+    return table.isna().any(axis=1)
+
+
 def _classification_titles(values: pd.Series) -> pd.Series:
     """GenCC's spelling of each classification title; a title it does not list is kept as
     given (blanks become "")."""
@@ -144,7 +156,8 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     title. Release: the latest `submitted_run_date`.
     """
     path = records.require_file(files, SOURCE, FILE_KEY)
-    table = read_export(read_text(SOURCE, FILE_KEY, path))
+    text = read_text(SOURCE, FILE_KEY, path)
+    table = read_export(text)
     for field in _REQUIRED_FIELDS:
         if not any(c in table.columns for c in FIELD_COLUMNS[field]):
             raise records.layout_error(
@@ -154,6 +167,16 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
                 f"{field}: one of {', '.join(FIELD_COLUMNS[field])}",
                 "\t".join(table.columns),
             )
+    short = _short_rows(text, table)
+    short_rejects = [
+        records.Reject(
+            f"{FILE_KEY}:row {index + 2}",  # +1 header, +1 one-based
+            "row has fewer cells than the header",
+            records.clip(" | ".join(table.loc[index].dropna().astype(str))),
+        )
+        for index in table.index[short]
+    ]
+    table = table[~short]
     frame = pd.DataFrame(
         {field: _first_present(table, columns) for field, columns in FIELD_COLUMNS.items()},
         index=table.index,
@@ -169,7 +192,7 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     frame["classification"] = _classification_titles(frame["classification"])
     no_symbol = frame["symbol"].isna()
     no_classification = frame["classification"].eq("") & ~no_symbol
-    rejects: list[records.Reject] = []
+    rejects: list[records.Reject] = short_rejects
     for mask, reason in (
         (no_symbol, "submission without a gene symbol"),
         (no_classification, "submission without a classification"),

@@ -20,6 +20,7 @@ from kg_pipeline.sources.hgnc.upstream import HGNC
 
 SOURCE: Final = "hgnc"
 FILE_KEY: Final = HGNC.keys()[0]
+_HGNC_ID: Final = re.compile(r"HGNC:\d+")
 
 FIELDS: Final[dict[str, str]] = {
     "hgnc_id": "hgnc_id",
@@ -118,9 +119,12 @@ def annotate(
 
     columns = [c for c in dict.fromkeys([*FIELDS.values(), "mane_select"]) if c in table]
     # Most of the file's rows are not our genes: match the ids first, build dicts for ours only.
-    matches = [
-        collector.index.match(hgnc_id=hgnc_id) for hgnc_id in table["hgnc_id"].to_numpy(object)
-    ]
+    ids = table["hgnc_id"].to_numpy(object)
+    matches = [collector.index.match(hgnc_id=hgnc_id) for hgnc_id in ids]
+    for position, hgnc_id in enumerate(ids):
+        # Not an HGNC id at all (a junk line): a malformed row, not a gene that is not ours.
+        if not (isinstance(hgnc_id, str) and _HGNC_ID.fullmatch(hgnc_id)):
+            collector.reject(f"{FILE_KEY}:{position + 2}", "not an HGNC id", hgnc_id)
     ours = [(i, match) for i, match in enumerate(matches) if match is not None]
     collector.unmatched(len(matches) - len(ours))
     rows = table.iloc[[i for i, _ in ours]][columns].to_dict("records")

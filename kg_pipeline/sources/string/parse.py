@@ -27,6 +27,7 @@ import bisect
 import gzip
 import io
 import math
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -55,6 +56,8 @@ STRONG_SCORE: Final = 800
 """Links scoring above this count as `strong_interactions`."""
 
 _INFO_COLUMNS: Final = ("string_protein_id", "preferred_name")
+_PROTEIN_ID: Final = re.compile(r"\d+\.\S+")
+"""A STRING protein id: the NCBI taxon, a dot, the protein (`9606.ENSP00000000233`)."""
 _LINK_COLUMNS: Final = ("protein1", "protein2", "combined_score")
 
 
@@ -100,6 +103,10 @@ def read_proteins(path: Path, collector: annotations.AnnotationCollector) -> dic
     for number, cells, line in rows:
         if not cells[id_pos].strip():
             collector.reject(f"{INFO_KEY}:{number}", "blank string_protein_id", line)
+            continue
+        if not _PROTEIN_ID.fullmatch(cells[id_pos].strip()):
+            # A junk line: counted as malformed, never as a protein that is not ours.
+            collector.reject(f"{INFO_KEY}:{number}", "not a STRING protein id", line)
             continue
         match = collector.index.match(symbol=cells[name_pos].strip())
         if match is None:
