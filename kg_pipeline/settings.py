@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     # Replaces every upstream's request rate: for a local emulator only.
     http_requests_per_second: float | None = None
 
+    # How long a run waits for the gene database (held by a rebuild, or by refreshes while a
+    # rebuild waits) and `kg-pipeline rebuild` for a pool slot, before giving up.
+    wait_timeout_s: float = Field(default=600.0, gt=0)
+
     http_connect_timeout_s: float = 10.0
     http_read_timeout_s: float = 120.0
     http_max_retries: int = 5
