@@ -7,15 +7,22 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 class CommandError(RuntimeError):
@@ -71,9 +78,10 @@ def _rebuild(args: argparse.Namespace) -> int:
                 f"unknown asset(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
             )
         selection = [known[name] for name in wanted]
-    result = job.execute_in_process(
-        instance=get_instance(),
-        raise_on_error=False,
+    result = _execute_watched(
+        job,
+        get_instance(),
+        timeout_s=settings.wait_timeout_s,
         asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
     )
@@ -83,10 +91,102 @@ def _rebuild(args: argparse.Namespace) -> int:
         if failures:
             message = step_error(failures[0].step_failure_data.error)
             raise CommandError(f"rebuild failed in {failures[0].step_key}: {message}")
+        errors = [
+            error
+            for event in result.all_events
+            if (error := getattr(event.event_specific_data, "error", None)) is not None
+        ]
+        if errors:
+            cause = errors[-1].cause or errors[-1]
+            raise CommandError(f"rebuild failed: {cause.message.strip().splitlines()[0]}")
         raise CommandError("rebuild failed; see the run in the Dagster UI (`kg-pipeline ui`)")
     print(f"rebuild: done in {seconds:.1f} s (run {result.run_id})")
     _print_status(settings, with_tables=False)
     return 0
+
+
+WATCH_SECONDS = 0.5
+EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def _execute_watched(
+    job: dg.JobDefinition, instance: dg.DagsterInstance, *, timeout_s: float, **options: Any
+) -> dg.ExecuteInProcessResult:
+    """Execute `job` in process, watched: say when it waits for a pool slot and who holds it,
+    give up after `timeout_s` of waiting, stop on SIGINT and SIGTERM.
+
+    The job runs in a worker thread because Dagster defers a signal that arrives in the main
+    thread until a step checks for it, which a step waiting for a slot never does. Giving up
+    marks the run canceled and frees its slots, says one line, and ends the process at once:
+    what was not committed rolls back with its connections, and the next run finishes it.
+    """
+    from dagster._core.utils import make_new_run_id
+
+    from kg_pipeline.db.dead_runs import reap_dead_runs
+    from kg_pipeline.instance import end_run, pool_waits
+
+    reap_dead_runs(instance, lambda line: print(f"rebuild: {line}", flush=True))
+    run_id = make_new_run_id()
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["result"] = job.execute_in_process(
+                instance=instance, run_id=run_id, raise_on_error=False, **options
+            )
+        except BaseException as exc:
+            outcome["error"] = exc
+
+    def give_up(message: str, code: int) -> NoReturn:
+        end_run(instance, run_id, message)
+        print(f"kg-pipeline rebuild: error: {message}", file=sys.stderr, flush=True)
+        os._exit(code)
+
+    received: list[signal.Signals] = []
+
+    def on_signal(number: int, _frame: object) -> None:
+        received.append(signal.Signals(number))
+
+    previous = {signum: signal.signal(signum, on_signal) for signum in EXIT_CODES}
+    worker = threading.Thread(target=work, name="rebuild", daemon=True)
+    worker.start()
+    said: set[tuple[str, str]] = set()
+    waiting_since: float | None = None
+    try:
+        while worker.is_alive():
+            worker.join(WATCH_SECONDS)
+            if received:
+                give_up(
+                    f"stopped by {received[0].name}: run {run_id} canceled, its pool slots "
+                    "freed; what it had not committed was rolled back",
+                    EXIT_CODES[received[0]],
+                )
+            waits = pool_waits(instance, run_id) if worker.is_alive() else []
+            if not waits:
+                waiting_since = None
+                continue
+            waiting_since = waiting_since or time.monotonic()
+            for wait in waits:
+                if (wait.pool, wait.step_key) not in said:
+                    said.add((wait.pool, wait.step_key))
+                    print(
+                        f"rebuild: waiting for {wait.describe()}; giving up after "
+                        f"{timeout_s:.0f} s (KG_WAIT_TIMEOUT_S)",
+                        flush=True,
+                    )
+            if time.monotonic() - waiting_since >= timeout_s:
+                give_up(
+                    f"gave up after {timeout_s:.0f} s waiting for {waits[0].describe()}; run "
+                    "it again once that run has finished (or stop it), or raise "
+                    "KG_WAIT_TIMEOUT_S",
+                    1,
+                )
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
 
 
 def _refuse_to_replace_real_data(gene_url: str, origin: DataOrigin) -> None:
@@ -129,10 +229,12 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _ui(args: argparse.Namespace) -> int:
-    from kg_pipeline.instance import prepare_environment
+    from kg_pipeline.db.dead_runs import reap_dead_runs
+    from kg_pipeline.instance import get_instance, prepare_environment
     from kg_pipeline.ui import run_ui
 
     prepare_environment(Settings())
+    reap_dead_runs(get_instance(), lambda line: print(f"ui: {line}", flush=True))
     return run_ui(host=args.host, port=args.port)
 
 

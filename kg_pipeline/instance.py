@@ -6,16 +6,21 @@ config reads Dagster's storage from KG_DAGSTER_PG_URL; the webserver, the daemon
 workers they spawn build the code location from their own environment, so KG_DATABASE_URL is
 exported for them. A run's resources never come from here: `rebuild` binds them from its
 Settings object (`build_definitions`).
+
+`pool_waits` and `end_run` are what `rebuild` watches its run with: which pool slot it waits
+for and who holds it, and how it gives a run up (timeout, SIGINT, SIGTERM).
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 
+from kg_pipeline.db.dead_runs import run_started_at
 from kg_pipeline.db.server import DatabaseUrls, database_urls
 from kg_pipeline.project_files import INSTANCE_CONFIG
 from kg_pipeline.settings import Settings
@@ -41,3 +46,50 @@ def prepare_environment(settings: Settings) -> DatabaseUrls:
 def get_instance() -> dg.DagsterInstance:
     """The PostgreSQL-backed instance (call `prepare_environment` first)."""
     return dg.DagsterInstance.get()
+
+
+@dataclass(frozen=True)
+class PoolWait:
+    """A step of a run waiting for a slot of `pool`, and the runs holding its slots."""
+
+    pool: str
+    step_key: str
+    holders: tuple[str, ...]
+
+    def describe(self) -> str:
+        held = ", ".join(self.holders) or "no run (the slot is being handed over)"
+        return f"pool {self.pool} (for {self.step_key}), held by {held}"
+
+
+def describe_run(instance: dg.DagsterInstance, run_id: str) -> str:
+    """`run <id> (<job>, since <start>)`, how waiting runs name the run in their way."""
+    run = instance.get_run_by_id(run_id)
+    started = run_started_at(instance, run_id)
+    since = f", since {started:%Y-%m-%d %H:%M:%S} UTC" if started else ""
+    return f"run {run_id} ({run.job_name if run else 'unknown job'}{since})"
+
+
+def pool_waits(instance: dg.DagsterInstance, run_id: str) -> list[PoolWait]:
+    """The steps of `run_id` waiting for a pool slot now, with who holds the slots."""
+    storage = instance.event_log_storage
+    infos = storage.get_concurrency_infos(sorted(storage.get_concurrency_keys()))
+    waits = []
+    for pool, info in sorted(infos.items()):
+        claimed = {(slot.run_id, slot.step_key) for slot in info.claimed_slots}
+        for pending in info.pending_steps:
+            if pending.run_id == run_id and (run_id, pending.step_key) not in claimed:
+                holders = tuple(
+                    describe_run(instance, slot.run_id)
+                    for slot in info.claimed_slots
+                    if slot.run_id != run_id
+                )
+                waits.append(PoolWait(pool, pending.step_key, holders))
+    return waits
+
+
+def end_run(instance: dg.DagsterInstance, run_id: str, message: str) -> None:
+    """Mark a run of this process that is being abandoned as canceled, and free its slots."""
+    run = instance.get_run_by_id(run_id)
+    if run is not None and not run.is_finished:
+        instance.report_run_canceled(run, message=message)
+    instance.event_log_storage.free_concurrency_slots_for_run(run_id)

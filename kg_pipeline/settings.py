@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     # A raw gzip file that inflates past this many bytes is refused before it is stored.
     max_decompressed_bytes: int = Field(default=DEFAULT_MAX_DECOMPRESSED_BYTES, gt=0)
 
+    # How long a run waits for the gene database (held by a rebuild, or by refreshes while a
+    # rebuild waits) and `kg-pipeline rebuild` for a pool slot, before giving up.
+    wait_timeout_s: float = Field(default=600.0, gt=0)
+
     http_connect_timeout_s: float = 10.0
     http_read_timeout_s: float = 120.0
     http_max_retries: int = 5

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 
@@ -116,3 +117,95 @@ def test_errors_are_one_line_unless_verbose(tmp_path: Path) -> None:
     verbose = run_cli("--verbose", "status", env=env)
     assert verbose.returncode == 1
     assert "Traceback" in verbose.stderr
+
+
+def test_rebuild_says_who_holds_its_pool_slot_gives_up_and_stops_on_sigterm(
+    gene_db_url: str,
+    dagster_db_url: str,
+    tmp_path: Path,
+    default_snapshot: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+    import signal
+
+    import dagster as dg
+    from dagster._core.test_utils import create_run_for_test
+
+    from kg_pipeline.db.dead_runs import process_tags
+    from kg_pipeline.project_files import INSTANCE_CONFIG
+
+    env = {
+        **cli_env(gene_db_url, dagster_db_url, tmp_path),
+        "KG_MIRROR_DIR": str(default_snapshot),
+        "KG_WAIT_TIMEOUT_S": "2",
+    }
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
+    monkeypatch.setenv("KG_DAGSTER_PG_URL", dagster_db_url)
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        # A live run (this process) holds the database writers' slot.
+        holder = create_run_for_test(
+            instance,
+            job_name="clingen_refresh",
+            tags=process_tags(),
+            status=dg.DagsterRunStatus.STARTED,
+        )
+        storage = instance.event_log_storage
+        storage.set_concurrency_slots("gene_db_writer", 1)
+        assert storage.claim_concurrency_slot(
+            "gene_db_writer", holder.run_id, "clingen_evidence"
+        ).is_claimed
+        waiting = re.compile(
+            rf"^rebuild: waiting for pool gene_db_writer \(for database_schema\), held by run "
+            rf"{holder.run_id} \(clingen_refresh, since [-\d: ]+ UTC\); giving up after 2 s "
+            r"\(KG_WAIT_TIMEOUT_S\)$",
+            re.M,
+        )
+
+        # SIGTERM while it waits: one line, exit 143, its run canceled and its claims gone.
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kg_pipeline.cli", "rebuild", "--select", "database_schema"],
+            env={**os.environ, **env, "KG_WAIT_TIMEOUT_S": "600"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for line in process.stdout:
+            if line.startswith("rebuild: waiting for pool"):
+                break
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 143, stderr
+        (stopped,) = stderr.strip().splitlines()
+        match = re.fullmatch(
+            r"kg-pipeline rebuild: error: stopped by SIGTERM: run (\S+) canceled, its pool slots "
+            r"freed; what it had not committed was rolled back",
+            stopped,
+        )
+        assert match, stopped
+        assert instance.get_run_by_id(match[1]).status == dg.DagsterRunStatus.CANCELED
+        assert storage.get_concurrency_run_ids() == {holder.run_id}
+
+        # Left alone, it gives up after KG_WAIT_TIMEOUT_S, naming the holder, in one line.
+        gave_up = run_cli("rebuild", "--select", "database_schema", env=env)
+        assert gave_up.returncode == 1, gave_up.stderr
+        assert waiting.search(gave_up.stdout), gave_up.stdout
+        (line,) = gave_up.stderr.strip().splitlines()
+        assert line.startswith(
+            "kg-pipeline rebuild: error: gave up after 2 s waiting for pool gene_db_writer (for "
+            f"database_schema), held by run {holder.run_id} (clingen_refresh, since "
+        ), line
+        assert storage.get_concurrency_run_ids() == {holder.run_id}
+
+        # Once the holder's process is gone, the next rebuild frees the slot itself and runs.
+        instance.add_run_tags(holder.run_id, {"kg/pid": "999999999"})
+        done = run_cli("rebuild", "--select", "database_schema", env=env)
+        assert done.returncode == 0, done.stderr
+        assert f"rebuild: run {holder.run_id} (clingen_refresh, " in done.stdout
+        assert "is dead: marked failed, its pool slots freed" in done.stdout
+        assert instance.get_run_by_id(holder.run_id).status == dg.DagsterRunStatus.FAILURE
+    finally:
+        instance.dispose()

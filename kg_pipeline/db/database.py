@@ -12,12 +12,21 @@ import dagster as dg
 import sqlalchemy as sa
 from pydantic import PrivateAttr
 
+from kg_pipeline.db.crash_point import crash_point
+from kg_pipeline.db.dead_runs import process_tags, reap_dead_runs
+from kg_pipeline.db.run_lock import acquire_run_lock
 from kg_pipeline.db.runs import record_run, summarise_run
 from kg_pipeline.db.schema import current_revision, head_revision, require_schema_at_head
 from kg_pipeline.db.server import DatabaseUnavailable, embedded_database_url, redact
 from kg_pipeline.manifest import MANIFEST_NAME, DataOrigin
 
 _ENGINES: dict[str, sa.Engine] = {}
+
+# The run lock of each run executing in this process, with how many resource starts share it.
+_RUN_LOCKS: dict[str, tuple[sa.Connection, int]] = {}
+
+RUN_LOCK_TAG = "kg/gene_db_lock"
+"""A job tag: `exclusive` runs alone on the gene database (the rebuild, which drops it)."""
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -80,7 +89,11 @@ class GeneDatabase(dg.ConfigurableResource):
     """The gene database, on a configured server (`url`) or the embedded one under `data_dir`.
 
     `source_mode` and `mirror_dir` say where the run's data comes from; every run is tagged
-    with them when it ends.
+    with them when it ends. When a run's resources start, it is tagged with its process, runs
+    whose process is dead are cleaned up (`reap_dead_runs`), and the run takes the gene
+    database's run lock (`acquire_run_lock`: alone for a job tagged `kg/gene_db_lock:
+    exclusive`, the rebuild), waiting at most `wait_timeout_s`; the lock is released when the
+    run ends or its process dies.
     """
 
     url: str | None = None
@@ -88,6 +101,7 @@ class GeneDatabase(dg.ConfigurableResource):
     database_name: str = "kidney_genetics"
     source_mode: str = "mirror"
     mirror_dir: str | None = None
+    wait_timeout_s: float = 600.0
     _engine: sa.Engine | None = PrivateAttr(default=None)
 
     @property
@@ -108,13 +122,46 @@ class GeneDatabase(dg.ConfigurableResource):
     def require_schema_at_head(self) -> None:
         require_schema_at_head(self.engine)
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        run, instance = context.run, context.instance
+        if run is None or instance is None:
+            return
+        # Nested in other resources, this resource starts once per holder: the first start
+        # of a run does the work, the others share its lock.
+        held = _RUN_LOCKS.get(run.run_id)
+        if held is not None:
+            _RUN_LOCKS[run.run_id] = (held[0], held[1] + 1)
+            return
+        instance.add_run_tags(run.run_id, process_tags())
+        reap_dead_runs(instance, context.log.warning, this_run=run.run_id)
+        lock = acquire_run_lock(
+            self.engine.url,
+            exclusive=run.tags.get(RUN_LOCK_TAG) == "exclusive",
+            run_id=run.run_id,
+            job_name=run.job_name,
+            timeout_s=self.wait_timeout_s,
+            say=context.log.info,
+        )
+        _RUN_LOCKS[run.run_id] = (lock, 1)
+
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Tag the run with its data origin and write its `pipeline_runs` row.
+        """Tag the run with its data origin, write its `pipeline_runs` row, release the run
+        lock.
 
         Here, for runs launched from the CLI, the UI and schedules alike. At the end rather than
         the start: the rebuild job's first step drops the schema, which would take a row
         written earlier with it.
         """
+        try:
+            self._record_run(context)
+        finally:
+            held = _RUN_LOCKS.pop(context.run.run_id, None) if context.run else None
+            if held is not None and held[1] > 1:
+                _RUN_LOCKS[context.run.run_id] = (held[0], held[1] - 1)
+            elif held is not None:
+                held[0].close()
+
+    def _record_run(self, context: dg.InitResourceContext) -> None:
         run = context.run
         if run is None or context.instance is None:
             return
@@ -137,5 +184,6 @@ class GeneDatabase(dg.ConfigurableResource):
                     summary.stats,
                     summary.errors,
                 )
+                crash_point("pipeline_runs:before_commit")
         except (sa.exc.SQLAlchemyError, DatabaseUnavailable) as exc:
             context.log.warning(f"could not record the run in pipeline_runs: {exc}")

@@ -18,6 +18,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
 )
 
+from kg_pipeline.db.database import RUN_LOCK_TAG
 from kg_pipeline.sources.registry import SOURCES
 from kg_pipeline.sources.spec import Source
 
@@ -29,6 +30,8 @@ rebuild = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     description="Drop and recreate the gene database schema, then load every source from scratch.",
     config={"ops": {"database_schema": {"config": {"drop_first": True}}}},
+    # It drops the schema: no other run may use the gene database meanwhile.
+    tags={RUN_LOCK_TAG: "exclusive"},
 )
 
 

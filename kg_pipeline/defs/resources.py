@@ -214,6 +214,7 @@ def pipeline_resources(settings: Settings) -> dict[str, Any]:
         database_name=settings.gene_database_name,
         source_mode=settings.source_mode,
         mirror_dir=mirror_dir,
+        wait_timeout_s=settings.wait_timeout_s,
     )
     raw_store = RawFileStore(
         root=str(settings.data_dir / "raw"),

@@ -2,8 +2,9 @@
 
 read the source's latest good raw files → annotate our genes (the source's parser, streaming
 where the file is large) → refuse an empty load or one below the floor of the previous load → in
-ONE transaction swap the source's `gene_annotations` rows and update its `annotation_sources`
-row. A failure before the commit keeps the previous annotations and records the error.
+ONE transaction swap the source's `gene_annotations` rows, update its `annotation_sources`
+row and record the raw versions read (`recorded_write`). A failure before the commit keeps the
+previous annotations and records the error.
 """
 
 from typing import Any
@@ -20,6 +21,7 @@ from kg_pipeline.db.annotations import (
 )
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.progress import track_source
+from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache, LoadPolicy, RawFileStore
 from kg_pipeline.sources.hgnc.reference import HgncReference
@@ -109,7 +111,8 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                     raw_asset=source.raw_asset,
                 )
                 release = parsed.release or version.release
-                with gene_db.begin() as conn:
+                read = {"raw_hgnc": reference.version.sha256, source.raw_asset: version.sha256}
+                with recorded_write(context, gene_db, namespace=source.key, read=read) as conn:
                     swap = swap_source_annotations(
                         conn,
                         load.name,

@@ -4,7 +4,9 @@ import dagster as dg
 import sqlalchemy as sa
 
 from kg_pipeline.db.annotations import refresh_annotation_summary
+from kg_pipeline.db.consumption import DERIVED_NAMESPACE
 from kg_pipeline.db.database import GeneDatabase
+from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.sources.registry import ANNOTATION_LOADS, SOURCES
 
@@ -21,7 +23,7 @@ def gene_annotations_summary(
     """One row per gene: its HGNC ids and MANE transcript, gnomAD constraint (pLI, LOEUF,
     z-scores) and which annotation sources cover it (refresh of the materialised view)."""
     gene_db.require_schema_at_head()
-    with gene_db.begin() as conn:
+    with recorded_write(context, gene_db, namespace=DERIVED_NAMESPACE) as conn:
         rows = refresh_annotation_summary(conn)
         coverage = dict(
             conn.execute(

@@ -4,7 +4,8 @@ parse the latest good raw files (the source's parser) → normalise every gene t
 in one set operation → aggregate to one row per gene → refuse an empty load or one below the
 floor of the previous load → in ONE transaction: create missing genes, swap the source's
 `gene_evidence` rows, stage unresolved texts, log every decision, record file uploads for the
-file-based sources. A failure before the commit keeps the previous rows.
+file-based sources, and record the raw versions read (`recorded_write`). A failure before the
+commit keeps the previous rows.
 """
 
 import datetime as dt
@@ -21,6 +22,7 @@ from kg_pipeline.db.evidence import (
 )
 from kg_pipeline.db.progress import track_source
 from kg_pipeline.db.static_sources import record_uploads
+from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache, LoadPolicy, RawFileStore
 from kg_pipeline.sources.evidence import file_uploads, log_items, normalise, staging_items
@@ -72,7 +74,8 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
                 load.name, len(evidence), previous, annotation=False, raw_asset=source.raw_asset
             )
             uploads = file_uploads(parsed, normalised) if load.file_based else []
-            with gene_db.begin() as conn:
+            read = {"raw_hgnc": reference.version.sha256, source.raw_asset: version.sha256}
+            with recorded_write(context, gene_db, namespace=source.key, read=read) as conn:
                 created = ensure_genes(conn, reference.gene_rows(evidence["hgnc_id"]))
                 swap = swap_source_evidence(conn, load.name, evidence, dt.date.today())
                 staging = stage_unresolved(

@@ -3,8 +3,10 @@
 
 import dagster as dg
 
+from kg_pipeline.db.consumption import DERIVED_NAMESPACE
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.genes import reconcile_genes
+from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache
 from kg_pipeline.sources.registry import EVIDENCE_LOADS
@@ -75,7 +77,7 @@ def genes(
     """
     gene_db.require_schema_at_head()
     reference = hgnc.reference()
-    with gene_db.begin() as conn:
+    with recorded_write(context, gene_db, namespace=DERIVED_NAMESPACE) as conn:
         result = reconcile_genes(conn, reference.complete_set)
     context.log.info(
         "genes: %d (%d removed without evidence, %d refreshed from HGNC); per source: %s",

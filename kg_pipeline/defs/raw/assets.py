@@ -3,7 +3,10 @@
 A raw asset asks its source's client resource for the files (live or from the mirror), checks
 each is what its format promises, moves them into the content-addressed store, and records the
 new version as the source's latest good one in `cache_entries`. Anything that fails before that
-record leaves the previous version in place. Identical bytes are reported as unchanged.
+record leaves the previous version in place. Identical bytes are reported as unchanged (an
+observation: the loads after it in the run are skipped), unless an asset after it in the run is
+behind its inputs (a previous run died before its load committed): then the raw asset
+materialises, says why in its `behind` metadata and log, and the loads run.
 
 A source that can walk incrementally (PubTator) takes the run config `incremental`: its walk
 then reads the latest stored version, stops at pages it already holds and carries the rest of
@@ -21,9 +24,11 @@ from typing import Final
 import dagster as dg
 import pandas as pd
 
+from kg_pipeline.db.crash_point import crash_point
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.raw_index import latest_raw_version, record_raw_version
 from kg_pipeline.defs.cadence import freshness_policy
+from kg_pipeline.defs.consumption import behind_in_run
 from kg_pipeline.defs.resources import RawFileStore, UpstreamClient
 from kg_pipeline.http.formats import check_format, file_format
 from kg_pipeline.http.transport import FetchedFile
@@ -141,6 +146,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         try:
             incremental = _incremental(context, source.key, previous, known)
             job = client.fetch(staging, context.log, known, incremental=incremental)
+            crash_point(f"{source.raw_asset}:fetched")
             fetched, mode = job.fetched, job.fetcher.mode
             check_files(source, fetched, raw_store)
             release = stated_release(source, fetched)
@@ -164,6 +170,11 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         with gene_db.begin() as conn:
             if version != previous:
                 record_raw_version(conn, version)
+            crash_point(f"{source.raw_asset}:before_commit")
+        crash_point(f"{source.raw_asset}:after_commit")
+        # Same bytes, but an asset after this one in the run never finished with them (a run
+        # killed before its load committed): materialise, so that it runs now.
+        lagging = behind_in_run(context, gene_db) if unchanged else {}
         downloaded = [item for _, item in fetched if item.downloaded]
         downloaded_bytes = sum(item.size for item in downloaded)
         context.log.info(
@@ -197,7 +208,16 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         }
         if job.details:
             metadata["walk"] = dg.MetadataValue.json(job.details)
-        if unchanged:
+        if lagging:
+            metadata["behind"] = dg.MetadataValue.json(lagging)
+            context.log.warning(
+                "%s: unchanged, but %d asset(s) after it did not finish with this version (%s); "
+                "materialising so that they run",
+                source.key,
+                len(lagging),
+                "; ".join(f"{name}: {reason}" for name, reason in sorted(lagging.items())),
+            )
+        if unchanged and not lagging:
             context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=metadata))
             return
         yield dg.MaterializeResult(

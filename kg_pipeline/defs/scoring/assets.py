@@ -3,8 +3,10 @@
 import dagster as dg
 import sqlalchemy as sa
 
+from kg_pipeline.db.consumption import DERIVED_NAMESPACE
 from kg_pipeline.db.database import GeneDatabase
 from kg_pipeline.db.scoring import refresh_gene_curations, refresh_gene_scores
+from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.genes.assets import genes
 from kg_pipeline.defs.metadata import table_result
 
@@ -14,7 +16,7 @@ def gene_scores(context: dg.AssetExecutionContext, gene_db: GeneDatabase) -> dg.
     """Per-gene evidence score: each source's percent rank (or classification weight for ClinGen
     and GenCC), summed over sources, as a percentage of the active sources, with tiers."""
     gene_db.require_schema_at_head()
-    with gene_db.begin() as conn:
+    with recorded_write(context, gene_db, namespace=DERIVED_NAMESPACE) as conn:
         summary = refresh_gene_scores(conn)
     context.log.info(
         "gene_scores: %d genes over %d sources; tiers %s",
@@ -44,7 +46,7 @@ def gene_curations(
     """One denormalised row per gene: evidence and source counts, panels, PMIDs, HPO terms,
     publications, and the evidence score from gene_scores (a manual classification is kept)."""
     gene_db.require_schema_at_head()
-    with gene_db.begin() as conn:
+    with recorded_write(context, gene_db, namespace=DERIVED_NAMESPACE) as conn:
         rows = refresh_gene_curations(conn)
         by_count = dict(
             conn.execute(
