@@ -61,6 +61,10 @@ def lock_holders(conn: sa.Connection) -> list[LockHolder]:
     return holders
 
 
+_TRY_EXCLUSIVE = sa.text("SELECT pg_try_advisory_lock(:k1, :k2)")
+_TRY_SHARED = sa.text("SELECT pg_try_advisory_lock_shared(:k1, :k2)")
+
+
 def acquire_run_lock(
     url: sa.URL | str,
     *,
@@ -81,8 +85,7 @@ def acquire_run_lock(
             sa.text("SELECT set_config('application_name', :name, false)"),
             {"name": f"{APPLICATION_PREFIX}{run_id} {job_name}"[:63]},
         )
-        function = "pg_try_advisory_lock" if exclusive else "pg_try_advisory_lock_shared"
-        attempt = sa.text(f"SELECT {function}(:k1, :k2)")
+        attempt = _TRY_EXCLUSIVE if exclusive else _TRY_SHARED
         params = {"k1": LOCK_KEY[0], "k2": LOCK_KEY[1]}
         deadline = time.monotonic() + timeout_s
         said = False
