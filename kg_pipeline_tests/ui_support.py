@@ -25,8 +25,9 @@ from urllib.request import Request, urlopen
 
 import psutil
 
-# Debian's package installs /usr/bin/chromium; the other names cover other distributions.
-CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+# Looked up on PATH only, so a test can hide them all: Debian's package installs
+# /usr/bin/chromium; the other names cover other distributions.
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 # As root Chromium needs --no-sandbox; the rest stop it from calling Google's services, which
 # this machine's closed network refuses (slowly) at every start.
 CHROMIUM_ARGS = [
