@@ -23,6 +23,7 @@ import dagster as dg
 import pytest
 import sqlalchemy as sa
 
+from kg_pipeline.devtools.snapshot.clingen import COLUMNS as CLINGEN_COLUMNS
 from kg_pipeline.sources.diagnostic_panels.upstream import DIAGNOSTIC_PANELS
 from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
 from kg_pipeline.sources.literature.upstream import LITERATURE
@@ -73,20 +74,7 @@ def _clingen() -> bytes:
     out.write('"CLINGEN GENE DISEASE VALIDITY CURATIONS"\n"FILE CREATED: 2026-03-01"\n')
     out.write('"WEBPAGE: https://search.clinicalgenome.org/kb/gene-validity"\n"+++","+++"\n')
     writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writerow(
-        [
-            "GENE SYMBOL",
-            "GENE ID (HGNC)",
-            "DISEASE LABEL",
-            "DISEASE ID (MONDO)",
-            "MOI",
-            "SOP",
-            "CLASSIFICATION",
-            "ONLINE REPORT",
-            "CLASSIFICATION DATE",
-            "GCEP",
-        ]
-    )
+    writer.writerow(CLINGEN_COLUMNS)
     out.write('"+++","+++"\n')
 
     def row(symbol: str, disease: str) -> None:
