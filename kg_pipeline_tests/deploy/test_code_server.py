@@ -233,10 +233,10 @@ def test_webserver_daemon_and_code_server_run_apart_and_the_code_server_restarts
         assert unreachable.status == ReloadRepositoryLocationStatus.FAILURE
         assert "Could not reach user code server" in unreachable.message
         # ... and reloads it by itself once a new code server listens on the same port.
-        processes[0] = code_server = start_code_server()
+        processes[0] = start_code_server()
         wait_until_loaded(web_url, processes)
         assert webserver.alive() and daemon.alive()
-        # The unchanged ClinGen file: the second run observes it and loads nothing.
+        # Runs launch through the new code server.
         refresh_clingen(client, processes)
         assert webserver.alive() and daemon.alive()
     finally:
