@@ -24,6 +24,7 @@ import pandas as pd
 
 from kg_pipeline.raw_files import SourceFormatError, open_text
 from kg_pipeline.sources.records import (
+    NUL_REASON,
     ParsedRows,
     Reject,
     clip,
@@ -206,6 +207,14 @@ class AnnotationCollector:
         if self._reject_counts[reason] <= MAX_REJECT_SAMPLES:
             self._rejects.append(Reject(where, reason, clip(text)))
 
+    def rejected_nul(self, where: str, line: str) -> bool:
+        """Reject a line holding a NUL byte (`NUL_REASON`); whether it did. PostgreSQL cannot
+        store the character, and a NUL inside a text line is corruption, not data."""
+        if "\x00" not in line:
+            return False
+        self.reject(where, NUL_REASON, line)
+        return True
+
     def wants_sample(self, reason: str) -> bool:
         """Whether a reject for `reason` would still be kept as a sample (else only counted):
         lets hot loops skip building the reject's location text."""
@@ -223,8 +232,9 @@ class AnnotationCollector:
         """The data rows of a tab-separated file as `(line number, cells, line)`.
 
         Blank lines are passed over; every other line counts as read (the `count` stat) and is
-        split at tabs. A row with other than `cells` cells ("expected N tab-separated cells")
-        or fewer than `at_least` ("too few tab-separated cells") is rejected, not yielded. When
+        split at tabs. A line holding a NUL byte (`rejected_nul`), a row with other than
+        `cells` cells ("expected N tab-separated cells") or fewer than `at_least` ("too few
+        tab-separated cells") is rejected, not yielded. When
         not one line has the layout, the file is in another one (another delimiter, another
         release's columns): a layout error at the end, never a load of zero rows.
         """
@@ -235,6 +245,8 @@ class AnnotationCollector:
                 continue
             self.stats[count] += 1
             first = line if first is None else first
+            if self.rejected_nul(f"{key}:{number}", line):
+                continue
             row = line.split("\t")
             if cells is not None and len(row) != cells:
                 self.reject(

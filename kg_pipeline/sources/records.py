@@ -103,25 +103,28 @@ def clip(text: object, limit: int = _REJECT_TEXT_LIMIT) -> str:
 P = TypeVar("P", bound=ParsedRows)
 
 
-def _has_nul(value: object) -> bool:
+def _nul_texts(value: object) -> list[str]:
+    """The texts holding a NUL byte inside `value` (keys too, at any depth)."""
     if isinstance(value, str):
-        return "\x00" in value
+        return [value] if "\x00" in value else []
     if isinstance(value, Mapping):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return [t for k, v in value.items() for t in (*_nul_texts(k), *_nul_texts(v))]
     if isinstance(value, (list, tuple, set, frozenset)):
-        return any(_has_nul(v) for v in value)
-    return False
+        return [t for v in value for t in _nul_texts(v)]
+    return []
 
 
 def reject_nul_rows(parsed: P) -> P:
     """`parsed` without the rows holding a NUL byte in any text (at any depth), each one a
     reject (`NUL_REASON`). PostgreSQL's text and JSONB cannot hold the character, and dropping it
-    silently would store a text the source never wrote; one such row must not fail the load."""
+    silently would store a text the source never wrote; one such row must not fail the load.
+    A reject's text is the row's own texts, then the nested ones holding the NUL (an
+    annotation's dict)."""
     rows = parsed.rows
     mask = np.zeros(len(rows), dtype=bool)
     for column in rows.columns:
         if rows[column].dtype == object:
-            mask |= rows[column].map(_has_nul).to_numpy(dtype=bool)
+            mask |= rows[column].map(lambda value: bool(_nul_texts(value))).to_numpy(dtype=bool)
     if not mask.any():
         return parsed
     bad = rows[mask]
@@ -130,7 +133,11 @@ def reject_nul_rows(parsed: P) -> P:
         Reject(
             f"{file}:parsed row {position}",
             NUL_REASON,
-            clip(" | ".join(str(v) for v in values if isinstance(v, str))),
+            clip(
+                " | ".join(
+                    text for v in values for text in ([v] if isinstance(v, str) else _nul_texts(v))
+                )
+            ),
         )
         for position, file, values in zip(
             np.flatnonzero(mask), where, bad.itertuples(index=False), strict=True

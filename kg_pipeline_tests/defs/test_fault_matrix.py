@@ -112,9 +112,9 @@ REFUSED_INSTEAD: dict[tuple[str, str], str] = {
 """Malformed cells on a non-JSON source that refuse instead of loading in part, with the cause:
 junk lines inside hp.obo make the ontology unreadable, so the whole release is refused."""
 
-NOT_COUNTED_SUFFIXES = (".obo", ".ontology")
-"""Junk lines in an OBO file are not rows: the ontology reader passes over lines it does not
-know (MGI's MPheno_OBO.ontology), so only the tabular files' junk lines are expected as rejects."""
+NOT_COUNTED_SUFFIXES = (".obo",)
+"""Junk lines in HPO's hp.obo refuse the release (`REFUSED_INSTEAD`) rather than count; those
+in MGI's MPheno_OBO.ontology are counted as rejects like the tabular files' junk lines."""
 
 CELLS = [
     (source.key, fault)

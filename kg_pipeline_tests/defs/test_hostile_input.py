@@ -6,6 +6,11 @@ One materialisation of a small hand-made snapshot: a ClinGen CSV (tabular) and L
 marks, 10 kB strings and NUL bytes; a gnomAD file that is a gzip bomb; a diagnostic-panels file
 nested 10,000 levels deep. Every text is stored exactly or its row is rejected with a reason;
 the bomb and the nesting refuse their raw inputs in one line each.
+
+Then the annotation sources, from the default snapshot's files: a NUL byte in a line of each
+(its line rejected with the file and line named, the rest loaded), a byte that is not UTF-8 in
+each (the raw input refused in one line), junk rows in HGNC's complete set and junk lines in
+MGI's three files (left out, counted and sampled).
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ import csv
 import gzip
 import io
 import json
+import os
 import random
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import dagster as dg
 import pytest
@@ -25,8 +32,10 @@ import sqlalchemy as sa
 
 from kg_pipeline.devtools.snapshot.clingen import COLUMNS as CLINGEN_COLUMNS
 from kg_pipeline.sources.diagnostic_panels.upstream import DIAGNOSTIC_PANELS
-from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS
+from kg_pipeline.sources.hgnc.parse import COMPLETE_SET_COLUMNS, NO_SYMBOL, NOT_AN_ID
 from kg_pipeline.sources.literature.upstream import LITERATURE
+from kg_pipeline.sources.records import NUL_REASON
+from kg_pipeline.sources.registry import ANNOTATION_LOADS
 from kg_pipeline_tests.conftest import pipeline_definitions, pipeline_test_resources
 
 _random = random.Random(13)
@@ -241,3 +250,232 @@ def test_json_nested_10000_levels_is_refused_in_one_line(loaded: Any) -> None:
     assert f"diagnostic_panels/{DIAGNOSTIC_PANELS.files[0]}" in message
     assert "JSON nested deeper than Python's recursion limit" in message
     assert "RecursionError" not in message
+
+
+# --- annotation sources ---------------------------------------------------------------------
+#
+# The default snapshot's annotation files, each with one line of a gene we hold given a NUL
+# byte; the HGNC complete set (cut to ClinGen's genes, so that ClinGen's load makes the genes)
+# with three junk rows; MGI's three files with a junk line each. A second copy has a byte that
+# is not UTF-8 in each source's file instead.
+
+POISONED: dict[str, tuple[str, int, int]] = {
+    "gnomad": ("gnomad/gnomad.v4.1.constraint_metrics.tsv", 0, 2),  # transcript, stored
+    "gtex": (
+        "gtex/GTEx_Analysis_2017-06-05_v8_RNASeQCv1.1.9_gene_median_tpm.gct.gz",
+        1,
+        1,
+    ),  # stored
+    "descartes": ("descartes/tissue_tpm/kidney.csv", 0, 1),
+    "clinvar": ("clinvar/gene_specific_summary.txt", 0, 0),  # symbol, stored
+    "mpo_mgi": ("mgi/HMD_HumanPhenotype.rpt", 0, 2),  # mouse symbol, stored
+    "string_ppi": ("string/protein.info.v12.0/9606.protein.info.v12.0.txt.gz", 1, 3),
+    "hpo": ("hpo/genes_to_phenotype.txt", 1, 3),
+}
+"""Annotation load -> (file, the cell naming the gene, the cell given a NUL byte). Where the
+cell is stored, the load failed on PostgreSQL before lines with a NUL were rejected."""
+
+ANNOTATION_SOURCES = {load.name: source.key for source, load in ANNOTATION_LOADS}
+"""Annotation load -> its source (raw asset `raw_<source>`)."""
+
+HGNC_FILE = "hgnc/hgnc_complete_set.txt"
+HGNC_JUNK = (
+    {"hgnc_id": "garbage", "symbol": "ZZJ1"},
+    {"hgnc_id": "HGNC:990001", "symbol": ""},
+    {"hgnc_id": "HGNC:990002", "symbol": "ZZJ\x00NUL"},
+)
+MGI_JUNK = {
+    "mgi/HMD_HumanPhenotype.rpt": "junk line",
+    "mgi/MGI_GenePheno.rpt": "junk\tline",
+    "mgi/MPheno_OBO.ontology": "junk line without a tag",
+}
+"""A junk line written as line 41 of each MGI file."""
+
+
+def _lines(path: Path) -> list[str]:
+    data = path.read_bytes()
+    return (gzip.decompress(data) if path.suffix == ".gz" else data).decode().splitlines(True)
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.unlink(missing_ok=True)  # a symlink into the default snapshot: never write through it
+    path.write_bytes(gzip.compress(data, mtime=0) if path.suffix == ".gz" else data)
+
+
+def _add_junk(root: Path) -> None:
+    """Three junk rows at the end of HGNC's complete set, a junk line 41 in each MGI file."""
+    hgnc = _lines(root / HGNC_FILE)
+    columns = hgnc[0].rstrip("\n").split("\t")
+    for row in HGNC_JUNK:
+        hgnc.append("\t".join({"status": "Approved", **row}.get(c, "") for c in columns) + "\n")
+    _write(root / HGNC_FILE, "".join(hgnc).encode())
+    for relpath, junk in MGI_JUNK.items():
+        lines = _lines(root / relpath)
+        _write(root / relpath, "".join([*lines[:40], junk + "\n", *lines[40:]]).encode())
+
+
+def _poison(root: Path, symbols: set[str]) -> dict[str, int]:
+    """A NUL byte in each file of `POISONED`, in the first line of a gene of `symbols`;
+    returns the line per annotation load."""
+    poisoned = {}
+    for load, (relpath, gene_cell, cell) in POISONED.items():
+        lines = _lines(root / relpath)
+        split = "," if relpath.endswith(".csv") else "\t"
+        number = next(
+            n
+            for n, line in enumerate(lines)
+            if len(cells := line.split(split)) > max(gene_cell, cell)
+            and cells[gene_cell] in symbols
+        )
+        cells = lines[number].split(split)
+        cells[cell] = cells[cell][:2] + "\x00" + cells[cell][2:]
+        lines[number] = split.join(cells)
+        _write(root / relpath, "".join(lines).encode())
+        poisoned[load] = number + 1
+    return poisoned
+
+
+def _not_utf8_mirror(root: Path) -> None:
+    """Each annotation source's file of `POISONED` (HGNC's complete set) with a byte that is
+    not UTF-8 in its second line."""
+    for relpath in [HGNC_FILE, *(relpath for relpath, _, _ in POISONED.values())]:
+        lines = [line.encode() for line in _lines(root / relpath)]
+        lines[1] = lines[1][:3] + b"\xff" + lines[1][3:]
+        _write(root / relpath, b"".join(lines))
+
+
+class Annotated(NamedTuple):
+    genes: dg.ExecuteInProcessResult
+    """The run that made the genes (and the HGNC reference)."""
+    result: dg.ExecuteInProcessResult
+    """The run of the annotation sources."""
+    poisoned: dict[str, int]
+    """The line given a NUL byte, per annotation load."""
+    hgnc_lines: int
+    """Lines of the HGNC file, the three junk rows last."""
+    logs: dict[str, list[str]]
+    """The log messages of the run that made the genes, per step."""
+    not_utf8: dg.ExecuteInProcessResult
+    """The raw assets of the sources, run on the copy with bytes that are not UTF-8."""
+
+
+@pytest.fixture(scope="module")
+def annotated(
+    pg_admin_url: str, default_snapshot: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Annotated]:
+    """The genes (by ClinGen) from the mirror with junk, then, once the file of every other
+    annotation source has a NUL byte in a line of one of those genes, every annotation source;
+    and the raw assets on a copy whose files are not UTF-8, on a database of their own."""
+    import uuid
+
+    from kg_pipeline.db.database import dispose_engine
+    from kg_pipeline_tests.conftest import create_database, drop_database
+    from kg_pipeline_tests.defs.crash_support import write_mirrors
+
+    root = tmp_path_factory.mktemp("hostile_annotations")
+    mirror, not_utf8 = write_mirrors(default_snapshot, root / "mirrors")
+    for snapshot in (mirror, not_utf8):
+        for upstream in ("gtex", "descartes", "clinvar", "mgi", "string", "hpo"):
+            shutil.copytree(
+                default_snapshot / upstream, snapshot / upstream, copy_function=os.symlink
+            )
+        _add_junk(snapshot)
+    _not_utf8_mirror(not_utf8)
+    assets, _ = pipeline_definitions()
+    genes = ["database_schema", "raw_hgnc", "hgnc_reference", "raw_clingen"]
+    genes += ["clingen_evidence", "genes", "gene_scores"]
+    loads = [
+        a for load, s in ANNOTATION_SOURCES.items() for a in (f"raw_{s}", f"{load}_annotations")
+    ]
+    raw = ["database_schema", *(f"raw_{source}" for source in ANNOTATION_SOURCES.values())]
+    names = [f"kg_test_{uuid.uuid4().hex[:12]}" for _ in range(2)]
+    urls = [create_database(pg_admin_url, name) for name in names]
+    instance = dg.DagsterInstance.ephemeral()
+
+    def run(url: str, snapshot: Path, selection: list[str]) -> dg.ExecuteInProcessResult:
+        return dg.materialize(
+            [assets[n] for n in selection],
+            resources=pipeline_test_resources(url, snapshot.parent / "raw", mirror_dir=snapshot),
+            instance=instance,
+            raise_on_error=False,
+        )
+
+    made = run(urls[0], mirror, genes)
+    engine = sa.create_engine(urls[0])
+    with engine.connect() as conn:
+        symbols = set(conn.execute(sa.text("SELECT approved_symbol FROM genes")).scalars())
+    engine.dispose()
+    poisoned = _poison(mirror, symbols)
+    loaded = run(urls[0], mirror, loads)
+    refused = run(urls[1], not_utf8, raw)
+    logs: dict[str, list[str]] = {}
+    for entry in instance.all_logs(made.run_id):
+        logs.setdefault(entry.step_key or "", []).append(entry.user_message)
+    hgnc_lines = len(_lines(mirror / HGNC_FILE))
+    yield Annotated(made, loaded, poisoned, hgnc_lines, logs, refused)
+    for url, name in zip(urls, names, strict=True):
+        dispose_engine(url)
+        drop_database(pg_admin_url, name)
+
+
+def test_a_nul_byte_in_an_annotation_file_rejects_its_line_naming_file_and_line(
+    annotated: Annotated,
+) -> None:
+    result = annotated.result
+    for load, (relpath, _, _) in POISONED.items():
+        assert result.is_node_success(f"{load}_annotations"), load
+        meta = _meta(result, f"{load}_annotations")
+        assert meta["dagster/row_count"] > 0
+        assert meta["rejected_by_reason"][NUL_REASON] == 1, (load, meta["rejected_by_reason"])
+        (sample,) = [s for s in meta["rejected_samples"] if s["reason"] == NUL_REASON]
+        assert sample["where"] == f"{relpath}:{annotated.poisoned[load]}", (load, sample)
+        assert "\\x00" in sample["text"]
+
+
+def test_hgnc_junk_rows_are_left_out_of_the_reference_counted_and_sampled(
+    annotated: Annotated,
+) -> None:
+    result, first = annotated.result, annotated.hgnc_lines - len(HGNC_JUNK) + 1
+    expected = {
+        f"{HGNC_FILE}:{first}": NOT_AN_ID,
+        f"{HGNC_FILE}:{first + 1}": NO_SYMBOL,
+        f"{HGNC_FILE}:{first + 2}": NUL_REASON,
+    }
+    for run, asset in ((annotated.genes, "hgnc_reference"), (result, "hgnc_annotations")):
+        assert run.is_node_success(asset), asset
+        meta = _meta(run, asset)
+        assert meta["rejected_by_reason"] == {reason: 1 for reason in expected.values()}, asset
+        assert {s["where"]: s["reason"] for s in meta["rejected_samples"]} == expected, asset
+    meta = _meta(annotated.genes, "hgnc_reference")
+    assert meta["rejected_rows"] == 3
+    assert meta["entries"] == annotated.hgnc_lines - 1 - 3  # every other row of the file
+    (line,) = [m for m in annotated.logs["hgnc_reference"] if m.startswith("HGNC reference:")]
+    assert "skipped 3 malformed rows" in line and "garbage | ZZJ1" in line, line
+
+
+def test_mgi_junk_lines_are_counted_in_each_of_its_files(annotated: Annotated) -> None:
+    meta = _meta(annotated.result, "mpo_mgi_annotations")
+    where = {s["where"]: s["reason"] for s in meta["rejected_samples"]}
+    expected = {
+        "mgi/HMD_HumanPhenotype.rpt:41": "too few tab-separated cells",
+        "mgi/MGI_GenePheno.rpt:41": "too few tab-separated cells",
+        "mgi/MPheno_OBO.ontology:41": "not an OBO tag-value line",
+        f"mgi/HMD_HumanPhenotype.rpt:{annotated.poisoned['mpo_mgi']}": NUL_REASON,
+    }
+    assert expected.items() <= where.items(), where
+    assert meta["rejected_by_reason"]["not an OBO tag-value line"] == 1
+
+
+@pytest.mark.parametrize("source", sorted(set(ANNOTATION_SOURCES.values())))
+def test_a_byte_that_is_not_utf8_refuses_the_annotation_source_in_one_line(
+    annotated: Annotated, source: str
+) -> None:
+    message = _failure(annotated.not_utf8, f"raw_{source}")
+    assert message.splitlines() == [message]
+    relpath = (
+        HGNC_FILE
+        if source == "hgnc"
+        else POISONED[next(load for load, s in ANNOTATION_SOURCES.items() if s == source)][0]
+    )
+    assert f"cannot parse {relpath}: not UTF-8 text" in message, message
+    assert "after line 1" in message or "byte 0xff at offset" in message, message

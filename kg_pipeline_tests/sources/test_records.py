@@ -9,12 +9,15 @@ from pathlib import Path
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError, open_text, read_json, read_text
+from kg_pipeline.sources.annotations import ParsedAnnotations, annotation_rows
 from kg_pipeline.sources.records import (
+    NUL_REASON,
     ParsedEvidence,
     Reject,
     clip,
     empty_rows,
     read_table,
+    reject_nul_rows,
     require_file,
     select_files,
 )
@@ -110,3 +113,28 @@ def test_rejects_are_counted_by_reason_and_texts_are_clipped() -> None:
     assert list(parsed.rows.columns) == ["symbol", "reported_hgnc_id", "classification"]
     assert len(clip("x" * 1000)) == 200
     assert clip("a\n  b\tc") == "a b c"
+
+
+def test_a_row_with_a_nul_byte_nested_in_its_annotation_is_rejected_with_that_text() -> None:
+    # What no line reader saw: a NUL in a header's tissue name, now a key of every record.
+    parsed = ParsedAnnotations(
+        "gtex",
+        annotation_rows(
+            [1, 2, 3],
+            [
+                {"tissues": {"Kidney": 1.0}},
+                {"tissues": {"Kid\x00ney": 2.0}, "symbol": "PKD2"},
+                {"names": ["a", ["b\x00c"]]},
+            ],
+        ),
+        [],
+        None,
+        reject_counts={"not a number": 4},
+    )
+    kept = reject_nul_rows(parsed)
+    assert kept.rows["gene_id"].tolist() == [1]
+    assert [(r.where, r.reason, r.text) for r in kept.rejects] == [
+        ("gtex:parsed row 1", NUL_REASON, "Kid\\x00ney"),
+        ("gtex:parsed row 2", NUL_REASON, "b\\x00c"),
+    ]
+    assert kept.rejects_by_reason() == {"not a number": 4, NUL_REASON: 2}

@@ -25,7 +25,7 @@ from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache, LoadPolicy, RawFileStore
 from kg_pipeline.sources.hgnc.reference import HgncReference
-from kg_pipeline.sources.records import reject_samples
+from kg_pipeline.sources.records import reject_nul_rows, reject_samples
 from kg_pipeline.sources.registry import ANNOTATION_LOADS
 from kg_pipeline.sources.spec import AnnotationInput, AnnotationLoad, Source
 
@@ -54,7 +54,7 @@ def _inputs(
     wanted: tuple[AnnotationInput, ...], gene_db: GeneDatabase, reference: HgncReference
 ) -> dict[str, Any]:
     providers = {
-        "complete_set": lambda: reference.complete_set,
+        "complete_set": lambda: reference.parsed,
         "scores": lambda: gene_score_percentages(gene_db),
     }
     return {name: providers[name]() for name in wanted}
@@ -98,7 +98,9 @@ def annotation_asset(source: Source, load: AnnotationLoad) -> dg.AssetsDefinitio
                 reference = hgnc.reference()
                 genes = gene_frame(gene_db, reference)
                 inputs = _inputs(load.inputs, gene_db, reference)
-                parsed = load.annotator.annotate(files, genes, **inputs)
+                # Parsers reject the lines holding a NUL byte where they read lines; this
+                # catches one that reached a record another way (a header, an ontology name).
+                parsed = reject_nul_rows(load.annotator.annotate(files, genes, **inputs))
                 # Read before the swap: a stat the parser does not report fails the load.
                 checked_stats = {c.stat: parsed.stats[c.stat] for c in load.stat_checks}
                 with gene_db.engine.connect() as conn:

@@ -9,6 +9,7 @@ from kg_pipeline.db.genes import reconcile_genes
 from kg_pipeline.defs.consumption import recorded_write
 from kg_pipeline.defs.metadata import table_result
 from kg_pipeline.defs.resources import HgncReferenceCache
+from kg_pipeline.sources.records import reject_samples
 from kg_pipeline.sources.registry import EVIDENCE_LOADS
 
 
@@ -24,7 +25,8 @@ def hgnc_reference(
     """The HGNC reference: approved symbols, previous symbols and aliases of every gene.
 
     Every evidence source is normalised against it (approved symbol, HGNC id, previous symbol,
-    alias; an alias or previous symbol claimed by several genes is ambiguous).
+    alias; an alias or previous symbol claimed by several genes is ambiguous). Junk rows of the
+    file (no HGNC id, no symbol, a NUL byte) are left out, counted and sampled.
     """
     gene_db.require_schema_at_head()
     reference = hgnc.reference()
@@ -36,12 +38,23 @@ def hgnc_reference(
         per_key = pairs.assign(key=pairs[column].str.upper()).groupby("key")["hgnc_id"].nunique()
         return int((per_key > 1).sum())
 
-    context.log.info("HGNC reference: %d entries, %d approved", len(entries), len(approved))
+    junk = reference.parsed
+    context.log.info(
+        "HGNC reference: %d entries, %d approved; skipped %d malformed rows %s%s",
+        len(entries),
+        len(approved),
+        len(junk.rejects),
+        junk.rejects_by_reason(),
+        f": samples {reject_samples(junk.rejects, 3)}" if junk.rejects else "",
+    )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": len(approved),
             "entries": len(entries),
             "approved": len(approved),
+            "rejected_rows": len(junk.rejects),
+            "rejected_by_reason": dg.MetadataValue.json(junk.rejects_by_reason()),
+            "rejected_samples": dg.MetadataValue.json(reject_samples(junk.rejects)),
             "withdrawn": int(entries["status"].ne("Approved").sum()),
             "previous_symbols": int(approved["prev_symbol"].map(len).sum()),
             "alias_symbols": int(approved["alias_symbol"].map(len).sum()),

@@ -40,15 +40,17 @@ def read_table(
     """Offer every `GENE,value` row of one table to `collector`; returns (rows, numeric rows).
 
     A first line whose value is not a number is taken for a header and skipped; any later such
-    line, or a line without exactly two cells, is rejected.
+    line, a line without exactly two cells or one holding a NUL byte is rejected.
     """
     rows = numeric = 0
     for number, line in annotations.iter_lines(SOURCE, key, path):
         if not line.strip():
             continue
-        cells = next(csv.reader([line]))
         collector.read()
         rows += 1
+        if collector.rejected_nul(f"{key}:{number}", line):
+            continue
+        cells = next(csv.reader([line]))
         if len(cells) != 2 or not cells[0].strip():
             collector.reject(f"{key}:{number}", "expected two cells: gene,value", line)
             continue

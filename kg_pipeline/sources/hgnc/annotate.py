@@ -1,6 +1,6 @@
 """The `hgnc` annotation: each of our genes' HGNC record (ids, names, location, MANE Select).
 
-Owns turning rows of the HGNC complete set (read by `hgnc.parse.parse_complete_set`) into the
+Owns turning rows of the HGNC complete set (read by `hgnc.parse.read_complete_set`) into the
 annotation dict (reference 4.2). Upstream fetched one JSON record per gene from the REST API;
 the bulk TSV holds the same fields. Rows match our genes by `hgnc_id` only: it is the key our
 genes were imported by. Null and empty fields are dropped from the dict.
@@ -15,12 +15,11 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources import annotations, records
-from kg_pipeline.sources.hgnc.parse import parse_complete_set
+from kg_pipeline.sources.hgnc.parse import read_complete_set
 from kg_pipeline.sources.hgnc.upstream import HGNC
 
 SOURCE: Final = "hgnc"
 FILE_KEY: Final = HGNC.keys()[0]
-_HGNC_ID: Final = re.compile(r"HGNC:\d+")
 
 FIELDS: Final[dict[str, str]] = {
     "hgnc_id": "hgnc_id",
@@ -101,35 +100,33 @@ def annotate(
     files: RawFiles,
     genes: pd.DataFrame,
     *,
-    complete_set: pd.DataFrame | None = None,
+    complete_set: records.ParsedRows | None = None,
     **_: Any,
 ) -> annotations.ParsedAnnotations:
     """The HGNC record of each of our genes, matched by `hgnc_id`.
 
-    `complete_set` may be passed when the caller already parsed the same file
-    (`parse_complete_set`); otherwise it is read from `hgnc/hgnc_complete_set.txt`.
-    Version: the latest `date_modified` in the file (HGNC publishes no release label in it).
+    `complete_set` may be passed when the caller already read the same file
+    (`read_complete_set`); otherwise it is read from `hgnc/hgnc_complete_set.txt`. Its junk
+    rows are this load's rejects too. Version: the latest `date_modified` in the file (HGNC
+    publishes no release label in it).
     """
     path = records.require_file(files, SOURCE, FILE_KEY)
-    table = (
-        complete_set if complete_set is not None else parse_complete_set(path, file_key=FILE_KEY)
-    )
+    parsed = complete_set or read_complete_set(path, file_key=FILE_KEY)
+    table = parsed.rows
     collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
-    collector.read(len(table))
+    collector.read(len(table) + len(parsed.rejects))
+    for reject in parsed.rejects:
+        collector.reject(reject.where, reject.reason, reject.text)
 
     columns = [c for c in dict.fromkeys([*FIELDS.values(), "mane_select"]) if c in table]
     # Most of the file's rows are not our genes: match the ids first, build dicts for ours only.
     ids = table["hgnc_id"].to_numpy(object)
     matches = [collector.index.match(hgnc_id=hgnc_id) for hgnc_id in ids]
-    for position, hgnc_id in enumerate(ids):
-        # Not an HGNC id at all (a junk line): a malformed row, not a gene that is not ours.
-        if not (isinstance(hgnc_id, str) and _HGNC_ID.fullmatch(hgnc_id)):
-            collector.reject(f"{FILE_KEY}:{position + 2}", "not an HGNC id", hgnc_id)
     ours = [(i, match) for i, match in enumerate(matches) if match is not None]
     collector.unmatched(len(matches) - len(ours))
     rows = table.iloc[[i for i, _ in ours]][columns].to_dict("records")
     for (position, match), row in zip(ours, rows, strict=True):
-        line = position + 2
+        line = int(table.index[position]) + 2
         record: dict[str, Any] = {}
         for key, column in FIELDS.items():
             value = row.get(column)

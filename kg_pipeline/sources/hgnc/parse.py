@@ -3,14 +3,18 @@
 Owns reading the tab-separated release by column name: HGNC adds and drops columns between
 releases (a 2026 copy has no `location_sortable`), so positions mean nothing. Multi-valued
 fields (`alias_symbol`, `prev_symbol`, ...) are `|`-separated in the file and become lists here.
-All rows are kept with their `status`; the normaliser uses the approved ones.
+Rows are kept with their `status` (the normaliser uses the approved ones); a junk row (no
+`HGNC:<digits>` id, no symbol, a NUL byte in a text) is left out and returned as a reject, so
+the reference, the gene import and the HGNC annotation never see it and its count is reported.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_text
@@ -145,6 +149,10 @@ MULTI_VALUED_COLUMNS: Final[frozenset[str]] = frozenset(
 """Fields HGNC documents as possibly holding several `|`-separated values."""
 
 
+HGNC_ID: Final = re.compile(r"HGNC:\d+")
+NOT_AN_ID: Final = "not an HGNC id (HGNC:<digits>)"
+NO_SYMBOL: Final = "no symbol"
+
 _KEPT_ORDER: Final[tuple[str, ...]] = (*REQUIRED_COLUMNS, *EXPECTED_COLUMNS)
 _KEPT: Final[frozenset[str]] = frozenset(_KEPT_ORDER)
 
@@ -171,12 +179,41 @@ def _stripped(column: pd.Series) -> list[Any]:
 
 
 def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
-    """Read the HGNC complete set into one row per HGNC entry.
+    """The well-formed rows of the HGNC complete set (`read_complete_set`)."""
+    return read_complete_set(path, file_key=file_key).rows
+
+
+def _junk(frame: pd.DataFrame, file_key: str) -> tuple[pd.Series, list[records.Reject]]:
+    """Which rows of the file's frame (all text, as read) are junk, and a reject for each with
+    its first fault: a NUL byte in any text, then the id, then the symbol."""
+    nul = np.zeros(len(frame), dtype=bool)
+    for column in frame.columns:
+        nul |= frame[column].str.contains("\x00", regex=False).to_numpy(dtype=bool)
+    ids = frame["hgnc_id"].str.strip()
+    bad_id = ~ids.str.fullmatch(HGNC_ID).to_numpy(dtype=bool)
+    no_symbol = frame["symbol"].str.strip().eq("").to_numpy(dtype=bool)
+    reasons = np.select([nul, bad_id, no_symbol], [records.NUL_REASON, NOT_AN_ID, NO_SYMBOL], "")
+    junk = pd.Series(reasons != "", index=frame.index)
+    rejects = [
+        records.Reject(
+            # Line 1 is the header; pandas skips blank lines, which HGNC's file has none of.
+            f"{file_key}:{position + 2}",
+            str(reasons[position]),
+            records.clip(" | ".join(frame.iloc[position][list(REQUIRED_COLUMNS)])),
+        )
+        for position in np.flatnonzero(junk.to_numpy())
+    ]
+    return junk, rejects
+
+
+def read_complete_set(path: Path, *, file_key: str = FILE_KEY) -> records.ParsedRows:
+    """Read the HGNC complete set into one row per HGNC entry, junk rows left out as rejects.
 
     Columns: `REQUIRED_COLUMNS` + `EXPECTED_COLUMNS`, found by name (one the release lacks is
-    all missing). Scalars are str or None; `MULTI_VALUED_COLUMNS` hold lists of str.
-    `file_key` only labels errors. Raises `SourceFormatError` when the file is unreadable, has
-    no rows, or misses one of `REQUIRED_COLUMNS`.
+    all missing). Scalars are str or None; `MULTI_VALUED_COLUMNS` hold lists of str. The
+    index is each row's position among the file's rows (its line number less 2).
+    `file_key` only labels errors and rejects. Raises `SourceFormatError` when the file is
+    unreadable, has no rows, or misses one of `REQUIRED_COLUMNS`.
     """
     text = read_text(SOURCE, file_key, path)
     frame = records.read_table(SOURCE, file_key, text, usecols=lambda name: name in _KEPT)
@@ -185,6 +222,9 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
         records.require_columns(SOURCE, file_key, header, REQUIRED_COLUMNS)
     if frame.empty:
         raise SourceFormatError(SOURCE, file_key, "the file has a header but no genes")
+    junk, rejects = _junk(frame, file_key)
+    if junk.any():
+        frame = frame[~junk.to_numpy()]
 
     # Plain lists of str: pandas' per-element string methods cost far more at 45,000 rows.
     out: dict[str, pd.Series] = {}
@@ -195,7 +235,7 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
         else:
             # "" to None; str is all a cell holds (or NaN, kept as it is).
             out[column] = pd.Series([v or None for v in values], index=frame.index, dtype=object)
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    return records.ParsedRows(SOURCE, pd.DataFrame(out, index=frame.index), rejects, None)
 
 
 def read_release(files: RawFiles) -> str | None:

@@ -10,19 +10,25 @@ import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, RawVersion
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
-from kg_pipeline.sources.hgnc.parse import FILE_KEY, parse_complete_set
+from kg_pipeline.sources.hgnc.parse import FILE_KEY, read_complete_set
+from kg_pipeline.sources.records import ParsedRows
 
 
 @dataclass(frozen=True)
 class HgncReference:
     version: RawVersion
-    complete_set: pd.DataFrame
+    parsed: ParsedRows
+    """The complete set's well-formed rows, and the junk rows left out (`rejects`)."""
     normaliser: GeneNormaliser
 
     @classmethod
     def from_files(cls, version: RawVersion, files: RawFiles) -> "HgncReference":
-        complete_set = parse_complete_set(files[FILE_KEY])
-        return cls(version, complete_set, GeneNormaliser(complete_set))
+        parsed = read_complete_set(files[FILE_KEY])
+        return cls(version, parsed, GeneNormaliser(parsed.rows))
+
+    @property
+    def complete_set(self) -> pd.DataFrame:
+        return self.parsed.rows
 
     def gene_rows(self, hgnc_ids: pd.Series) -> pd.DataFrame:
         """hgnc_id, symbol, alias_symbol, prev_symbol of the given approved genes."""

@@ -75,9 +75,15 @@ class MpOntology(Ontology):
     """Names and the `is_a` hierarchy of the current (non-obsolete) MP terms."""
 
 
-def read_mp_ontology(path: Path, key: str = ONTOLOGY_KEY) -> MpOntology:
+def read_mp_ontology(
+    path: Path,
+    key: str = ONTOLOGY_KEY,
+    collector: annotations.AnnotationCollector | None = None,
+) -> MpOntology:
     """The MP terms of an OBO file (gzip or plain), streamed.
 
+    A line that is neither blank, a `!` comment, a `[Stanza]` header nor a `tag: value` pair,
+    or that holds a NUL byte, is junk: passed over, and rejected on `collector` when given.
     Raises `SourceFormatError` when the file holds no MP term. The release is the date in the
     header's `data-version` (or the whole value when it has no date).
     """
@@ -92,14 +98,17 @@ def read_mp_ontology(path: Path, key: str = ONTOLOGY_KEY) -> MpOntology:
             for parent in stanza["is_a"]:
                 children[parent].add(stanza["id"])
 
-    for _number, raw in annotations.iter_lines(SOURCE, key, path):
+    for number, raw in annotations.iter_lines(SOURCE, key, path):
         line = raw.strip()
         if line.startswith("["):
             close(term)
             term = {"is_a": [], "obsolete": False} if line == "[Term]" else None
             continue
         tag, sep, value = line.partition(":")
-        if not sep:
+        if not sep or "\x00" in line:
+            if collector is not None and line and not line.startswith("!"):
+                reason = records.NUL_REASON if "\x00" in line else "not an OBO tag-value line"
+                collector.reject(f"{key}:{number}", reason, raw)
             continue
         value = value.split(" ! ", 1)[0].strip()  # drop trailing "! name" comments
         if term is None:
@@ -320,12 +329,13 @@ def annotate(
     """
     report = records.require_file(files, SOURCE, REPORT_KEY)
     genepheno = records.require_file(files, SOURCE, GENEPHENO_KEY)
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
     if ontology is None:
-        ontology = read_mp_ontology(records.require_file(files, SOURCE, ONTOLOGY_KEY))
+        path = records.require_file(files, SOURCE, ONTOLOGY_KEY)
+        ontology = read_mp_ontology(path, collector=collector)
     if KIDNEY_ROOT not in ontology.names:
         raise SourceFormatError(SOURCE, ONTOLOGY_KEY, f"the kidney root {KIDNEY_ROOT} is missing")
     kidney = ontology.descendants(KIDNEY_ROOT)
-    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
 
     read_orthologs(report, collector)
     marker_genes: defaultdict[str, list[int]] = defaultdict(list)
