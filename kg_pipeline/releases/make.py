@@ -10,6 +10,7 @@ reused and a published release stays published.
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -63,7 +64,24 @@ class MadeRelease:
 
 
 def code_version() -> str:
-    return f"kg-pipeline {package_version('kg-pipeline')}"
+    """The package version, and in a git checkout its commit (`+dirty` with local changes):
+    the version number alone does not change between commits."""
+    version = f"kg-pipeline {package_version('kg-pipeline')}"
+    checkout = Path(__file__).resolve().parents[2]
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["git", "-C", str(checkout), *args], capture_output=True, text=True, timeout=30
+        )
+
+    try:
+        commit = git("rev-parse", "--verify", "HEAD")
+        if commit.returncode != 0 or not (checkout / ".git").exists():
+            return version  # an installed package: no checkout around it
+        dirty = git("diff", "--quiet", "HEAD", "--", "kg_pipeline", "migrations").returncode
+    except (OSError, subprocess.SubprocessError):
+        return version
+    return f"{version} ({commit.stdout.strip()[:12]}{'+dirty' if dirty else ''})"
 
 
 def source_versions(conn: sa.Connection) -> list[SourceVersion]:
