@@ -7,8 +7,9 @@ column names follow upstream's `data_releases` where they mean the same (`versio
 `release_date`, `status`, `published_at`, `gene_count`, `total_evidence_count`,
 `export_file_path`, `export_checksum`, `release_notes`).
 
-A published row is immutable: a trigger refuses to update or delete it, whoever asks, so the
-listing of a cited release cannot drift from its files.
+A published row is immutable: triggers refuse to update, delete or truncate it, whoever asks,
+so the listing of a cited release cannot drift from its files (dropping the schema, as the
+rebuild does, is not refused: the release directories are listed again from disk).
 
 Revision ID: 004_data_releases
 Revises: 003_upstream_api_parity
@@ -32,6 +33,13 @@ IMMUTABLE_FUNCTION = """
 CREATE FUNCTION data_releases_published_immutable() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF TG_OP = 'TRUNCATE' THEN
+        IF EXISTS (SELECT 1 FROM data_releases WHERE status = 'published') THEN
+            RAISE EXCEPTION 'data_releases lists published releases: their rows are never deleted'
+                USING ERRCODE = 'integrity_constraint_violation';
+        END IF;
+        RETURN NULL;
+    END IF;
     IF OLD.status = 'published' THEN
         RAISE EXCEPTION 'data release % is published: its row is never changed or deleted',
             OLD.version USING ERRCODE = 'integrity_constraint_violation';
@@ -44,10 +52,12 @@ END
 $$
 """
 
-IMMUTABLE_TRIGGER = """
-CREATE TRIGGER data_releases_immutable BEFORE UPDATE OR DELETE ON data_releases
-FOR EACH ROW EXECUTE FUNCTION data_releases_published_immutable()
-"""
+IMMUTABLE_TRIGGERS = (
+    "CREATE TRIGGER data_releases_immutable BEFORE UPDATE OR DELETE ON data_releases "
+    "FOR EACH ROW EXECUTE FUNCTION data_releases_published_immutable()",
+    "CREATE TRIGGER data_releases_not_truncated BEFORE TRUNCATE ON data_releases "
+    "FOR EACH STATEMENT EXECUTE FUNCTION data_releases_published_immutable()",
+)
 
 
 def _timestamp(name: str) -> sa.Column:
@@ -78,7 +88,8 @@ def upgrade() -> None:
         sa.CheckConstraint("status IN ('draft', 'published')", name="ck_data_releases_status"),
     )
     op.execute(IMMUTABLE_FUNCTION)
-    op.execute(IMMUTABLE_TRIGGER)
+    for trigger in IMMUTABLE_TRIGGERS:
+        op.execute(trigger)
 
 
 def downgrade() -> None:

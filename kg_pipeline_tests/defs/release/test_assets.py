@@ -189,8 +189,9 @@ def test_a_draft_validates_publishing_freezes_it_and_a_flipped_byte_fails(
             "UPDATE data_releases SET gene_count = 1 WHERE version = :v",
             "UPDATE data_releases SET status = 'draft' WHERE version = :v",
             "DELETE FROM data_releases WHERE version = :v",
+            "TRUNCATE data_releases",
         ):
-            with pytest.raises(sa.exc.IntegrityError, match="is published"), conn.begin():
+            with pytest.raises(sa.exc.IntegrityError, match="published"), conn.begin():
                 conn.execute(sa.text(statement), {"v": version})
     assert _snapshot_of(directory) == frozen
     assert rebuilt.row(version).status == "published"
@@ -208,6 +209,18 @@ def test_a_draft_validates_publishing_freezes_it_and_a_flipped_byte_fails(
     assert code == 1 and "genes.csv.gz: sha256 differs from SHA256SUMS" in out
     code, out = rebuilt.cli(monkeypatch, capsys, "publish", f"{version}.2")
     assert code == 1 and "does not verify" in out
+
+    # A rebuild drops the schema and the rows with it: the directories are listed again.
+    resources = pipeline_test_resources(
+        rebuilt.url, rebuilt.data_dir / "raw", mirror_dir=default_snapshot
+    )
+    drop = {"ops": {"database_schema": {"config": {"drop_first": True}}}}
+    assert dg.materialize([ASSETS["database_schema"]], resources=resources, run_config=drop).success
+    code, out = rebuilt.cli(monkeypatch, capsys, "list")
+    assert [line.split()[:2] for line in out.splitlines()] == [
+        [version, "published"],
+        [f"{version}.2", "draft"],
+    ]
 
 
 def _same_release(directory: Path) -> tuple:
