@@ -1,4 +1,4 @@
-"""The `kg-pipeline` command: rebuild, status, ui, import-raw, snapshot, emulate, bench.
+"""The `kg-pipeline` command: rebuild, status, ui, import-raw, release, snapshot, emulate, bench.
 
 Errors print as one line (what failed and what to do); `--verbose` adds the stack trace.
 """
@@ -274,6 +274,44 @@ def _import_raw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _release(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from kg_pipeline.db.database import engine_for
+    from kg_pipeline.db.server import database_urls
+    from kg_pipeline.releases.make import list_rows, publish, verify
+
+    settings = Settings()
+    engine = engine_for(database_urls(settings).gene)
+    root = settings.data_dir / "releases"
+    if args.action == "list":
+        rows = list_rows(engine, root)
+        if not rows:
+            print(f"release: no release yet under {root}; the `release` job makes one")
+        for row in rows:
+            published = f"{row.published_at:%Y-%m-%d}" if row.published_at else "-"
+            print(
+                f"{row.version:<12} {row.status:<10} published {published:<10} "
+                f"{row.gene_count:>7,} genes  {row.total_evidence_count:>7,} evidence rows  "
+                f"origin {row.origin}  {row.export_file_path}"
+            )
+        return 0
+    if not args.version:
+        raise CommandError(f"`release {args.action}` needs a VERSION (`release list` shows them)")
+    if args.action == "publish":
+        publish(engine, root, args.version, now=dt.datetime.now(dt.UTC))
+        print(f"release {args.version}: published; its files and row are never changed again")
+        return 0
+    problems = verify(engine, root, args.version)
+    if problems:
+        raise CommandError(
+            f"release {args.version} does not verify: {'; '.join(problems[:5])}"
+            + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
+        )
+    print(f"release {args.version}: ok")
+    return 0
+
+
 def _snapshot(args: argparse.Namespace) -> int:
     from kg_pipeline.devtools.snapshot import DEFAULT_SCALE, generate_snapshot
 
@@ -373,6 +411,17 @@ def build_parser() -> argparse.ArgumentParser:
     import_raw.add_argument("files", nargs="+", metavar="[KEY=]FILE")
     import_raw.add_argument("--release", help="the files' release (default: what they state)")
     import_raw.set_defaults(handler=_import_raw)
+
+    release = commands.add_parser(
+        "release",
+        help="list, publish or verify data releases",
+        description="Data releases under $KG_DATA_DIR/releases: `list` shows each version, its "
+        "status, gene count and origin; `publish VERSION` freezes a draft for good; `verify "
+        "VERSION` re-checks every file's sha256 and the datapackage (Frictionless).",
+    )
+    release.add_argument("action", choices=["list", "publish", "verify"])
+    release.add_argument("version", nargs="?", help="e.g. 2026.11 or 2026.11.2")
+    release.set_defaults(handler=_release)
 
     snapshot = commands.add_parser("snapshot", help="generate an offline snapshot of all sources")
     snapshot.add_argument("--out", required=True, help="directory to write")

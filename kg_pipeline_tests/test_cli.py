@@ -39,7 +39,7 @@ def test_rebuild_then_status(
     # No snapshot yet: rebuild generates the default one, and says so.
     assert f"no snapshot at {tmp_path / 'snapshot'}" in first.stdout
     assert (tmp_path / "snapshot" / "MANIFEST").is_file()
-    assert "schema revision: 003_upstream_api_parity (head)" in first.stdout
+    assert "schema revision: 004_data_releases (head)" in first.stdout
     genes = next(line for line in first.stdout.splitlines() if line.startswith("genes: "))
     assert 4_300 <= int(genes.split()[1].replace(",", "")) <= 5_300
     # The summary names every evidence and annotation source, tiers and staged symbols.

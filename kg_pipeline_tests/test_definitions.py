@@ -47,7 +47,7 @@ def keys(selection) -> set[str]:
 def test_every_asset_and_its_lineage() -> None:
     graph = defs().resolve_asset_graph()
     names = keys(graph.get_all_asset_keys())
-    assert len(names) == 35
+    assert len(names) == 36
     parents = {name: keys(graph.get(dg.AssetKey(name)).parent_keys) for name in names}
     assert parents["database_schema"] == set()
     for source in RAW:
@@ -68,15 +68,21 @@ def test_every_asset_and_its_lineage() -> None:
             expected.add("gene_scores")
         assert parents[f"{source}_annotations"] == expected
     assert parents["gene_annotations_summary"] == {f"{s}_annotations" for s in ANNOTATIONS}
+    assert parents["gene_release"] == {"gene_scores", "gene_annotations_summary"}
     # No orphan: everything but the root has a parent, everything but the leaves a child.
     children = {name: keys(graph.get(dg.AssetKey(name)).child_keys) for name in names}
     assert [n for n in names if not parents[n]] == ["database_schema"]
-    assert {n for n in names if not children[n]} == {
-        "gene_curations",
-        "gene_annotations_summary",
-    }
+    assert {n for n in names if not children[n]} == {"gene_curations", "gene_release"}
     groups = {name: graph.get(dg.AssetKey(name)).group_name for name in names}
-    assert set(groups.values()) == {"schema", "raw", "genes", "evidence", "scoring", "annotation"}
+    assert set(groups.values()) == {
+        "schema",
+        "raw",
+        "genes",
+        "evidence",
+        "scoring",
+        "annotation",
+        "release",
+    }
 
 
 def test_rebuild_job_selects_everything_and_drops_first() -> None:
@@ -92,7 +98,8 @@ def test_refresh_jobs_and_schedules() -> None:
     definitions = defs()
     schedules = {s.name: s for s in definitions.schedules}
     assert set(schedules) == {f"{s}_refresh_schedule" for s in [*SCHEDULES, "hgnc"]} | {
-        "pubtator_full_refresh_schedule"
+        "pubtator_full_refresh_schedule",
+        "release_schedule",
     }
     for source, (cron, loads) in SCHEDULES.items():
         schedule = schedules[f"{source}_refresh_schedule"]
@@ -115,6 +122,7 @@ def test_refresh_jobs_and_schedules() -> None:
         assert "database_schema" not in selected
     hgnc = keys(definitions.resolve_job_def("hgnc_refresh").asset_layer.selected_asset_keys)
     assert "database_schema" not in hgnc and {"raw_hgnc", "genes", "gene_scores"} <= hgnc
+    assert "gene_release" not in hgnc  # a refresh never makes a release
     assert schedules["hgnc_refresh_schedule"].cron_schedule == "35 4 1 * *"
     # PubTator walks incrementally every week and everything on the 1st of the month.
     full = schedules["pubtator_full_refresh_schedule"]
@@ -125,3 +133,19 @@ def test_refresh_jobs_and_schedules() -> None:
     assert all(
         definitions.resolve_job_def(f"{s}_refresh").run_config is None for s in [*SCHEDULES, "hgnc"]
     )
+
+
+def test_release_job_and_its_monthly_schedule_off_by_default() -> None:
+    definitions = defs()
+    job = definitions.resolve_job_def("release")
+    assert keys(job.asset_layer.selected_asset_keys) == {"gene_release"}
+    assert "gene_release" in keys(
+        definitions.resolve_job_def("rebuild").asset_layer.selected_asset_keys
+    )
+    schedule = {s.name: s for s in definitions.schedules}["release_schedule"]
+    assert (schedule.cron_schedule, schedule.job_name) == ("0 6 2 * *", "release")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    checks = definitions.resolve_asset_graph().get_check_keys_for_assets(
+        [dg.AssetKey("gene_release")]
+    )
+    assert {key.name for key in checks} == {"release_changes_within_bounds"}

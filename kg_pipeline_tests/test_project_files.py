@@ -26,6 +26,7 @@ SHIPPED = {
     "migrations/versions/001_modern_complete.py": VERSIONS / "001_modern_complete.py",
     "migrations/versions/002_modern_complete_fixed.py": VERSIONS / "002_modern_complete_fixed.py",
     "migrations/versions/003_upstream_api_parity.py": VERSIONS / "003_upstream_api_parity.py",
+    "migrations/versions/004_data_releases.py": VERSIONS / "004_data_releases.py",
     "migrations/env.py": MIGRATIONS_DIR / "env.py",
     "migrations/script.py.mako": MIGRATIONS_DIR / "script.py.mako",
     "dagster.yaml": INSTANCE_CONFIG,

@@ -418,6 +418,35 @@ class SystemLog(Base):
     stack_trace: Mapped[str | None] = mapped_column(sa.Text)
 
 
+class DataRelease(Base):
+    """A release directory under `$KG_DATA_DIR/releases` (migration 004): a published row is
+    immutable (a trigger refuses to change or delete it)."""
+
+    __tablename__ = "data_releases"
+    __table_args__ = (
+        sa.CheckConstraint("status IN ('draft', 'published')", name="ck_data_releases_status"),
+    )
+
+    id: Mapped[int] = _pk()
+    version: Mapped[str] = mapped_column(sa.String(20), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(sa.String(20), nullable=False, server_default="draft")
+    release_date: Mapped[dt.date] = mapped_column(sa.Date, nullable=False)
+    created_at: Mapped[dt.datetime] = _created()
+    published_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    previous_version: Mapped[str | None] = mapped_column(sa.String(20))
+    gene_count: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    total_evidence_count: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    annotation_count: Mapped[int] = mapped_column(sa.Integer, nullable=False)
+    counts: Mapped[Any] = mapped_column(JSONB, nullable=False)
+    origin: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    schema_revision: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    code_version: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    export_file_path: Mapped[str] = mapped_column(sa.Text, nullable=False)
+    export_checksum: Mapped[str] = mapped_column(sa.String(64), nullable=False)
+    checksums: Mapped[Any] = mapped_column(JSONB, nullable=False)
+    release_notes: Mapped[str | None] = mapped_column(sa.Text)
+
+
 @dataclass(frozen=True)
 class View:
     """A view of the head revision: its columns in order, and whether it is materialised."""

@@ -1,4 +1,5 @@
-"""Jobs: `rebuild` materialises everything from an empty schema; `<source>_refresh` per source.
+"""Jobs: `rebuild` materialises everything from an empty schema; `<source>_refresh` per source;
+`release` writes the next data release of the database as it is.
 
 A refresh job runs a source's raw input, its loads, and what depends on them: the gene import
 and scoring after evidence, the annotation summary after annotations (HGNC, the reference every
@@ -35,9 +36,18 @@ rebuild = dg.define_asset_job(
 )
 
 
+release = dg.define_asset_job(
+    name="release",
+    selection=dg.AssetSelection.groups("release"),
+    description="Write the next data release (a draft) of the gene database as it is now.",
+)
+
+
 def refresh_selection(source: Source) -> dg.AssetSelection:
     if source.reference:
-        return dg.AssetSelection.assets(source.raw_asset).downstream()
+        # A release is made by the rebuild or the release job, never by a refresh.
+        downstream = dg.AssetSelection.assets(source.raw_asset).downstream()
+        return downstream - dg.AssetSelection.groups("release")
     follow_ups: list[str] = []
     if source.evidence:
         follow_ups += EVIDENCE_FOLLOW_UPS

@@ -1,8 +1,8 @@
 """Every resource of the code location, and `pipeline_resources`, which configures them all from
 one `Settings` object. Assets read these resources, never the settings.
 
-Resource keys: `gene_db`, `raw_store`, `load_policy`, `hgnc`, and one `<source>_upstream` client
-per registry source.
+Resource keys: `gene_db`, `raw_store`, `release_store`, `load_policy`, `hgnc`, and one
+`<source>_upstream` client per registry source.
 """
 
 from __future__ import annotations
@@ -51,6 +51,17 @@ class RawFileStore(dg.ConfigurableResource):
         if version is None:
             raise RuntimeError(f"no raw {source_key} files yet: materialise raw_{source_key} first")
         return version, self.store.open_version(version)
+
+
+class ReleaseStore(dg.ConfigurableResource):
+    """The data releases on disk: one directory per version under `root`
+    (`$KG_DATA_DIR/releases`; see `kg_pipeline/releases`)."""
+
+    root: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.root)
 
 
 class HttpConfig(dg.Config):
@@ -252,6 +263,7 @@ def pipeline_resources(settings: Settings) -> dict[str, Any]:
     return {
         "gene_db": gene_db,
         "raw_store": raw_store,
+        "release_store": ReleaseStore(root=str(settings.data_dir / "releases")),
         "hgnc": HgncReferenceCache(gene_db=gene_db, raw_store=raw_store),
         "load_policy": LoadPolicy(
             evidence_floor_ratio=settings.evidence_floor_ratio,

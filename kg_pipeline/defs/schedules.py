@@ -1,5 +1,8 @@
 """One `<source>_refresh_schedule` per source at its cadence, off until turned on in the UI.
 
+The `release` job has `release_schedule`, monthly (the 2nd, after the 1st's monthly
+refreshes), off by default as well: a release is a decision.
+
 A source that can walk incrementally (PubTator) refreshes incrementally at its cadence and has
 a second schedule, `<source>_full_refresh_schedule`, that walks everything at its
 `full_walk_cadence`.
@@ -35,3 +38,12 @@ refresh_schedules = [
     for source in SOURCES
     if source.full_walk_cadence is not None
 ]
+
+release_schedule = dg.ScheduleDefinition(
+    name="release_schedule",
+    job_name="release",
+    cron_schedule="0 6 2 * *",
+    execution_timezone="UTC",
+    description="Monthly data release (a draft, to publish with `kg-pipeline release publish`).",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+)

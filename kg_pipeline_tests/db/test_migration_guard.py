@@ -21,6 +21,7 @@ from kg_pipeline_tests.db.test_database import clingen_mirror
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 R1, R2, R3 = "001_modern_complete", "002_modern_complete_fixed", "003_upstream_api_parity"
+R4 = "004_data_releases"
 # A small rebuild: the schema, HGNC, ClinGen's evidence, genes, scores and the HGNC annotation.
 POPULATE = [
     "database_schema",
@@ -110,8 +111,31 @@ def test_every_step_keeps_the_data_or_refuses_saying_what_it_would_lose(
     engine = populated
     assert count(engine, "SELECT count(*) FROM gene_evidence") > 100
     assert count(engine, "SELECT count(*) FROM gene_annotations") > 100
-    at_003 = contents(engine)
+    at_004 = contents(engine)
     cells = 0
+
+    # 004 <-> 003 with no release: nothing to lose; with one, its row is named.
+    migrate(engine, "downgrade", R3)
+    at_003 = contents(engine)
+    cells += assert_kept(at_004, at_003)
+    assert at_003.keys() == at_004.keys() - {"data_releases"}
+    migrate(engine, "upgrade", R4)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO data_releases (version, release_date, gene_count, "
+                "total_evidence_count, annotation_count, counts, origin, schema_revision, "
+                "code_version, export_file_path, export_checksum, checksums) VALUES ('2026.11', "
+                "'2026-11-30', 1, 1, 1, '{}', 'synthetic', :r, 'test', '/x', 'x', '{}')"
+            ),
+            {"r": R4},
+        )
+    assert refused(engine, "downgrade", R3).startswith(
+        f"downgrading {R4} to {R3} would lose data_releases: 1 row:"
+    )
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM data_releases"))  # a draft: its row may go
+    migrate(engine, "downgrade", R3)
 
     # 003 <-> 002 on a rebuilt database: no user, log or review to lose.
     migrate(engine, "downgrade", R2)
@@ -243,10 +267,11 @@ def test_the_alembic_command_refuses_in_one_line(
         )
     downgrade = alembic("downgrade", "base")
     assert downgrade.returncode != 0
+    # 004 -> 003 loses nothing (no release); 003 -> 002 would lose the user: all rolled back.
     # Alembic prints a refusal on stdout.
     assert downgrade.stdout.strip().splitlines() == [
         f"FAILED: downgrading {R3} to {R2} would lose users: 1 row: keep a copy of it (pg_dump), "
         "or rerun the command with `alembic -x allow_data_loss=true ...` to drop it"
     ]
     with gene_engine.connect() as conn:
-        assert current_revision(conn) == R3
+        assert current_revision(conn) == R4

@@ -51,19 +51,25 @@ def _migrate(engine: sa.Engine, direction: str, target: str) -> None:
         getattr(command, direction)(alembic_config(conn), target)
 
 
-def test_head_is_003() -> None:
-    assert head_revision() == "003_upstream_api_parity"
+def test_head_is_004() -> None:
+    assert head_revision() == "004_data_releases"
 
 
 def test_upgrade_downgrade_upgrade_round_trip(gene_engine: sa.Engine) -> None:
     _migrate(gene_engine, "upgrade", "head")
     with gene_engine.connect() as conn:
         tables, views, matviews = relations(conn)
-        assert current_revision(conn) == "003_upstream_api_parity"
+        assert current_revision(conn) == "004_data_releases"
         at_head = describe_relations(conn)
-    assert set(tables) >= PIPELINE_TABLES
+    assert set(tables) >= PIPELINE_TABLES | {"data_releases"}
     assert {"evidence_source_counts", "combined_evidence_scores"} | UPSTREAM_VIEWS <= set(views)
     assert set(matviews) == {"gene_scores", "gene_annotations_summary"}
+
+    # 004 down drops the release listing (empty here), and only that.
+    _migrate(gene_engine, "downgrade", "003_upstream_api_parity")
+    with gene_engine.connect() as conn:
+        at_003 = describe_relations(conn)
+    assert at_003.keys() == at_head.keys() - {"data_releases"}
 
     # 003 down restores 002 exactly: its views' columns and gene_scores' indexes come back.
     _migrate(gene_engine, "downgrade", "002_modern_complete_fixed")

@@ -42,8 +42,9 @@ REBUILD_ASSETS = [
 ]
 
 # Progress and run rows are written outside the loads' transactions by design (a failed load
-# must still show as failed); they are checked on their own.
-OUTSIDE_LOADS = {"data_source_progress", "pipeline_runs", "alembic_version"}
+# must still show as failed); they are checked on their own. A rebuild's release is a new
+# version every run (a new row, never a rewritten one), so two runs never list the same.
+OUTSIDE_LOADS = {"data_source_progress", "pipeline_runs", "alembic_version", "data_releases"}
 # JSON keys that name when a run happened rather than what the data is.
 VOLATILE_JSON = {
     "cache_entries": ("data", "fetched_at"),

@@ -54,7 +54,7 @@ def test_a_refresh_reloads_only_its_source_and_only_when_it_changed(
     instance = dg.DagsterInstance.ephemeral()
     rebuild = definitions.resolve_job_def("rebuild").execute_in_process(instance=instance)
     assert rebuild.success
-    assert len(materialized(rebuild)) == 35
+    assert len(materialized(rebuild)) == 36
     # The run says where its data came from, in Dagster and in pipeline_runs.
     manifest_sha = hashlib.sha256((configured / "MANIFEST").read_bytes()).hexdigest()
     tags = instance.get_run_by_id(rebuild.run_id).tags
@@ -63,7 +63,7 @@ def test_a_refresh_reloads_only_its_source_and_only_when_it_changed(
     with gene_engine.connect() as conn:
         stats = conn.execute(sa.text("SELECT stats FROM pipeline_runs")).scalar_one()
     assert stats["kg/snapshot_manifest_sha256"] == manifest_sha
-    assert len(stats["materialized"]) == 35
+    assert len(stats["materialized"]) == 36
     pubtator_before = updated_at(gene_engine, "PubTator")
 
     refresh = definitions.resolve_job_def("clingen_refresh")

@@ -35,7 +35,7 @@ def test_materialises_idempotently_and_rebuild_drops_data(
     assert first.success
     meta = _metadata(first)
     assert meta["revision_before"] == "none"
-    assert meta["revision_after"] == "003_upstream_api_parity"
+    assert meta["revision_after"] == "004_data_releases"
     assert "gene_scores" in meta["materialized_views"]
     evaluations = first.get_asset_check_evaluations()
     assert {e.check_name for e in evaluations} == {
@@ -51,7 +51,7 @@ def test_materialises_idempotently_and_rebuild_drops_data(
 
     second = _materialize(gene_db_url)
     assert second.success
-    assert _metadata(second)["revision_before"] == "003_upstream_api_parity"
+    assert _metadata(second)["revision_before"] == "004_data_releases"
     with gene_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM genes")).scalar_one() == 1
 
