@@ -279,7 +279,7 @@ def _release(args: argparse.Namespace) -> int:
 
     from kg_pipeline.db.database import engine_for
     from kg_pipeline.db.server import database_urls
-    from kg_pipeline.releases.make import list_rows, publish, verify
+    from kg_pipeline.releases.make import discard, list_rows, publish, verify
 
     settings = Settings()
     engine = engine_for(database_urls(settings).gene)
@@ -301,6 +301,10 @@ def _release(args: argparse.Namespace) -> int:
     if args.action == "publish":
         publish(engine, root, args.version, now=dt.datetime.now(dt.UTC))
         print(f"release {args.version}: published; its files and row are never changed again")
+        return 0
+    if args.action == "discard":
+        discard(engine, root, args.version)
+        print(f"release {args.version}: draft discarded (its directory and row are gone)")
         return 0
     problems = verify(engine, root, args.version)
     if problems:
@@ -414,12 +418,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     release = commands.add_parser(
         "release",
-        help="list, publish or verify data releases",
+        help="list, publish, verify or discard data releases",
         description="Data releases under $KG_DATA_DIR/releases: `list` shows each version, its "
         "status, gene count and origin; `publish VERSION` freezes a draft for good; `verify "
-        "VERSION` re-checks every file's sha256 and the datapackage (Frictionless).",
+        "VERSION` re-checks every file's sha256 and the datapackage (Frictionless); `discard "
+        "VERSION` deletes a draft (every rebuild makes one).",
     )
-    release.add_argument("action", choices=["list", "publish", "verify"])
+    release.add_argument("action", choices=["list", "publish", "verify", "discard"])
     release.add_argument("version", nargs="?", help="e.g. 2026.11 or 2026.11.2")
     release.set_defaults(handler=_release)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from kg_pipeline.db.raw_index import raw_origins
+from kg_pipeline.db.releases import latest_published, list_releases
 from kg_pipeline.db.schema import current_revision, head_revision, relations
 
 
@@ -24,6 +25,8 @@ class DatabaseSummary:
     """Each source's latest raw version's origin (`live`, `manual`, `synthetic`, ...)."""
     data_origin: str | None
     """What the last recorded run loaded, in one line (see `DataOrigin.describe`)."""
+    releases: tuple[int, str | None, str | None] = (0, None, None)
+    """Data releases listed: how many, the latest published and the latest draft version."""
 
 
 def _pairs(conn: sa.Connection, sql: str) -> dict:
@@ -35,6 +38,8 @@ def summarise_database(conn: sa.Connection) -> DatabaseSummary:
     tables, _, matviews = relations(conn)
     if revision != head:
         return DatabaseSummary(revision, head, 0, {}, {}, {}, {}, {}, None, {}, None)
+    releases = list_releases(conn)
+    drafts = [row.version for row in releases if row.status == "draft"]
     last_run = conn.execute(
         sa.text(
             "SELECT job_name, status, started_at, completed_at, dagster_run_id, stats "
@@ -70,6 +75,7 @@ def summarise_database(conn: sa.Connection) -> DatabaseSummary:
         last_run=last_run[:5] if last_run else None,
         raw_origins=raw_origins(conn),
         data_origin=(last_run.stats or {}).get("kg/data_origin") if last_run else None,
+        releases=(len(releases), latest_published(conn), drafts[-1] if drafts else None),
     )
 
 
@@ -102,6 +108,12 @@ def format_summary(summary: DatabaseSummary, *, with_tables: bool = True) -> str
         lines.append(
             "raw inputs by origin: "
             + ", ".join(f"{n} {origin}" for origin, n in by_origin.most_common())
+        )
+    count, published, draft = summary.releases
+    if count:
+        lines.append(
+            f"data releases: {count:,} (latest published {published or 'none'}, latest draft "
+            f"{draft or 'none'}; `kg-pipeline release list`)"
         )
     if with_tables:
         lines.append("rows per table:")

@@ -47,6 +47,9 @@ def test_rebuild_then_status(
         assert f"  {name} " in first.stdout, name
     assert "staged symbols awaiting review: " in first.stdout
     assert "last run: rebuild completed" in first.stdout
+    # The rebuild made a draft data release.
+    drafted = r"^data releases: 1 \(latest published none, latest draft \d{4}\.\d{2}; "
+    assert re.search(drafted, first.stdout, re.M), first.stdout
     # It says what the data is, before and after: a synthetic snapshot, not for curation.
     origin = re.compile(
         r"synthetic offline snapshot: (\d+) of ([\d,]+) files real \(.*\d+ synthetic\) — not "

@@ -1,7 +1,8 @@
 """The `data_releases` table and what a release reads from the gene database.
 
 A release's content is read in one snapshot transaction (`read_release_tables`); its row is
-written once as a draft (`insert_release`) and once more when published (`publish_release`).
+written once as a draft (`insert_release`) and once more when published (`publish_release`),
+or deleted while still a draft (`delete_draft`).
 A published row is immutable: migration 004's trigger refuses to change or delete it.
 """
 
@@ -100,6 +101,13 @@ def insert_release(conn: sa.Connection, values: Mapping[str, Any]) -> None:
     """Record a release (a new draft, or one found on disk that a rebuild's dropped schema
     forgot); a version is recorded once."""
     conn.execute(sa.insert(DataRelease).values(**values))
+
+
+def delete_draft(conn: sa.Connection, version: str) -> None:
+    """Forget draft `version` (migration 004's trigger refuses a published one)."""
+    conn.execute(
+        sa.delete(DataRelease).where(DataRelease.version == version, DataRelease.status == "draft")
+    )
 
 
 def publish_release(conn: sa.Connection, version: str, at: dt.datetime) -> None:

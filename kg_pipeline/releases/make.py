@@ -4,12 +4,14 @@ database's `data_releases` rows together.
 The directory is the release; its row lists it. A rebuild drops the gene schema and with it
 the rows, so every operation first records the release directories the table does not know
 (`adopt_releases`, from their `datapackage.json` and `PUBLISHED` marker): versions are never
-reused and a published release stays published.
+reused and a published release stays published. A draft may be discarded (every rebuild makes
+one); its version is then free again, as a draft was never cited.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 from dataclasses import dataclass
 from importlib.metadata import version as package_version
@@ -21,6 +23,7 @@ import sqlalchemy as sa
 from kg_pipeline.db.consumption import lock_consumer
 from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.db.releases import (
+    delete_draft,
     insert_release,
     latest_published,
     list_releases,
@@ -228,6 +231,26 @@ def publish(engine: sa.Engine, root: Path, version: str, *, now: dt.datetime) ->
         publish_release(conn, version, now)
         # In the transaction: if the marker cannot be written, the row stays a draft.
         mark_published(root / version, version, now.isoformat())
+
+
+def discard(engine: sa.Engine, root: Path, version: str) -> None:
+    """Delete draft `version`: its directory and its row. A published release is never
+    removed."""
+    with engine.begin() as conn:
+        lock_consumer(conn, _LOCK)
+        adopt_releases(conn, root)
+        row = release_row(conn, version)
+        if row is None:
+            raise ReleaseError(
+                f"no release {version} under {root}; `kg-pipeline release list` shows them"
+            )
+        if row.status == "published":
+            raise ReleaseError(
+                f"release {version} is published: a published release is never removed"
+            )
+        delete_draft(conn, version)
+        # In the transaction: if the files cannot be removed, the row stays and says so.
+        shutil.rmtree(root / version)
 
 
 def verify(

@@ -87,7 +87,7 @@ class Rebuilt:
         monkeypatch.setenv("KG_DATABASE_URL", self.url)
         monkeypatch.setenv("KG_DATA_DIR", str(self.data_dir))
         capsys.readouterr()  # what the runs before logged
-        code = cli.main(["release", *args])
+        code = cli.main(list(args) if args[0] == "status" else ["release", *args])
         out = capsys.readouterr()
         return code, out.out + out.err
 
@@ -199,6 +199,15 @@ def test_a_draft_validates_publishing_freezes_it_and_a_flipped_byte_fails(
     assert code == 0
     assert f"{version} " in out and "published" in out and f"{version}.2 " in out
     assert "4,778" in out and "synthetic" in out
+    code, out = rebuilt.cli(monkeypatch, capsys, "status")
+    assert (
+        code == 0
+        and (
+            f"data releases: 2 (latest published {version}, latest draft {version}.2; "
+            "`kg-pipeline release list`)"
+        )
+        in out.splitlines()
+    )
 
     # A flipped byte in the draft fails verification, naming the file.
     target = rebuilt.releases / f"{version}.2" / "genes.csv.gz"
@@ -209,6 +218,19 @@ def test_a_draft_validates_publishing_freezes_it_and_a_flipped_byte_fails(
     assert code == 1 and "genes.csv.gz: sha256 differs from SHA256SUMS" in out
     code, out = rebuilt.cli(monkeypatch, capsys, "publish", f"{version}.2")
     assert code == 1 and "does not verify" in out
+
+    # A draft can be discarded, files and row; a published release cannot.
+    code, out = rebuilt.cli(monkeypatch, capsys, "discard", version)
+    assert code == 1 and f"release {version} is published: a published release is never" in out
+    assert _snapshot_of(directory) == frozen
+    (third,) = rebuilt.release(default_snapshot).asset_materializations_for_node("gene_release")
+    assert third.metadata["version"].value == f"{version}.3"
+    code, out = rebuilt.cli(monkeypatch, capsys, "discard", f"{version}.3")
+    assert code == 0, out
+    assert not (rebuilt.releases / f"{version}.3").exists()
+    with rebuilt.engine.connect() as conn:
+        versions = conn.execute(sa.text("SELECT version FROM data_releases")).scalars().all()
+    assert sorted(versions) == [version, f"{version}.2"]
 
     # A rebuild drops the schema and the rows with it: the directories are listed again.
     resources = pipeline_test_resources(
