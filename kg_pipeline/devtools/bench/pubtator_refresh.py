@@ -50,7 +50,7 @@ from kg_pipeline.devtools.bench.rebuild import (
 from kg_pipeline.devtools.bench.report import Target, machine_figures
 from kg_pipeline.devtools.bench.scratch import ScratchDatabases, server_admin_url
 from kg_pipeline.devtools.bench.snapshot_input import SnapshotInfo, prepare_snapshot
-from kg_pipeline.devtools.emulator.server import UpstreamEmulator
+from kg_pipeline.devtools.emulator.process import EmulatorProcess
 from kg_pipeline.devtools.snapshot import MANIFEST_NAME
 from kg_pipeline.devtools.snapshot.pubtator import SearchGrowth, publish_new_articles
 from kg_pipeline.settings import Settings
@@ -108,7 +108,7 @@ def bench_pubtator_refresh(
         admin_url, embedded = server_admin_url(options, settings)
         with (
             ScratchDatabases(admin_url, token, keep=options.keep) as databases,
-            UpstreamEmulator(search.path) as emulator,
+            EmulatorProcess(search.path) as emulator,
             dg.DagsterInstance.from_ref(bench_instance_ref(run_dir, databases)) as instance,
         ):
             say(
@@ -183,7 +183,7 @@ def _working_copy(snapshot: SnapshotInfo, target: Path) -> SnapshotInfo:
 def _run(
     definitions: dg.Definitions,
     instance: dg.DagsterInstance,
-    emulator: UpstreamEmulator,
+    emulator: EmulatorProcess,
     job_name: str,
     *,
     select: tuple[str, ...] | None = None,

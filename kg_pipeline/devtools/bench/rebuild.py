@@ -34,7 +34,7 @@ from kg_pipeline.devtools.bench.progress import ProgressReporter
 from kg_pipeline.devtools.bench.refresh import RefreshFigures, run_no_change_refresh
 from kg_pipeline.devtools.bench.scratch import ScratchDatabases
 from kg_pipeline.devtools.bench.snapshot_input import SnapshotInfo
-from kg_pipeline.devtools.emulator.server import UpstreamEmulator
+from kg_pipeline.devtools.emulator.process import EmulatorProcess
 from kg_pipeline.instance import INSTANCE_CONFIG
 from kg_pipeline.settings import Settings, SourceMode
 from kg_pipeline.sources.registry import UPSTREAMS
@@ -194,7 +194,7 @@ def run_failure(result: dg.ExecuteInProcessResult) -> str | None:
     return f"{job} failed; keep its Dagster storage with --keep to see why"
 
 
-def _live_figures(emulator: UpstreamEmulator, normal: dict[str, float]) -> LiveFigures:
+def _live_figures(emulator: EmulatorProcess, normal: dict[str, float]) -> LiveFigures:
     requests = emulator.requests
     per_upstream = Counter(record.upstream for record in requests)
     floor = sum(max(0, n - 1) / normal[key] for key, n in per_upstream.items() if key in normal)
@@ -224,7 +224,7 @@ def bench_settings(
     snapshot: SnapshotInfo,
     databases: ScratchDatabases,
     run_dir: Path,
-    emulator: UpstreamEmulator | None,
+    emulator: EmulatorProcess | None,
     *,
     raised_rates: bool = True,
 ) -> Settings:
@@ -250,11 +250,12 @@ def bench_settings(
 @contextlib.contextmanager
 def _emulator(
     mode: SourceMode, snapshot: SnapshotInfo, say: Say
-) -> Iterator[UpstreamEmulator | None]:
-    """In live mode, the emulator serving the snapshot; None in mirror mode."""
+) -> Iterator[EmulatorProcess | None]:
+    """In live mode, the emulator serving the snapshot from a process of its own; None in mirror
+    mode."""
     if mode == "mirror":
         yield None
         return
-    with UpstreamEmulator(snapshot.path) as emulator:
+    with EmulatorProcess(snapshot.path) as emulator:
         say(f"bench: live mode against the emulator at {emulator.url}, rate limits raised")
         yield emulator

@@ -16,7 +16,7 @@ import dagster as dg
 
 from kg_pipeline.defs.jobs import incremental_run_config
 from kg_pipeline.devtools.bench.options import Say
-from kg_pipeline.devtools.emulator.server import UpstreamEmulator
+from kg_pipeline.devtools.emulator.process import EmulatorProcess
 from kg_pipeline.sources.registry import SOURCES
 
 
@@ -34,7 +34,7 @@ class RefreshFigures:
 
 
 def run_no_change_refresh(
-    definitions: dg.Definitions, instance: dg.DagsterInstance, emulator: UpstreamEmulator, say: Say
+    definitions: dg.Definitions, instance: dg.DagsterInstance, emulator: EmulatorProcess, say: Say
 ) -> RefreshFigures:
     say(f"bench: no-change refresh: the {len(SOURCES)} refresh jobs against the same emulator")
     bytes_before, requests_before = emulator.bytes_sent(), len(emulator.requests)
