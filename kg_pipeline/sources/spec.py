@@ -10,8 +10,10 @@ jobs, schedules and the dev tools iterate over that list.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -93,6 +95,9 @@ class FetchJob:
     incremental: bool = False
     fetched: Fetched = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    _numbers: itertools.count = field(default_factory=itertools.count, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """A paged walk downloads from several threads: staging names and `fetched` are shared."""
 
     def download(
         self,
@@ -102,8 +107,10 @@ class FetchJob:
         params: dict[str, str] | None = None,
         page: int | None = None,
     ) -> tuple[str, FetchedFile]:
-        """Fetch one file into the staging directory and add it to `fetched`."""
-        dest = self.staging / f"{len(self.fetched):06d}"
+        """Fetch one file into the staging directory and add it to `fetched` (safe to call from
+        several threads at once)."""
+        with self._lock:
+            dest = self.staging / f"{next(self._numbers):06d}"
         key = f"{upstream}/{mirror_relpath(path, page)}"
         known = self.known.get(key)
         try:
@@ -118,15 +125,17 @@ class FetchJob:
         except NotModified:
             assert known is not None  # only a conditional request can be answered 304
             item = _stored_copy(known, mirror_relpath(path, page), dest)
-        self.fetched.append((key, item))
-        return self.fetched[-1]
+        with self._lock:
+            self.fetched.append((key, item))
+        return key, item
 
     def discard(self, key: str) -> None:
-        """Drop a fetched file that turned out unusable, and its bytes."""
-        for k, item in self.fetched:
-            if k == key:
-                item.path.unlink(missing_ok=True)
-        self.fetched = [(k, item) for k, item in self.fetched if k != key]
+        """Drop a fetched file that turned out unusable (or was not needed), and its bytes."""
+        with self._lock:
+            for k, item in self.fetched:
+                if k == key:
+                    item.path.unlink(missing_ok=True)
+            self.fetched = [(k, item) for k, item in self.fetched if k != key]
 
     def carry(self, key: str, relpath: str) -> None:
         """Add the known file `key` to this download as `relpath` of the same upstream, without
@@ -135,7 +144,8 @@ class FetchJob:
             raise ValueError(f"{self.source}: only an incremental walk carries files over")
         upstream = key.split("/", 1)[0]
         item = replace(self.known[key], relpath=relpath)
-        self.fetched.append((f"{upstream}/{relpath}", item))
+        with self._lock:
+            self.fetched.append((f"{upstream}/{relpath}", item))
 
 
 def _stored_copy(known: FetchedFile, relpath: str, dest: Path) -> FetchedFile:

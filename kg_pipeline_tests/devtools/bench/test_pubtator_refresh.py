@@ -10,6 +10,7 @@ from pathlib import Path
 from kg_pipeline.devtools.bench import BenchOptions, bench_pubtator_refresh
 from kg_pipeline.devtools.snapshot import MANIFEST_NAME
 from kg_pipeline.settings import Settings
+from kg_pipeline.sources.pubtator.fetch import PAGES_IN_FLIGHT
 from kg_pipeline_tests.devtools.bench.catalog import database_exists
 
 
@@ -37,7 +38,9 @@ def test_pubtator_refresh_report(pg_admin_url: str, tmp_path: Path, default_snap
     # At PubTator's own rate: the pages with new articles, then the run of known ones.
     assert incremental["requests_per_second"] == 3.0
     new_pages = math.ceil(search["added"] / 10)
-    assert incremental["requests"] == incremental["raw"]["pages_fetched"] == new_pages + 10
+    # ... and the pages already in flight when the walk stopped, asked for and dropped.
+    assert incremental["raw"]["pages_fetched"] == new_pages + 10
+    assert incremental["requests"] == new_pages + 10 + PAGES_IN_FLIGHT - 1
     assert incremental["raw"]["walk"] == "incremental"
     assert incremental["evidence"]["updated"] + incremental["evidence"]["inserted"] > 0
     assert set(incremental["steps_seconds"]) >= {"raw_pubtator", "pubtator_evidence", "genes"}

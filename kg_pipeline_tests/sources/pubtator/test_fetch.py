@@ -17,7 +17,7 @@ from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.defs.jobs import incremental_run_config
 from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.devtools.snapshot.pubtator import publish_new_articles
-from kg_pipeline.sources.pubtator.fetch import SORT
+from kg_pipeline.sources.pubtator.fetch import PAGES_IN_FLIGHT, SORT
 from kg_pipeline.sources.pubtator.source import SOURCE
 from kg_pipeline_tests.conftest import FAST_HTTP, pipeline_definitions, pipeline_test_resources
 
@@ -154,8 +154,10 @@ def test_more_than_one_percent_of_failed_pages_fails_the_walk(
     assert "\n" not in message
     assert message.startswith(f"pubtator: {allowed + 1} of {pages} search pages failed")
     assert "more than the 1%" in message and "previous PubTator data is kept" in message
-    # The walk stops at the failure that crossed the limit, not at the last page.
-    assert max(int(q["page"]) for q in asked) == failing[-1]
+    # The walk stops at the failure that crossed the limit (and the pages already in flight
+    # behind it), not at the last page.
+    assert failing[-1] + PAGES_IN_FLIGHT - 1 < pages
+    assert max(int(q["page"]) for q in asked) == failing[-1] + PAGES_IN_FLIGHT - 1
     # The version of the tolerated walk stays the latest one.
     with gene_engine.connect() as conn:
         latest = latest_raw_version(conn, "pubtator")
@@ -194,17 +196,21 @@ def test_incremental_refresh_fetches_the_new_pages_and_ends_like_a_full_walk(
         incremental_requests = search_requests(emulator)[seen:]
         full = run(gene_db_url, store, emulator, REFRESH)
 
+    # Pages past the end of a walk were already in flight when it ended: asked, then dropped.
+    beyond = PAGES_IN_FLIGHT - 1
     assert same.success
-    assert [q["page"] for q in unchanged_requests] == [str(n) for n in range(1, STOP_AFTER + 1)]
+    assert sorted(int(q["page"]) for q in unchanged_requests) == list(
+        range(1, STOP_AFTER + beyond + 1)
+    )
     assert meta(same, "raw_pubtator")["unchanged"] is True
 
     assert incremental.success, failure(incremental)
     assert growth.added == round(growth.articles_before / 100) and growth.added > 10
     assert growth.pages_after > growth.pages_before
     # Pages holding new articles, then the run of known pages that ends the walk.
-    assert [q["page"] for q in incremental_requests] == [
-        str(n) for n in range(1, new_pages + STOP_AFTER + 1)
-    ]
+    assert sorted(int(q["page"]) for q in incremental_requests) == list(
+        range(1, new_pages + STOP_AFTER + beyond + 1)
+    )
     assert all(q["sort"] == SORT for q in incremental_requests)
     walk = meta(incremental, "raw_pubtator")["walk"]
     assert walk["walk"] == "incremental"
