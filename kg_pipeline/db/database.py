@@ -152,13 +152,15 @@ class GeneDatabase(dg.ConfigurableResource):
         the start: the rebuild job's first step drops the schema, which would take a row
         written earlier with it.
         """
+        held = _RUN_LOCKS.pop(context.run.run_id, None) if context.run else None
+        if held is not None and held[1] > 1:
+            # Another holder of this run's resource still has to stop: the last one records.
+            _RUN_LOCKS[context.run.run_id] = (held[0], held[1] - 1)
+            return
         try:
             self._record_run(context)
         finally:
-            held = _RUN_LOCKS.pop(context.run.run_id, None) if context.run else None
-            if held is not None and held[1] > 1:
-                _RUN_LOCKS[context.run.run_id] = (held[0], held[1] - 1)
-            elif held is not None:
+            if held is not None:
                 held[0].close()
 
     def _record_run(self, context: dg.InitResourceContext) -> None:
