@@ -54,10 +54,20 @@ class EmulatorProcess:
         self._process.start()
         child.close()
         self._conn = parent
-        if not parent.poll(_START_TIMEOUT_S):
+        try:
+            if not parent.poll(_START_TIMEOUT_S):
+                raise RuntimeError(f"the emulator process did not start in {_START_TIMEOUT_S} s")
+            self.url = parent.recv()
+        except EOFError:
+            self._process.join(5)
             self.__exit__()
-            raise RuntimeError(f"the emulator process did not start in {_START_TIMEOUT_S} s")
-        self.url = parent.recv()
+            raise RuntimeError(
+                f"the emulator process exited before serving {self.snapshot_dir} "
+                "(its error is printed above)"
+            ) from None
+        except RuntimeError:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *exc_info: object) -> None:

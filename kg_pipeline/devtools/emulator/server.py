@@ -369,9 +369,10 @@ def _send_file(
 
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    # HTTP/1.0: one request per connection, so "down" and "truncate" close exactly the
-    # connection of the request they hit.
-    protocol_version = "HTTP/1.0"
+    # HTTP/1.1 keeps connections open between requests, as the real hosts do (a walk of
+    # thousands of pages would otherwise spend a connection on each). "down", "slow" and
+    # "truncate" close the connection of the request they hit.
+    protocol_version = "HTTP/1.1"
     server_version = "kg-pipeline-emulator"
 
     def do_GET(self) -> None:

@@ -40,7 +40,7 @@ def test_pubtator_refresh_report(pg_admin_url: str, tmp_path: Path, default_snap
     new_pages = math.ceil(search["added"] / 10)
     # ... and the pages already in flight when the walk stopped, asked for and dropped.
     assert incremental["raw"]["pages_fetched"] == new_pages + 10
-    assert incremental["requests"] == new_pages + 10 + PAGES_IN_FLIGHT - 1
+    assert 0 <= incremental["requests"] - (new_pages + 10) < PAGES_IN_FLIGHT
     assert incremental["raw"]["walk"] == "incremental"
     assert incremental["evidence"]["updated"] + incremental["evidence"]["inserted"] > 0
     assert set(incremental["steps_seconds"]) >= {"raw_pubtator", "pubtator_evidence", "genes"}

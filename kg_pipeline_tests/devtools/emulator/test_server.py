@@ -376,5 +376,5 @@ def test_no_request_reads_outside_the_snapshot(
             answer = b""
             while chunk := conn.recv(65536):
                 answer += chunk
-        assert answer.startswith(b"HTTP/1.0 404"), (target, answer[:80])
+        assert answer.startswith(b"HTTP/1.1 404"), (target, answer[:80])
         assert secret not in answer, target

@@ -98,6 +98,13 @@ def search_requests(emulator: UpstreamEmulator) -> list[dict[str, str]]:
     return [r.query for r in emulator.requests_for("pubtator")]
 
 
+def asked_pages(requests: list[dict[str, str]], *, ending: int) -> bool:
+    """Pages 1 to `ending`, each asked once, and perhaps a few after it: the ones already in
+    flight when the walk ended there, which it drops."""
+    pages = sorted(int(q["page"]) for q in requests)
+    return pages == list(range(1, len(pages) + 1)) and 0 <= len(pages) - ending < PAGES_IN_FLIGHT
+
+
 def test_a_page_that_keeps_failing_is_skipped_and_recorded(
     gene_db_url: str, tmp_path: Path, search: Path
 ) -> None:
@@ -157,7 +164,7 @@ def test_more_than_one_percent_of_failed_pages_fails_the_walk(
     # The walk stops at the failure that crossed the limit (and the pages already in flight
     # behind it), not at the last page.
     assert failing[-1] + PAGES_IN_FLIGHT - 1 < pages
-    assert max(int(q["page"]) for q in asked) == failing[-1] + PAGES_IN_FLIGHT - 1
+    assert failing[-1] <= max(int(q["page"]) for q in asked) <= failing[-1] + PAGES_IN_FLIGHT - 1
     # The version of the tolerated walk stays the latest one.
     with gene_engine.connect() as conn:
         latest = latest_raw_version(conn, "pubtator")
@@ -196,21 +203,15 @@ def test_incremental_refresh_fetches_the_new_pages_and_ends_like_a_full_walk(
         incremental_requests = search_requests(emulator)[seen:]
         full = run(gene_db_url, store, emulator, REFRESH)
 
-    # Pages past the end of a walk were already in flight when it ended: asked, then dropped.
-    beyond = PAGES_IN_FLIGHT - 1
     assert same.success
-    assert sorted(int(q["page"]) for q in unchanged_requests) == list(
-        range(1, STOP_AFTER + beyond + 1)
-    )
+    assert asked_pages(unchanged_requests, ending=STOP_AFTER)
     assert meta(same, "raw_pubtator")["unchanged"] is True
 
     assert incremental.success, failure(incremental)
     assert growth.added == round(growth.articles_before / 100) and growth.added > 10
     assert growth.pages_after > growth.pages_before
     # Pages holding new articles, then the run of known pages that ends the walk.
-    assert sorted(int(q["page"]) for q in incremental_requests) == list(
-        range(1, new_pages + STOP_AFTER + beyond + 1)
-    )
+    assert asked_pages(incremental_requests, ending=new_pages + STOP_AFTER)
     assert all(q["sort"] == SORT for q in incremental_requests)
     walk = meta(incremental, "raw_pubtator")["walk"]
     assert walk["walk"] == "incremental"
