@@ -373,6 +373,9 @@ class _Handler(BaseHTTPRequestHandler):
     # thousands of pages would otherwise spend a connection on each). "down", "slow" and
     # "truncate" close the connection of the request they hit.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as separate writes; with Nagle's algorithm on a kept-open
+    # connection the body would wait for the client's delayed ACK (tens of ms a request).
+    disable_nagle_algorithm = True
     server_version = "kg-pipeline-emulator"
 
     def do_GET(self) -> None:
