@@ -126,19 +126,21 @@ def _reasons(previous: pd.DataFrame, current: pd.DataFrame, sources: pd.DataFram
     both.loc[after == "", "what"] = "disappeared"
     both = both[before != after]
     raw = {row.source_name: _latest_raw(row) for row in sources.itertuples()}
-    rows = []
-    for gene, group in both.sort_values(key).groupby("hgnc_id"):
-        by_what = {w: sorted(group.loc[group["what"] == w, "source_name"]) for w in _WHAT}
-        reason = "; ".join(
-            f"{source} evidence {what} ({raw[source]})"
-            for what in _WHAT
-            for source in by_what[what]
-        )
-        rows.append((gene, *(", ".join(by_what[w]) for w in _WHAT), reason))
-    return pd.DataFrame(
-        rows,
-        columns=["hgnc_id", "sources_appeared", "sources_disappeared", "sources_changed", "why"],
-    ).set_index("hgnc_id")
+    # Vectorised: a release after a rebuild may differ in every gene's evidence.
+    rank = {what: i for i, what in enumerate(_WHAT)}
+    ordered = both.assign(rank=both["what"].map(rank))
+    ordered = ordered.sort_values(["hgnc_id", "rank", "source_name"])
+    phrases = [
+        f"{source} evidence {what} ({raw[source]})"
+        for source, what in zip(ordered["source_name"], ordered["what"], strict=True)
+    ]
+    by_gene = ordered.assign(phrase=phrases).groupby("hgnc_id")
+    table = pd.DataFrame(index=pd.Index(sorted(by_gene.groups), name="hgnc_id"))
+    for what in _WHAT:
+        named = ordered[ordered["what"] == what].groupby("hgnc_id")["source_name"]
+        table[f"sources_{what}"] = named.agg(", ".join).reindex(table.index).fillna("")
+    table["why"] = by_gene["phrase"].agg("; ".join).reindex(table.index)
+    return table
 
 
 _WHAT: Final = ("appeared", "disappeared", "changed")
