@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
@@ -457,6 +457,19 @@ class View:
 
 _SCORE_COLUMNS = ("evidence_id", "gene_id", "source_name")
 
+GNOMAD_CONSTRAINT_COLUMNS: Final = (
+    "pli",
+    "oe_lof",
+    "oe_lof_lower",
+    "oe_lof_upper",
+    "lof_z",
+    "mis_z",
+    "syn_z",
+    "oe_mis",
+    "oe_syn",
+)
+"""The gnomAD constraint values `gene_annotations_summary` lifts out of the gnomAD annotation."""
+
 VIEWS: dict[str, View] = {
     "evidence_source_counts": View(
         ("evidence_id", "gene_id", "approved_symbol", "source_name", "source_count")
@@ -502,15 +515,7 @@ VIEWS: dict[str, View] = {
             "ncbi_gene_id",
             "ensembl_gene_id",
             "mane_select",
-            "pli",
-            "oe_lof",
-            "oe_lof_lower",
-            "oe_lof_upper",
-            "lof_z",
-            "mis_z",
-            "syn_z",
-            "oe_mis",
-            "oe_syn",
+            *GNOMAD_CONSTRAINT_COLUMNS,
             "annotation_source_count",
             "annotation_sources",
             "mane_select_transcript",

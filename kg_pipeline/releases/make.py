@@ -206,17 +206,24 @@ def make_release(
     return MadeRelease(info, path, changes, checksums)
 
 
+def _listed_row(conn: sa.Connection, root: Path, version: str) -> sa.Row:
+    """Release `version`'s row, under the release lock, after adopting the directories the
+    table lacks; one line saying where to look when there is none."""
+    lock_consumer(conn, _LOCK)
+    adopt_releases(conn, root)
+    row = release_row(conn, version)
+    if row is None:
+        raise ReleaseError(
+            f"no release {version} under {root}; `kg-pipeline release list` shows them"
+        )
+    return row
+
+
 def publish(engine: sa.Engine, root: Path, version: str, *, now: dt.datetime) -> None:
     """Publish draft `version` once it verifies; a published release is never published (or
     changed) again."""
     with engine.begin() as conn:
-        lock_consumer(conn, _LOCK)
-        adopt_releases(conn, root)
-        row = release_row(conn, version)
-        if row is None:
-            raise ReleaseError(
-                f"no release {version} under {root}; `kg-pipeline release list` shows them"
-            )
+        row = _listed_row(conn, root, version)
         if row.status == "published":
             raise ReleaseError(
                 f"release {version} was published at {row.published_at:%Y-%m-%d %H:%M UTC}: "
@@ -237,13 +244,7 @@ def discard(engine: sa.Engine, root: Path, version: str) -> None:
     """Delete draft `version`: its directory and its row. A published release is never
     removed."""
     with engine.begin() as conn:
-        lock_consumer(conn, _LOCK)
-        adopt_releases(conn, root)
-        row = release_row(conn, version)
-        if row is None:
-            raise ReleaseError(
-                f"no release {version} under {root}; `kg-pipeline release list` shows them"
-            )
+        row = _listed_row(conn, root, version)
         if row.status == "published":
             raise ReleaseError(
                 f"release {version} is published: a published release is never removed"

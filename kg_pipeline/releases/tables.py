@@ -14,6 +14,7 @@ from typing import Final
 
 import pandas as pd
 
+from kg_pipeline.db.models import GNOMAD_CONSTRAINT_COLUMNS
 from kg_pipeline.db.releases import DatabaseTables
 
 
@@ -80,17 +81,7 @@ ANNOTATIONS: Final = Table(
         Field("mane_select_transcript", "string", "MANE Select record"),
         *(
             Field(name, "number", f"gnomAD constraint: {name}")
-            for name in (
-                "pli",
-                "oe_lof",
-                "oe_lof_lower",
-                "oe_lof_upper",
-                "lof_z",
-                "mis_z",
-                "syn_z",
-                "oe_mis",
-                "oe_syn",
-            )
+            for name in GNOMAD_CONSTRAINT_COLUMNS
         ),
         Field("annotation_source_count", "integer", "annotation sources covering the gene"),
         Field("annotation_sources", "string", "those sources, comma-separated"),
