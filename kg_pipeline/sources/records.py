@@ -13,7 +13,7 @@ import io
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -103,15 +103,19 @@ def clip(text: object, limit: int = _REJECT_TEXT_LIMIT) -> str:
 P = TypeVar("P", bound=ParsedRows)
 
 
-def _nul_texts(value: object) -> list[str]:
-    """The texts holding a NUL byte inside `value` (keys too, at any depth)."""
+def _nul_texts(value: object) -> Iterator[str]:
+    """The texts holding a NUL byte inside `value` (keys too, at any depth), lazily: the mask
+    over every row stops at the first, only a rejected row's are all read."""
     if isinstance(value, str):
-        return [value] if "\x00" in value else []
-    if isinstance(value, Mapping):
-        return [t for k, v in value.items() for t in (*_nul_texts(k), *_nul_texts(v))]
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [t for v in value for t in _nul_texts(v)]
-    return []
+        if "\x00" in value:
+            yield value
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _nul_texts(key)
+            yield from _nul_texts(item)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for item in value:
+            yield from _nul_texts(item)
 
 
 def reject_nul_rows(parsed: P) -> P:
@@ -124,7 +128,7 @@ def reject_nul_rows(parsed: P) -> P:
     mask = np.zeros(len(rows), dtype=bool)
     for column in rows.columns:
         if rows[column].dtype == object:
-            mask |= rows[column].map(lambda value: bool(_nul_texts(value))).to_numpy(dtype=bool)
+            mask |= rows[column].map(lambda value: any(_nul_texts(value))).to_numpy(dtype=bool)
     if not mask.any():
         return parsed
     bad = rows[mask]
