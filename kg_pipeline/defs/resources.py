@@ -22,11 +22,12 @@ from kg_pipeline.http.mirror import MirrorFetcher
 from kg_pipeline.http.raw_store import RawStore
 from kg_pipeline.http.transport import FetchedFile, Fetcher
 from kg_pipeline.manifest import DataOrigin
-from kg_pipeline.raw_files import RawVersion
+from kg_pipeline.raw_files import RawFiles, RawVersion
 from kg_pipeline.settings import DEFAULT_MAX_DECOMPRESSED_BYTES, Settings
 from kg_pipeline.sources.hgnc.reference import HgncReference
+from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS, source
-from kg_pipeline.sources.spec import FetchJob, Logger, Upstream
+from kg_pipeline.sources.spec import EvidenceParser, FetchJob, Logger, Upstream
 
 
 class LoadRefused(RuntimeError):
@@ -35,10 +36,17 @@ class LoadRefused(RuntimeError):
 
 class RawFileStore(dg.ConfigurableResource):
     """The content-addressed raw-file store under `root` (`$KG_DATA_DIR/raw`); a gzip file
-    that inflates past `max_decompressed_bytes` (`KG_MAX_DECOMPRESSED_BYTES`) never enters it."""
+    that inflates past `max_decompressed_bytes` (`KG_MAX_DECOMPRESSED_BYTES`) never enters it.
+
+    Within a run it also hands an evidence parse from the raw step, which parsed a new version
+    to check it, to the evidence load that reads the same version (`keep_parse` /
+    `parse_evidence`): the version's files are parsed once, not twice. The store is one
+    resource instance per run, so nothing is held across runs.
+    """
 
     root: str
     max_decompressed_bytes: int = DEFAULT_MAX_DECOMPRESSED_BYTES
+    _evidence_parses: dict[tuple[str, str], ParsedEvidence] = PrivateAttr(default_factory=dict)
 
     @property
     def store(self) -> RawStore:
@@ -51,6 +59,18 @@ class RawFileStore(dg.ConfigurableResource):
         if version is None:
             raise RuntimeError(f"no raw {source_key} files yet: materialise raw_{source_key} first")
         return version, self.store.open_version(version)
+
+    def keep_parse(self, version: RawVersion, parsed: ParsedEvidence) -> None:
+        """Keep the evidence parse of a version just checked, for its load in this run."""
+        self._evidence_parses[(version.source, version.sha256)] = parsed
+
+    def parse_evidence(
+        self, version: RawVersion, files: RawFiles, parser: EvidenceParser
+    ) -> ParsedEvidence:
+        """The evidence parse of `version`: the one kept by its raw step in this run (given
+        once: the load owns it then), or `parser`'s parse of `files`."""
+        kept = self._evidence_parses.pop((version.source, version.sha256), None)
+        return kept if kept is not None else parser.parse(files)
 
 
 class ReleaseStore(dg.ConfigurableResource):

@@ -26,6 +26,7 @@ from kg_pipeline.db.database import GeneDatabase, dispose_engine
 from kg_pipeline.defs.resources import RawFileStore
 from kg_pipeline.raw_files import RawFiles
 from kg_pipeline.sources.hgnc.normalise import GeneNormaliser
+from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline_tests.conftest import (
     create_database,
     drop_database,
@@ -228,6 +229,46 @@ def test_unchanged_raw_input_skips_the_load(loaded: Loaded, default_snapshot: Pa
     assert again.asset_materializations_for_node("clingen_evidence") == []
     skipped = [e for e in again.all_events if e.event_type_value == "STEP_SKIPPED"]
     assert [e.step_key for e in skipped] == ["clingen_evidence"]
+
+
+def test_a_version_fetched_and_loaded_in_one_run_is_parsed_once(
+    pg_admin_url: str,
+    default_snapshot: Path,
+    default_hgnc: HgncIndex,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The raw step's check parses a new version; the evidence load of the same run takes that
+    parse instead of reading the files again. A load in a later run parses them itself."""
+    clingen = importlib.import_module("kg_pipeline.sources.clingen.parse")
+    calls: list[int] = []
+    parse = clingen.parse
+
+    def counted(files: RawFiles) -> ParsedEvidence:
+        calls.append(len(files))
+        return parse(files)
+
+    monkeypatch.setattr(clingen, "parse", counted)
+    name = f"kg_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_admin_url, name)
+    try:
+        store = tmp_path / "raw"
+        expected = source_genes(default_snapshot, "clingen", default_hgnc).genes
+        engine = sa.create_engine(url)
+        names = ["database_schema", "raw_hgnc", "hgnc_reference", "raw_clingen"]
+        first = load(url, store, default_snapshot, [*names, "clingen_evidence"])
+        assert first.success
+        assert len(calls) == 1
+        assert evidence_genes(engine, "ClinGen") == expected
+
+        alone = load(url, store, default_snapshot, ["clingen_evidence"])
+        assert alone.success
+        assert len(calls) == 2
+        assert meta(alone, "clingen_evidence")["unchanged"] == len(expected)
+        engine.dispose()
+    finally:
+        dispose_engine(url)
+        drop_database(pg_admin_url, name)
 
 
 def test_reloading_the_same_input_rewrites_nothing_and_stages_nothing_new(

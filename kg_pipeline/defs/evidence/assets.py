@@ -65,7 +65,7 @@ def evidence_asset(source: Source, load: EvidenceLoad) -> dg.AssetsDefinition:
             version, files = raw_store.latest(gene_db, source.key)
             reference = hgnc.reference()
             # A NUL byte cannot be written; its row is rejected here, for every source.
-            parsed = reject_nul_rows(load.parser.parse(files))
+            parsed = reject_nul_rows(raw_store.parse_evidence(version, files, load.parser))
             normalised = normalise(parsed, reference.normaliser)
             evidence = load.parser.aggregate(normalised.rows)
             with gene_db.engine.connect() as conn:

@@ -34,6 +34,7 @@ from kg_pipeline.http.formats import check_format, file_format
 from kg_pipeline.http.transport import FetchedFile
 from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.raw_files import RawVersion, SourceFormatError
+from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
 from kg_pipeline.sources.spec import Fetched, Source
 
@@ -57,12 +58,13 @@ NO_GENES: Final = pd.DataFrame(
 
 def check_files(
     source: Source, fetched: Fetched, raw_store: RawFileStore, genes: pd.DataFrame = NO_GENES
-) -> None:
+) -> ParsedEvidence | None:
     """Each file is what its format promises and inflates to no more than the store accepts,
     then the source's own parser reads them all, so a renamed or missing column or key fails
     here and the version is never recorded (`SourceFormatError` naming the file if not).
     Malformed rows are the parser's rejects and pass; the load counts them. `genes`: what an
-    annotator matches against (none by default)."""
+    annotator matches against (none by default). Returns the evidence parse, if there was one,
+    for the load to reuse."""
     for key, item in fetched:
         upstream = UPSTREAMS[key.split("/", 1)[0]]
         check_format(
@@ -75,8 +77,9 @@ def check_files(
     if not any(item.downloaded for _, item in fetched):
         # All answered 304 or were carried over: the stored version's bytes, parsed when they
         # arrived. Parsing them again would make every no-change refresh read every file.
-        return
+        return None
     paths = {key: item.path for key, item in fetched}
+    parsed = None
     if source.evidence is not None:
         parsed = source.evidence.parser.parse(paths)
         if parsed.rows.empty:
@@ -89,6 +92,7 @@ def check_files(
         # The scores only weight what is kept; none are needed to read every row.
         inputs = {"scores": {}} if "scores" in source.annotation.inputs else {}
         source.annotation.annotator.annotate(paths, genes, **inputs)
+    return parsed
 
 
 def _file_table(version: RawVersion) -> dg.MetadataValue:
@@ -148,7 +152,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             job = client.fetch(staging, context.log, known, incremental=incremental)
             crash_point(f"{source.raw_asset}:fetched")
             fetched, mode = job.fetched, job.fetcher.mode
-            check_files(source, fetched, raw_store)
+            parsed = check_files(source, fetched, raw_store)
             release = stated_release(source, fetched)
             origin = client.origin(key for key, _ in fetched)
             details = {"mode": mode, "origin": origin.kind, "origin_files": dict(origin.files)}
@@ -220,6 +224,9 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
         if unchanged and not lagging:
             context.log_event(dg.AssetObservation(asset_key=context.asset_key, metadata=metadata))
             return
+        if parsed is not None:
+            # The evidence load after this step in the run reads the same version.
+            raw_store.keep_parse(version, parsed)
         yield dg.MaterializeResult(
             metadata={**metadata, "file_list": _file_table(version)},
             data_version=dg.DataVersion(version.sha256),
