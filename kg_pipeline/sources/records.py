@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
@@ -118,6 +119,34 @@ def _nul_texts(value: object) -> Iterator[str]:
             yield from _nul_texts(item)
 
 
+_SCALARS: Final = frozenset({int, float, bool, type(None)})
+
+
+def _holds_nul(value: object) -> bool:
+    """Whether `_nul_texts(value)` finds any text, without a generator per container: the mask
+    walks every row of a load (every annotation dict), and nearly all hold no NUL."""
+    kind = type(value)
+    if kind is str:
+        return "\x00" in value
+    items: Iterable[Any]
+    if kind is dict:
+        items = chain.from_iterable(value.items())  # keys and values alike
+    elif kind is list or kind is tuple:
+        items = value
+    elif kind in _SCALARS:
+        return False
+    else:  # other mappings and collections, subclasses: the general walk
+        return any(True for _ in _nul_texts(value))
+    for item in items:
+        item_kind = type(item)
+        if item_kind is str:
+            if "\x00" in item:
+                return True
+        elif item_kind not in _SCALARS and _holds_nul(item):
+            return True
+    return False
+
+
 def reject_nul_rows(parsed: P) -> P:
     """`parsed` without the rows holding a NUL byte in any text (at any depth), each one a
     reject (`NUL_REASON`). PostgreSQL's text and JSONB cannot hold the character, and dropping it
@@ -128,7 +157,7 @@ def reject_nul_rows(parsed: P) -> P:
     mask = np.zeros(len(rows), dtype=bool)
     for column in rows.columns:
         if rows[column].dtype == object:
-            mask |= rows[column].map(lambda value: any(_nul_texts(value))).to_numpy(dtype=bool)
+            mask |= np.fromiter(map(_holds_nul, rows[column]), dtype=bool, count=len(rows))
     if not mask.any():
         return parsed
     bad = rows[mask]
@@ -263,17 +292,25 @@ def empty_rows(columns: Iterable[str]) -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series([], dtype=object) for name in names})
 
 
+_JSON_LEAVES: Final = frozenset({str, int, bool, type(None)})
+"""Types `json_value` returns as they are (exactly these: a subclass may need converting)."""
+
+
 def json_value(value: Any) -> Any:
     """`value` made storable as JSONB, deterministically: NaN/inf and pandas NA become None,
     numpy scalars plain Python numbers, tuples lists, sets sorted lists, dict keys strings, and
     anything else (dates, decimals) its text."""
     kind = type(value)
-    if kind is str or kind is int or kind is bool:  # the common leaves, exactly these types
+    if kind in _JSON_LEAVES:
         return value
+    if kind is float:
+        return value if math.isfinite(value) else None
+    # The common containers, their plain leaves kept without a call: loads clean dicts of
+    # thousands of values per gene.
     if kind is dict:
-        return {str(k): json_value(v) for k, v in value.items()}
+        return {str(k): v if type(v) in _JSON_LEAVES else json_value(v) for k, v in value.items()}
     if kind is list:
-        return [json_value(v) for v in value]
+        return [v if type(v) in _JSON_LEAVES else json_value(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):

@@ -189,9 +189,10 @@ def disease_names(path: Path, wanted: set[str]) -> dict[str, str]:
     pos = annotations.column_positions(SOURCE, DISEASES_KEY, header, _DISEASE_COLUMNS)
     id_pos, name_pos = pos["database_id"], pos["disease_name"]
     names: dict[str, str] = {}
+    last = max(id_pos, name_pos)
     for _number, line in lines:
-        cells = line.split("\t")
-        if len(cells) <= max(id_pos, name_pos):
+        cells = line.split("\t", last + 1)  # the cells after these are not read
+        if len(cells) <= last:
             continue  # the annotation rows are not ours to validate; only names are read
         disease = cells[id_pos].strip()
         if disease in wanted and disease not in names and cells[name_pos].strip():
@@ -227,14 +228,19 @@ def annotate(
     width = max(pos.values()) + 1
     file_names: dict[str, str] = {}
 
+    # A gene has hundreds of rows: its cells are matched (and cleaned) once.
+    genes_by_cells: dict[tuple[str, str], tuple[annotations.GeneMatch | None, str, str | None]] = {}
     for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
         term = cells[term_pos].strip()
         if not term.startswith("HP:"):
             collector.reject(f"{GENES_KEY}:{number}", "not an HPO term id", line)
             continue
-        match = collector.index.match(
-            entrez_id=cells[entrez_pos].strip() or None, symbol=cells[symbol_pos].strip()
-        )
+        gene_cells = (cells[entrez_pos], cells[symbol_pos])
+        if (gene := genes_by_cells.get(gene_cells)) is None:
+            entrez, symbol = gene_cells[0].strip() or None, gene_cells[1].strip()
+            match = collector.index.match(entrez_id=entrez, symbol=symbol)
+            gene = genes_by_cells[gene_cells] = (match, symbol, entrez)
+        match, symbol, entrez = gene
         if match is None:
             collector.unmatched()
             continue
@@ -242,8 +248,8 @@ def annotate(
             file_names[term] = cells[name_pos].strip()
         disease = cells[disease_pos].strip()
         record = {
-            "gene_symbol": cells[symbol_pos].strip(),
-            "ncbi_gene_id": cells[entrez_pos].strip() or None,
+            "gene_symbol": symbol,
+            "ncbi_gene_id": entrez,
             "phenotypes": {term},
             "diseases": {disease} if disease else set(),
         }

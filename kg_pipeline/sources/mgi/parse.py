@@ -31,6 +31,7 @@ symbol; genotype lines match through their marker ids.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -204,31 +205,47 @@ def read_genotype_phenotypes(
     rows = collector.tab_rows(
         lines, GENEPHENO_KEY, at_least=GENEPHENO_CELLS, count="genotype_rows_read"
     )
+
+    # The file has some 300,000 lines over far fewer distinct MP ids, marker and PubMed cells
+    # and allelic compositions: each distinct cell is checked (and its genes looked up) once.
+    @functools.cache
+    def mp_of(cell: str) -> str | None:
+        mp_id = cell.strip()
+        return mp_id if _MP_ID.match(mp_id) else None
+
+    @functools.cache
+    def genes_of(cell: str) -> set[int] | None:
+        marker_ids = _listed(cell)
+        if not marker_ids or any(not _MGI_ID.match(m) for m in marker_ids):
+            return None
+        return {g for m in marker_ids for g in marker_genes.get(m, ())}
+
+    @functools.cache
+    def pubmed_of(cell: str) -> list[str] | None:
+        pubmed_ids = _listed(cell)
+        return None if any(not p.isdigit() for p in pubmed_ids) else pubmed_ids
+
+    zygosity_of = functools.cache(zygosity)
+
     for number, row, line in rows:
-        cells = [c.strip() for c in row]
-        where = f"{GENEPHENO_KEY}:{number}"
-        composition, _symbols, _ids, background, mp_id, pubmed, markers, genotype_id = cells[
-            :GENEPHENO_CELLS
-        ]
-        marker_ids = _listed(markers)
-        pubmed_ids = _listed(pubmed)
-        if any(cells[GENEPHENO_CELLS:]):
-            collector.reject(where, f"more than {GENEPHENO_CELLS} tab-separated cells", line)
+        composition = row[0].strip()
+        if len(row) > GENEPHENO_CELLS and any(c.strip() for c in row[GENEPHENO_CELLS:]):
+            reason = f"more than {GENEPHENO_CELLS} tab-separated cells"
         elif not composition:
-            collector.reject(where, "blank allelic composition", line)
-        elif not _MP_ID.match(mp_id):
-            collector.reject(where, "malformed MP id", line)
-        elif not marker_ids or any(not _MGI_ID.match(m) for m in marker_ids):
-            collector.reject(where, "malformed MGI marker id", line)
-        elif any(not p.isdigit() for p in pubmed_ids):
-            collector.reject(where, "malformed PubMed id", line)
+            reason = "blank allelic composition"
+        elif (mp_id := mp_of(row[4])) is None:
+            reason = "malformed MP id"
+        elif (genes := genes_of(row[6])) is None:
+            reason = "malformed MGI marker id"
+        elif (pubmed_ids := pubmed_of(row[5])) is None:
+            reason = "malformed PubMed id"
         else:
-            genes = {g for m in marker_ids for g in marker_genes.get(m, ())}
             if not genes:
                 stats["genotype_rows_unmatched"] += 1
                 continue
             stats["genotype_rows_matched"] += 1
-            kind = zygosity(composition) if mp_id in kidney else None
+            kind = zygosity_of(composition) if mp_id in kidney else None
+            background, genotype_id = row[3].strip(), row[7].strip()
             for gene_id in genes:
                 mouse = found[gene_id]
                 mouse.terms.add(mp_id)
@@ -241,6 +258,8 @@ def read_genotype_phenotypes(
                 )
                 genotype.phenotypes.add(mp_id)
                 genotype.pubmed_ids.update(pubmed_ids)
+            continue
+        collector.reject(f"{GENEPHENO_KEY}:{number}", reason, line)
     if stats["genotype_rows_read"] == 0:
         raise SourceFormatError(SOURCE, GENEPHENO_KEY, "no genotype-phenotype lines")
     return found
