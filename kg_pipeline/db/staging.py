@@ -7,13 +7,16 @@ failure anywhere leaves the previous rows. No loader issues a query per gene.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
+from psycopg.types.json import Jsonb
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import JSON
 
 
 @dataclass(frozen=True)
@@ -43,15 +46,32 @@ class SwapCounts:
 def stage_rows(
     conn: sa.Connection, name: str, columns: list[sa.Column], rows: Iterable[Mapping[str, Any]]
 ) -> sa.Table:
-    """Create temporary table `name` with `columns` and insert `rows` into it."""
+    """Create temporary table `name` with `columns` and COPY `rows` into it (a JSON column's
+    None is JSON null, as SQLAlchemy writes it)."""
     table = sa.Table(
         name, sa.MetaData(), *columns, prefixes=["TEMPORARY"], postgresql_on_commit="DROP"
     )
     table.create(conn)
-    batch = list(rows)
-    if batch:
-        conn.execute(table.insert(), batch)
+    names = [column.name for column in table.columns]
+    json_columns = {i for i, column in enumerate(table.columns) if isinstance(column.type, JSON)}
+    listed = ", ".join(f'"{column}"' for column in names)
+    # COPY through the load's own connection, so the rows are part of its transaction. It is
+    # several times cheaper than an INSERT per row, in this process and in the server.
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f'COPY "{name}" ({listed}) FROM STDIN') as copy:
+        copy.set_types([_copy_type(column, conn.dialect) for column in table.columns])
+        for row in rows:
+            values = [row.get(column) for column in names]
+            for i in json_columns:
+                values[i] = Jsonb(values[i])
+            copy.write_row(values)
     return table
+
+
+def _copy_type(column: sa.Column, dialect: sa.Dialect) -> str:
+    """The PostgreSQL type name COPY's row writer adapts a column's values to: `bigint`,
+    `text[]`, `jsonb`, `varchar` (without its length)."""
+    return re.sub(r"\(\d+\)", "", column.type.compile(dialect=dialect)).lower()
 
 
 def stage_hgnc_genes(conn: sa.Connection, genes: pd.DataFrame) -> sa.Table:
