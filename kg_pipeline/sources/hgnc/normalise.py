@@ -23,6 +23,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from kg_pipeline.sources.aggregation import runs
 from kg_pipeline.sources.hgnc.parse import APPROVED, parse_complete_set
 
 Method = Literal["approved_symbol", "hgnc_id", "previous_symbol", "alias_symbol"]
@@ -226,21 +227,22 @@ class GeneNormaliser:
         pairs = pairs[pairs["key"].ne("")][["key", "hgnc_id"]].drop_duplicates()
         pairs = pairs.assign(symbol=pairs["hgnc_id"].map(self._symbol_by_id))
         pairs = pairs.sort_values(["key", "symbol"])
-        # Sorted, each key's claims are one run of rows: slicing the runs builds the candidate
-        # lists far faster than a groupby's list aggregation, which goes row by row in Python.
         keys = pairs["key"]
-        starts = np.flatnonzero(keys.ne(keys.shift()).to_numpy(dtype=bool))
-        ends = np.flatnonzero(keys.ne(keys.shift(-1)).to_numpy(dtype=bool)) + 1
+        starts, ends = runs(keys)
         symbols = pairs["symbol"].tolist()
         index = pd.Index(keys.iloc[starts], name="key")
         return pd.DataFrame(
             {
-                "genes": pd.Series(ends - starts, index=index),
+                "genes": pd.Series(
+                    [end - start for start, end in zip(starts, ends, strict=True)],
+                    index=index,
+                    dtype=np.int64,
+                ),
                 "hgnc_id": pd.Series(
                     pairs["hgnc_id"].to_numpy()[starts], index=index, dtype=object
                 ),
                 "candidates": pd.Series(
-                    [symbols[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)],
+                    [symbols[start:end] for start, end in zip(starts, ends, strict=True)],
                     index=index,
                     dtype=object,
                 ),
