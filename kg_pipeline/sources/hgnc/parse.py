@@ -198,12 +198,16 @@ def parse_complete_set(path: Path, *, file_key: str = FILE_KEY) -> pd.DataFrame:
     return read_complete_set(path, file_key=file_key).rows
 
 
-def _junk(frame: pd.DataFrame, file_key: str) -> tuple[pd.Series, list[records.Reject]]:
+def _junk(
+    frame: pd.DataFrame, file_key: str, *, has_nul: bool
+) -> tuple[pd.Series, list[records.Reject]]:
     """Which rows of the file's frame (all text, as read) are junk, and a reject for each with
-    its first fault: a NUL byte in any text, then the id, then the symbol."""
+    its first fault: a NUL byte in any text, then the id, then the symbol. `has_nul`: whether
+    the file holds a NUL byte at all (the search through every cell is skipped if not)."""
     nul = np.zeros(len(frame), dtype=bool)
-    for column in frame.columns:
-        nul |= frame[column].str.contains("\x00", regex=False).to_numpy(dtype=bool)
+    if has_nul:
+        for column in frame.columns:
+            nul |= frame[column].str.contains("\x00", regex=False).to_numpy(dtype=bool)
     ids = frame["hgnc_id"].str.strip()
     bad_id = ~ids.str.fullmatch(HGNC_ID).to_numpy(dtype=bool)
     no_symbol = frame["symbol"].str.strip().eq("").to_numpy(dtype=bool)
@@ -240,7 +244,7 @@ def read_complete_set(path: Path, *, file_key: str = FILE_KEY) -> records.Parsed
         records.require_columns(SOURCE, file_key, header, REQUIRED_COLUMNS)
     if frame.empty:
         raise SourceFormatError(SOURCE, file_key, "the file has a header but no genes")
-    junk, rejects = _junk(frame, file_key)
+    junk, rejects = _junk(frame, file_key, has_nul="\x00" in text)
     if junk.any():
         frame = frame[~junk.to_numpy()]
 
