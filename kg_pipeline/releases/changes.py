@@ -139,7 +139,8 @@ def _reasons(previous: pd.DataFrame, current: pd.DataFrame, sources: pd.DataFram
     for what in _WHAT:
         named = ordered[ordered["what"] == what].groupby("hgnc_id")["source_name"]
         table[f"sources_{what}"] = named.agg(", ".join).reindex(table.index).fillna("")
-    table["why"] = by_gene["phrase"].agg("; ".join).reindex(table.index)
+    # Text even without rows (no listed gene's evidence differs), to take the default reason.
+    table["why"] = by_gene["phrase"].agg("; ".join).reindex(table.index).astype("str")
     return table
 
 
@@ -177,7 +178,14 @@ def compare(
     kept = int((genes["_merge"] == "both").sum())
     genes = genes[genes["change"].notna()].copy()
 
-    reasons = _reasons(before_evidence, current.evidence, sources)
+    # Only the listed genes' evidence needs reading for reasons: a first release lists none,
+    # a later one a few of its thousands of genes.
+    listed = set(genes["hgnc_id"]) if previous is not None else set()
+    reasons = _reasons(
+        before_evidence[before_evidence["hgnc_id"].isin(listed)],
+        current.evidence[current.evidence["hgnc_id"].isin(listed)],
+        sources,
+    )
     genes = genes.join(reasons, on="hgnc_id")
     changed_raw = sorted(
         row.source_name

@@ -75,8 +75,17 @@ def _schema(table: Table) -> dict[str, Any]:
     }
 
 
+CSV_GZIP_LEVEL: Final = 6
+"""zlib's default: level 9 (gzip.compress's default) takes twice as long on the evidence table
+(16 MB of CSV) for files 2 % smaller."""
+
+
 def _csv_gz(frame: pd.DataFrame) -> bytes:
-    return gzip.compress(frame.to_csv(index=False, lineterminator="\n").encode(), mtime=0)
+    return gzip.compress(
+        frame.to_csv(index=False, lineterminator="\n").encode(),
+        compresslevel=CSV_GZIP_LEVEL,
+        mtime=0,
+    )
 
 
 def _parquet(frame: pd.DataFrame) -> bytes:

@@ -32,12 +32,6 @@ def hgnc_reference(
     reference = hgnc.reference()
     entries = reference.complete_set
     approved = entries[entries["status"].eq("Approved")]
-
-    def shared(column: str) -> int:
-        pairs = approved[["hgnc_id", column]].explode(column).dropna()
-        per_key = pairs.assign(key=pairs[column].str.upper()).groupby("key")["hgnc_id"].nunique()
-        return int((per_key > 1).sum())
-
     junk = reference.parsed
     context.log.info(
         "HGNC reference: %d entries, %d approved; skipped %d malformed rows %s%s",
@@ -58,8 +52,8 @@ def hgnc_reference(
             "withdrawn": int(entries["status"].ne("Approved").sum()),
             "previous_symbols": int(approved["prev_symbol"].map(len).sum()),
             "alias_symbols": int(approved["alias_symbol"].map(len).sum()),
-            "ambiguous_previous_symbols": shared("prev_symbol"),
-            "ambiguous_aliases": shared("alias_symbol"),
+            "ambiguous_previous_symbols": reference.normaliser.shared_synonyms("prev_symbol"),
+            "ambiguous_aliases": reference.normaliser.shared_synonyms("alias_symbol"),
             "release": reference.version.release or "not stated",
             "raw_sha256": reference.version.sha256,
         },

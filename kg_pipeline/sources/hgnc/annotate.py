@@ -124,7 +124,12 @@ def annotate(
     matches = [collector.index.match(hgnc_id=hgnc_id) for hgnc_id in ids]
     ours = [(i, match) for i, match in enumerate(matches) if match is not None]
     collector.unmatched(len(matches) - len(ours))
-    rows = table.iloc[[i for i, _ in ours]][columns].to_dict("records")
+    picked = table.iloc[[i for i, _ in ours]]
+    # Column lists zipped into dicts: `to_dict("records")` boxes every value on its own.
+    rows = [
+        dict(zip(columns, values, strict=True))
+        for values in zip(*(picked[c].tolist() for c in columns), strict=True)
+    ]
     for (position, match), row in zip(ours, rows, strict=True):
         line = int(table.index[position]) + 2
         record: dict[str, Any] = {}

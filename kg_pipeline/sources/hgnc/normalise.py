@@ -23,6 +23,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from kg_pipeline.sources.aggregation import runs
 from kg_pipeline.sources.hgnc.parse import APPROVED, parse_complete_set
 
 Method = Literal["approved_symbol", "hgnc_id", "previous_symbol", "alias_symbol"]
@@ -209,8 +210,11 @@ class GeneNormaliser:
         self._id_by_symbol: pd.Series = by_symbol[~by_symbol.index.duplicated(keep=False)]
         self._previous: pd.DataFrame = self._synonym_table(approved, "prev_symbol")
         self._alias: pd.DataFrame = self._synonym_table(approved, "alias_symbol")
-        self._known_keys: pd.Index = self._id_by_symbol.index.union(self._previous.index).union(
-            self._alias.index
+        # A set: pandas' isin would hash its 90,000 keys again on every call.
+        self._known_keys: frozenset[str] = frozenset(
+            self._id_by_symbol.index.tolist()
+            + self._previous.index.tolist()
+            + self._alias.index.tolist()
         )
 
     @classmethod
@@ -226,15 +230,33 @@ class GeneNormaliser:
         pairs = pairs[pairs["key"].ne("")][["key", "hgnc_id"]].drop_duplicates()
         pairs = pairs.assign(symbol=pairs["hgnc_id"].map(self._symbol_by_id))
         pairs = pairs.sort_values(["key", "symbol"])
-        grouped = pairs.groupby("key", sort=False)
-        table = pd.DataFrame(
+        keys = pairs["key"]
+        starts, ends = runs(keys)
+        symbols = pairs["symbol"].tolist()
+        index = pd.Index(keys.iloc[starts], name="key")
+        return pd.DataFrame(
             {
-                "genes": grouped["hgnc_id"].size(),
-                "hgnc_id": grouped["hgnc_id"].first(),
-                "candidates": grouped["symbol"].agg(list),
+                "genes": pd.Series(
+                    [end - start for start, end in zip(starts, ends, strict=True)],
+                    index=index,
+                    dtype=np.int64,
+                ),
+                "hgnc_id": pd.Series(
+                    pairs["hgnc_id"].to_numpy()[starts], index=index, dtype=object
+                ),
+                "candidates": pd.Series(
+                    [symbols[start:end] for start, end in zip(starts, ends, strict=True)],
+                    index=index,
+                    dtype=object,
+                ),
             }
         )
-        return table
+
+    def shared_synonyms(self, column: Literal["prev_symbol", "alias_symbol"]) -> int:
+        """How many previous symbols or aliases (`column`, upper-cased) several approved genes
+        claim: the texts that resolve as ambiguous."""
+        table = self._previous if column == "prev_symbol" else self._alias
+        return int(table["genes"].gt(1).sum())
 
     def normalise(self, symbols: pd.DataFrame) -> pd.DataFrame:
         """Resolve every row of `symbols` (columns `symbol` and, optionally, `reported_hgnc_id`).
@@ -279,7 +301,8 @@ class GeneNormaliser:
         # A text that is literally a known symbol is looked up as it is: gene clusters
         # ("PCDHG@") and long read-through symbols would not survive the cleaning rules.
         exact = text.str.strip().str.upper()
-        is_exact = exact.isin(self._known_keys) & ~exact.isin(PLACEHOLDER_TEXTS) & ~is_id_text
+        known = pd.Series([t in self._known_keys for t in exact], index=exact.index, dtype=bool)
+        is_exact = known & ~exact.isin(PLACEHOLDER_TEXTS) & ~is_id_text
         cleaned = cleaning["cleaned"].where(~is_exact, exact)
         cleaned = cleaned.where(~is_id_text, text_id).astype(object)
         reject_reason = cleaning["reason"].where(~(is_id_text | is_exact), None)
@@ -288,7 +311,7 @@ class GeneNormaliser:
         by_symbol = cleaned.map(self._id_by_symbol)
         # 2. the text itself is an HGNC id, currently approved
         candidate_id = text_id.where(is_id_text, None)
-        by_id = candidate_id.where(candidate_id.isin(self._symbol_by_id.index), None)
+        by_id = candidate_id.where(candidate_id.map(self._symbol_by_id).notna(), None)
         # 3./4. previous and alias symbols: unique claims resolve, shared ones are ambiguous
         prev_genes = cleaned.map(self._previous["genes"]).fillna(0).astype(int)
         alias_genes = cleaned.map(self._alias["genes"]).fillna(0).astype(int)
