@@ -159,10 +159,25 @@ def read_bytes(path: Path) -> bytes:
 def read_text(source: str, key: str, path: Path) -> str:
     """The whole file as text (gzip sniffed); unreadable bytes are a `SourceFormatError`."""
     try:
-        data = read_bytes(path)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise SourceFormatError(source, key, f"unreadable or truncated file ({exc})") from exc
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise SourceFormatError(source, key, _unreadable(exc)) from exc
+    return content_text(source, key, data)
+
+
+def content_text(source: str, key: str, data: bytes) -> str:
+    """A raw file's bytes, already in hand, as `read_text` reads the file: gzip sniffed and
+    inflated, UTF-8 decoded; unreadable bytes are a `SourceFormatError`."""
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise SourceFormatError(source, key, _unreadable(exc)) from exc
     return decode_utf8(source, key, data)
+
+
+def _unreadable(exc: BaseException) -> str:
+    return f"unreadable or truncated file ({exc})"
 
 
 def decode_utf8(source: str, key: str, data: bytes) -> str:
@@ -184,7 +199,11 @@ def not_utf8(exc: UnicodeDecodeError, offset: int = 0) -> str:
 
 def read_json(source: str, key: str, path: Path) -> Any:
     """Parse one JSON raw file; a truncated, corrupt or non-JSON file is a `SourceFormatError`."""
-    text = read_text(source, key, path)
+    return parse_json(source, key, read_text(source, key, path))
+
+
+def parse_json(source: str, key: str, text: str) -> Any:
+    """Parse the text of one JSON raw file, as `read_json` does."""
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:

@@ -13,8 +13,7 @@ import os
 import tempfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO, Literal, Self
@@ -25,6 +24,9 @@ FetchMode = Literal["live", "mirror", "manual"]
 
 CHUNK_SIZE = 1 << 20
 """Bytes per read/write when streaming bodies and files (1 MiB)."""
+
+MEMORY_BYTES = CHUNK_SIZE
+"""A body up to this size is held in memory until complete, then written to its file at once."""
 
 ADVICE_RETRY_LATER = (
     "the upstream is down, slow or rate-limiting; retry later or use KG_SOURCE_MODE=mirror"
@@ -185,14 +187,19 @@ class FetchedFile:
     """`Last-Modified` / `ETag` as sent by a live upstream; empty in mirror mode."""
     downloaded: bool = True
     """False when the upstream answered 304 and the bytes are the stored file's."""
+    content: bytes | None = field(default=None, repr=False, compare=False)
+    """The bytes themselves when the body was small enough to arrive in memory (an API page,
+    up to `MEMORY_BYTES`), so a walk reads the page it just fetched without reading the file
+    back; None for a larger body and for a stored file."""
 
 
 class Fetcher(ABC):
     """Fetches upstream files and API pages, live or from a snapshot.
 
-    `download` is the same for both modes: the bytes stream into a temporary file next to
-    `dest` (replacing it only when complete) while their size, sha256 and gzip completeness are
-    kept; each mode says only where the bytes come from (`_stream`).
+    `download` is the same for both modes: the bytes stream into a `BodySink` (memory, then a
+    temporary file next to `dest`, which replaces `dest` only when complete) while their size,
+    sha256 and gzip completeness are kept; each mode says only where the bytes come from
+    (`_stream`).
     """
 
     mode: FetchMode
@@ -211,11 +218,18 @@ class Fetcher(ABC):
         `If-Modified-Since`) make the request conditional: `NotModified` when the upstream
         says the file it described then has not changed."""
         relpath = mirror_relpath(path, page)
-        with open_for_replace(dest) as fh:
-            sink = BodySink(fh, check_gzip=is_gzip_name(relpath))
-            request = FileRequest(upstream, path, params or {}, page, dict(validators or {}))
+        sink = BodySink(dest, check_gzip=is_gzip_name(relpath))
+        request = FileRequest(upstream, path, params or {}, page, dict(validators or {}))
+        try:
             location, headers = self._stream(request, sink)
-        return FetchedFile(relpath, location, dest, sink.size, sink.sha256, headers)
+            content = sink.content
+            sink.save()
+        except BaseException:
+            sink.discard()
+            raise
+        return FetchedFile(
+            relpath, location, dest, sink.size, sink.sha256, headers, content=content
+        )
 
     @abstractmethod
     def _stream(self, request: FileRequest, sink: BodySink) -> tuple[str, dict[str, str]]:
@@ -286,23 +300,35 @@ class GzipCheck:
 
 
 class BodySink:
-    """Receives a body as it streams: writes it to a binary file object and keeps its size,
-    sha256 and (for `.gz` names) gzip completeness. `reset()` starts over for a retry."""
+    """Receives a body as it streams and keeps its size, sha256 and (for `.gz` names) gzip
+    completeness. The bytes stay in memory up to `MEMORY_BYTES` and go to a temporary file next
+    to `dest` beyond; `save()` puts the complete body at `dest`, `discard()` drops it, so a
+    failed download never leaves a partial file where a complete one is expected. An API page
+    is thus written to disk once, complete, and a retry (`reset()`) of one touches no file."""
 
-    def __init__(self, fh: BinaryIO, *, check_gzip: bool) -> None:
-        self._fh = fh
+    def __init__(self, dest: Path, *, check_gzip: bool) -> None:
+        self._dest = dest
         self._check_gzip = check_gzip
+        self._file: BinaryIO | None = None
+        self._tmp: Path | None = None
         self.reset()
 
     def reset(self) -> None:
-        self._fh.seek(0)
-        self._fh.truncate()
+        self._held: list[bytes] = []
+        if self._file is not None:
+            self._file.seek(0)
+            self._file.truncate()
         self._hash = hashlib.sha256()
         self._gzip = GzipCheck() if self._check_gzip else None
         self.size = 0
 
     def write(self, chunk: bytes) -> None:
-        self._fh.write(chunk)
+        if self._file is None and self.size + len(chunk) > MEMORY_BYTES:
+            self._spill()
+        if self._file is not None:
+            self._file.write(chunk)
+        else:
+            self._held.append(chunk)
         self._hash.update(chunk)
         if self._gzip is not None:
             self._gzip.feed(chunk)
@@ -312,28 +338,49 @@ class BodySink:
     def sha256(self) -> str:
         return self._hash.hexdigest()
 
+    @property
+    def content(self) -> bytes | None:
+        """The body so far when it is still in memory, else None."""
+        return b"".join(self._held) if self._file is None else None
+
     def gzip_problem(self) -> str | None:
         return self._gzip.problem() if self._gzip is not None else None
+
+    def save(self) -> None:
+        """Put the body received so far at `dest`, replacing any file there."""
+        if self._file is None:
+            self._spill()
+        assert self._file is not None and self._tmp is not None
+        self._file.close()
+        os.replace(self._tmp, self._dest)
+        self._file = self._tmp = None
+
+    def discard(self) -> None:
+        """Drop the body received so far (and its temporary file)."""
+        if self._file is not None:
+            self._file.close()
+        if self._tmp is not None:
+            self._tmp.unlink(missing_ok=True)
+        self._file = self._tmp = None
+        self._held = []
+
+    def _spill(self) -> None:
+        """Move the body held in memory to a new temporary file next to `dest`."""
+        prefix, parent = f".{self._dest.name}.", self._dest.parent
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".part")
+        except FileNotFoundError:
+            # Asked only when missing: most files go to a directory that exists.
+            parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".part")
+        self._tmp = Path(tmp_name)
+        self._file = os.fdopen(fd, "wb")
+        # mkstemp creates 0600; raw upstream files are shared data, not secrets.
+        os.fchmod(fd, 0o644)
+        self._file.writelines(self._held)
+        self._held = []
 
 
 def is_gzip_name(name: str) -> bool:
     """True for a `.gz` file name or path (a query after it does not count)."""
     return name.partition("?")[0].lower().endswith(".gz")
-
-
-@contextmanager
-def open_for_replace(dest: Path) -> Iterator[BinaryIO]:
-    """A temporary file next to `dest` that replaces `dest` only if the block completes, so a
-    failed download never leaves a partial file where a complete one is expected."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    tmp = Path(tmp_name)
-    # mkstemp creates 0600; raw upstream files are shared data, not secrets.
-    os.fchmod(fd, 0o644)
-    try:
-        with os.fdopen(fd, "w+b") as fh:
-            yield fh
-        os.replace(tmp, dest)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -126,7 +126,8 @@ class FetchJob:
             assert known is not None  # only a conditional request can be answered 304
             item = _stored_copy(known, mirror_relpath(path, page), dest)
         with self._lock:
-            self.fetched.append((key, item))
+            # The files hold the bytes: a walk's thousands of pages are not kept in memory too.
+            self.fetched.append((key, replace(item, content=None)))
         return key, item
 
     def discard(self, key: str) -> None:

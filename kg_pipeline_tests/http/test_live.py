@@ -18,7 +18,7 @@ import pytest
 from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.http.live import LiveFetcher
 from kg_pipeline.http.quota import DailyDownloadBudget
-from kg_pipeline.http.transport import NotModified, UpstreamError
+from kg_pipeline.http.transport import MEMORY_BYTES, NotModified, UpstreamError
 from kg_pipeline_tests.devtools.emulator.snapshots import (
     GENCC_EXPORT,
     GENCC_NEW,
@@ -206,6 +206,39 @@ def test_truncated_body_is_retried(
     assert fetched.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
     assert len(emulator.requests_for("gnomad")) == 2
     assert "truncated body" in retry_log.text
+
+
+def test_a_small_body_is_kept_in_hand_and_a_large_one_only_on_disk(
+    make_live: MakeLive, snapshot: Snapshot, tmp_path: Path
+) -> None:
+    small = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "small.tsv")
+    assert small.content == small.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
+
+    large = bytes(range(256)) * (3 * MEMORY_BYTES // 256)
+    (snapshot.root / "gnomad" / "large.bin").write_bytes(large)
+    fetched = make_live().download("gnomad", "large.bin", tmp_path / "large.bin")
+    assert fetched.content is None
+    assert fetched.path.read_bytes() == large
+    assert (fetched.size, fetched.sha256) == (len(large), hashlib.sha256(large).hexdigest())
+
+
+def test_a_retried_large_body_starts_its_file_over(
+    make_live: MakeLive, snapshot: Snapshot, emulator: UpstreamEmulator, tmp_path: Path
+) -> None:
+    """The first attempt is cut after more than the bytes held in memory: the retry's bytes
+    replace what the temporary file had, and a failure for good leaves nothing behind."""
+    large = bytes(range(256)) * (3 * MEMORY_BYTES // 256)
+    (snapshot.root / "gnomad" / "large.bin").write_bytes(large)
+    emulator.inject("gnomad", "truncate", fraction=0.6)
+    fetched = make_live().download("gnomad", "large.bin", tmp_path / "large.bin")
+    assert fetched.path.read_bytes() == large
+    assert fetched.sha256 == hashlib.sha256(large).hexdigest()
+
+    emulator.inject("gnomad", "truncate", times=-1, fraction=0.6)
+    dest = tmp_path / "again" / "large.bin"
+    with pytest.raises(UpstreamError, match="truncated body"):
+        make_live(max_retries=1).download("gnomad", "large.bin", dest)
+    assert_nothing_left(dest)
 
 
 # -- conditional requests and download budgets ------------------------------------------------

@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from kg_pipeline.http.transport import FetchedFile, UpstreamError, mirror_relpath
-from kg_pipeline.raw_files import SourceFormatError, read_json, read_text
+from kg_pipeline.raw_files import SourceFormatError, content_text, parse_json, read_text
 from kg_pipeline.settings import Settings
 from kg_pipeline.sources.pubtator.upstream import PUBTATOR
 from kg_pipeline.sources.spec import FetchJob
@@ -172,15 +172,23 @@ class _Walk:
 
 
 def _search_page(source: str, key: str, item: FetchedFile) -> Mapping[str, Any]:
-    data = read_json(source, key, item.path)
+    data = parse_json(source, key, _page_text(source, key, item))
     if not (isinstance(data, Mapping) and isinstance(data.get("results"), list)):
         raise SourceFormatError(source, key, "a search page without a 'results' list")
     return data
 
 
+def _page_text(source: str, key: str, item: FetchedFile) -> str:
+    # A page just downloaded is in hand; reading its file back would cost a few system calls
+    # on every one of thousands of pages.
+    if item.content is not None:
+        return content_text(source, key, item.content)
+    return read_text(source, key, item.path)
+
+
 def _text_of(source: str, key: str, item: FetchedFile) -> str:
     try:
-        return read_text(source, key, item.path)
+        return _page_text(source, key, item)
     except SourceFormatError:
         return ""
 
