@@ -159,7 +159,10 @@ def read_bytes(path: Path) -> bytes:
 def read_text(source: str, key: str, path: Path) -> str:
     """The whole file as text (gzip sniffed); unreadable bytes are a `SourceFormatError`."""
     try:
-        data = Path(path).read_bytes()
+        # `open`, not `Path(path).read_bytes()`: a parser may read thousands of small pages,
+        # and building a Path for each costs about as much as reading it.
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
         raise SourceFormatError(source, key, _unreadable(exc)) from exc
     return content_text(source, key, data)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_json
@@ -69,24 +70,24 @@ ROW_COLUMNS: Final[tuple[str, ...]] = (
 _ARTICLE_FIELDS: Final = ("pmid", "title", "journal", "date", "score", "text_hl")
 
 
-def _articles(key: str, data: Any, rejects: list[records.Reject]) -> list[dict[str, Any]]:
+def _articles(key: str, data: Any, rejects: list[records.Reject]) -> list[tuple[Any, ...]]:
+    """The page's results as rows of `_ARTICLE_FIELDS`; results without a numeric PMID are
+    rejects."""
     if not isinstance(data, Mapping) or not isinstance(data.get("results"), list):
         raise SourceFormatError(SOURCE, key, "a search page without a 'results' list")
-    articles: list[dict[str, Any]] = []
+    articles: list[tuple[Any, ...]] = []
     for position, result in enumerate(data["results"]):
-        where = f"{key}:results[{position}]"
         if not isinstance(result, Mapping):
-            rejects.append(records.Reject(where, "result is not an object", records.clip(result)))
-            continue
-        pmid = str(result.get("pmid") or "").strip()
-        if not pmid.isdigit():
-            rejects.append(
-                records.Reject(where, "result without a numeric pmid", records.clip(result))
+            reason = "result is not an object"
+        elif (pmid := str(result.get("pmid") or "").strip()).isdigit():
+            get = result.get
+            articles.append(
+                (pmid, get("title"), get("journal"), get("date"), get("score"), get("text_hl"))
             )
             continue
-        article = {name: result.get(name) for name in _ARTICLE_FIELDS}
-        article["pmid"] = pmid
-        articles.append(article)
+        else:
+            reason = "result without a numeric pmid"
+        rejects.append(records.Reject(f"{key}:results[{position}]", reason, records.clip(result)))
     return articles
 
 
@@ -104,7 +105,7 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     ordered = [numbered[n] for n in sorted(numbered)]
 
     rejects: list[records.Reject] = []
-    articles: list[dict[str, Any]] = []
+    articles: list[tuple[Any, ...]] = []
     announced = 0
     for key, path in ordered:
         data = read_json(SOURCE, key, path)
@@ -130,21 +131,29 @@ def parse(files: RawFiles) -> records.ParsedEvidence:
     if table.empty:
         return records.ParsedEvidence(SOURCE, records.empty_rows(ROW_COLUMNS), rejects, None, stats)
 
-    highlights = table["text_hl"].where(table["text_hl"].map(aggregation.present), "").astype(str)
+    # A missing highlight is no text, not the text "nan"; a blank one finds no mention anyway.
+    highlights = table["text_hl"].astype(str).fillna("")
     highlights = highlights.str.replace(HIGHLIGHT.pattern, "", regex=True)
-    mentions = highlights.str.extractall(GENE_MENTION.pattern, flags=re.DOTALL)
-    stats["articles_with_genes"] = int(mentions.index.get_level_values(0).nunique())
-    if mentions.empty:
+    # What `str.extractall` would find, without its per-match index tuples and MultiIndex: the
+    # article's position and the groups, an empty group missing as extractall has it.
+    mentions = [
+        (position, name, ids, text or np.nan)
+        for position, highlight in enumerate(highlights.tolist())
+        for name, ids, text in GENE_MENTION.findall(highlight)
+    ]
+    if not mentions:
+        stats["articles_with_genes"] = 0
         return records.ParsedEvidence(SOURCE, records.empty_rows(ROW_COLUMNS), rejects, None, stats)
+    article_of, names, ids, texts = zip(*mentions, strict=True)
+    stats["articles_with_genes"] = len(set(article_of))
 
-    article_of = mentions.index.get_level_values(0)
-    found = table.loc[article_of].reset_index(drop=True)
-    mention_text = mentions["text"].str.strip()
+    found = table.iloc[list(article_of)]
+    mention_text = pd.Series(texts, dtype=highlights.dtype).str.strip()
     rows = pd.DataFrame(
         {
-            "symbol": mentions["name"].to_numpy(),
+            "symbol": np.array(names, dtype=object),
             "reported_hgnc_id": None,
-            "entrez_id": mentions["ids"].to_numpy(),
+            "entrez_id": np.array(ids, dtype=object),
             "pmid": found["pmid"].to_numpy(),
             "title": found["title"].to_numpy(),
             "journal": found["journal"].to_numpy(),
