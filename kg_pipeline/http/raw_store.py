@@ -46,12 +46,13 @@ class RawStore:
     ) -> RawVersion:
         """Move fetched files (key, file) into the store; return the version they make up."""
         files: dict[str, StoredFile] = {}
+        folder = self.root / source
+        folder.mkdir(parents=True, exist_ok=True)
         for key, item in fetched:
-            target = self.path(source, item.sha256)
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = folder / item.sha256
             # A file carried over from a stored version is already in place.
             if item.path != target:
-                if target.exists() and target.stat().st_size == item.size:
+                if _size(target) == item.size:
                     item.path.unlink(missing_ok=True)
                 else:
                     # Same filesystem in practice (a temp dir under the store): a rename.
@@ -125,3 +126,12 @@ class RawStore:
         staging = self.root / ".incoming" / source
         staging.mkdir(parents=True, exist_ok=True)
         return staging
+
+
+def _size(path: Path) -> int | None:
+    """The file's size, or None when there is none: one system call, where a search walk's
+    thousands of pages would pay for `exists()` and `stat()` each."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
