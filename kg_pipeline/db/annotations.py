@@ -65,12 +65,6 @@ def swap_source_annotations(
         ),
         params,
     ).rowcount
-    # The GIN index on `annotations` takes every key and value of each new document; entry by
-    # entry that is most of the server's time in a large load (GTEx's INSERT: 2.4 s, against
-    # 0.5 s into the pending list). Index scans read the pending list too, and autovacuum merges
-    # it into the index in bulk after the load has committed. LOCAL: it ends with this
-    # transaction.
-    conn.execute(sa.text("SET LOCAL gin_pending_list_limit = '256MB'"))
     written = (
         conn.execute(
             sa.text(
