@@ -150,10 +150,13 @@ def read_head(path: Path, size: int) -> bytes:
 
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, decompressed when gzip."""
-    data = Path(path).read_bytes()
-    if data[:2] == _GZIP_MAGIC:
-        return gzip.decompress(data)
-    return data
+    with open(path, "rb") as fh:
+        return _content(fh.read())
+
+
+def _content(data: bytes) -> bytes:
+    """A raw file's content from its bytes: inflated when they are gzip, whatever the name."""
+    return gzip.decompress(data) if data[:2] == _GZIP_MAGIC else data
 
 
 def read_text(source: str, key: str, path: Path) -> str:
@@ -171,12 +174,11 @@ def read_text(source: str, key: str, path: Path) -> str:
 def content_text(source: str, key: str, data: bytes) -> str:
     """A raw file's bytes, already in hand, as `read_text` reads the file: gzip sniffed and
     inflated, UTF-8 decoded; unreadable bytes are a `SourceFormatError`."""
-    if data[:2] == _GZIP_MAGIC:
-        try:
-            data = gzip.decompress(data)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise SourceFormatError(source, key, _unreadable(exc)) from exc
-    return decode_utf8(source, key, data)
+    try:
+        content = _content(data)
+    except (EOFError, OSError, zlib.error) as exc:
+        raise SourceFormatError(source, key, _unreadable(exc)) from exc
+    return decode_utf8(source, key, content)
 
 
 def _unreadable(exc: BaseException) -> str:
