@@ -9,6 +9,9 @@ Settings object (`build_definitions`).
 
 `pool_waits` and `end_run` are what `rebuild` watches its run with: which pool slot it waits
 for and who holds it, and how it gives a run up (timeout, SIGINT, SIGTERM).
+
+`PooledPostgresStorage` is the storage the packaged `dagster.yaml` names: dagster-postgres's, with
+open connections kept between calls.
 """
 
 from __future__ import annotations
@@ -17,8 +20,13 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+from dagster._config.config_schema import UserConfigSchema
+from dagster._serdes import ConfigurableClassData
+from dagster_postgres import DagsterPostgresStorage
+from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
 
 from kg_pipeline.db.dead_runs import run_started_at
 from kg_pipeline.db.server import DatabaseUrls, database_urls
@@ -41,6 +49,47 @@ def prepare_environment(settings: Settings) -> DatabaseUrls:
         shutil.copyfile(INSTANCE_CONFIG, target)
     os.environ["DAGSTER_HOME"] = str(home.resolve())
     return urls
+
+
+STORAGE_POOL_RECYCLE_S = 3600
+"""A held storage connection older than this is replaced (servers and proxies drop idle ones)."""
+STORAGE_MAX_OVERFLOW = 10
+"""Connections a storage opens beyond its held one while calls overlap (threads of the daemon,
+the `rebuild` watcher); they are closed when returned."""
+
+
+class PooledPostgresStorage(DagsterPostgresStorage):
+    """dagster-postgres's run, event log and schedule storage, each keeping one connection open
+    between calls, as Dagster's webserver has its storage do.
+
+    dagster-postgres opens a new connection for every storage call. A full rebuild makes about
+    1,350 of them (an event write, a pool-slot claim, a data-version lookup), 3.5 ms each on a
+    local server: seconds of connection set-up in every rebuild, and as many new backends for
+    the server. Held, a run makes a few dozen. The config is dagster-postgres's (`postgres_url`
+    or `postgres_db`)."""
+
+    @classmethod
+    def config_type(cls) -> UserConfigSchema:
+        return DagsterPostgresStorage.config_type()
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData | None, config_value: Any
+    ) -> PooledPostgresStorage:
+        storage = cls(
+            inst_data=inst_data,
+            postgres_url=pg_url_from_config(config_value),
+            should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+            token_provider=get_token_provider_from_config(config_value),
+        )
+        for part in (storage.run_storage, storage.event_log_storage, storage.schedule_storage):
+            # Dagster's own way to hold a storage connection; a statement timeout of 0 sets none.
+            part.optimize_for_webserver(  # type: ignore[attr-defined]
+                statement_timeout=0,
+                pool_recycle=STORAGE_POOL_RECYCLE_S,
+                max_overflow=STORAGE_MAX_OVERFLOW,
+            )
+        return storage
 
 
 def get_instance() -> dg.DagsterInstance:

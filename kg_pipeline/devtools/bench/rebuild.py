@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+import yaml
 from dagster._core.instance.ref import InstanceRef
 
 from kg_pipeline.definitions import build_definitions
@@ -214,9 +215,11 @@ def bench_instance_ref(run_dir: Path, databases: ScratchDatabases) -> InstanceRe
     home = run_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(INSTANCE_CONFIG, home / "dagster.yaml")
-    return InstanceRef.from_dir(
-        str(home), overrides={"storage": {"postgres": {"postgres_url": databases.dagster_url}}}
-    )
+    # The packaged storage, pointed at the bench's database (an override replaces `storage`
+    # whole, so it is the packaged one with the URL changed).
+    storage = yaml.safe_load(INSTANCE_CONFIG.read_text())["storage"]
+    storage["custom"]["config"]["postgres_url"] = databases.dagster_url
+    return InstanceRef.from_dir(str(home), overrides={"storage": storage})
 
 
 def bench_settings(
