@@ -279,14 +279,22 @@ class AnnotationCollector:
         tie_break: tuple[Any, ...] = (),
         merge: Merge | None = None,
         rank_by_match: bool = True,
+        rows: int = 1,
     ) -> bool:
         """Offer one row's record for `match.gene_id`; True when it is now (part of) the kept one.
 
         Every offered row counts as matched (`rows_matched`, `matched_by_<key>`). With
         `rank_by_match=False` how the row matched does not rank it: for files that list facts
-        about a gene row by row (variants), where every matched row adds to the gene."""
-        self.stats["rows_matched"] += 1
-        self.stats[_MATCHED_BY[match.key]] += 1
+        about a gene row by row (variants), where every matched row adds to the gene.
+
+        `rows` > 1: `record` is already the `merge` of that many consecutive rows of the same
+        match and rank (a file listing a gene's facts one row each), offered at once with the
+        same outcome and counts as offering the rows one by one; `merge` must then be given
+        and never conflict."""
+        if rows > 1 and merge is None:
+            raise ValueError("offering several rows at once needs their merge")
+        self.stats["rows_matched"] += rows
+        self.stats[_MATCHED_BY[match.key]] += rows
         rank = (int(match.key), *tie_break) if rank_by_match else tie_break
         current = self._records.get(match.gene_id)
         if current is None or rank < current[0]:
@@ -299,7 +307,7 @@ class AnnotationCollector:
             if merged is not None:
                 self._records[match.gene_id] = (rank, merged)
                 return True
-        self.skip("duplicate" if rank == current[0] else "superseded_by_better_match")
+        self.skip("duplicate" if rank == current[0] else "superseded_by_better_match", rows)
         return False
 
     def records(self) -> dict[int, dict[str, Any]]:
