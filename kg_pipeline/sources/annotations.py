@@ -232,6 +232,7 @@ class AnnotationCollector:
         cells: int | None = None,
         at_least: int | None = None,
         count: str = "rows_read",
+        leading: int | None = None,
     ) -> Iterator[tuple[int, list[str], str]]:
         """The data rows of a tab-separated file as `(line number, cells, line)`.
 
@@ -241,6 +242,10 @@ class AnnotationCollector:
         tab-separated cells") is rejected, not yielded. When
         not one line has the layout, the file is in another one (another delimiter, another
         release's columns): a layout error at the end, never a load of zero rows.
+
+        `leading`: only that many cells are split off, the rest of the line is one last cell
+        (the cells are still counted on the whole line): for wide files whose rows are mostly
+        passed over on their first cells; the caller splits `line` for the rows it keeps.
         """
         first: str | None = None
         fitting = 0
@@ -253,14 +258,19 @@ class AnnotationCollector:
                 first = line
             if "\x00" in line and self.rejected_nul(f"{key}:{number}", line):
                 continue
-            row = line.split("\t")
-            if cells is not None and len(row) != cells:
+            if leading is None:
+                row = line.split("\t")
+                width = len(row)
+            else:
+                row = line.split("\t", leading)
+                width = line.count("\t") + 1
+            if cells is not None and width != cells:
                 self.reject(
                     f"{key}:{number}",
                     f"expected {cells} tab-separated cells",
-                    f"{len(row)} cells: {line}",
+                    f"{width} cells: {line}",
                 )
-            elif at_least is not None and len(row) < at_least:
+            elif at_least is not None and width < at_least:
                 self.reject(f"{key}:{number}", "too few tab-separated cells", line)
             else:
                 fitting += 1

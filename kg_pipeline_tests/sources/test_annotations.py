@@ -153,6 +153,24 @@ def test_tab_rows_count_split_and_reject_by_cell_count() -> None:
     assert wide.finish(None).rejects_by_reason() == {"too few tab-separated cells": 1}
 
 
+def test_tab_rows_split_only_the_leading_cells_but_count_them_all() -> None:
+    lines = list(enumerate(["a\tb\tc", "a\tb", "a\tb\tc\td", "x\ty\tz", "p\tq\t"], start=2))
+
+    whole = AnnotationCollector("test", GeneIndex(GENES))
+    expected = list(whole.tab_rows(lines, "f", cells=3))
+    leading = AnnotationCollector("test", GeneIndex(GENES))
+    rows = list(leading.tab_rows(lines, "f", cells=3, leading=1))
+
+    assert rows == [
+        (2, ["a", "b\tc"], "a\tb\tc"),
+        (5, ["x", "y\tz"], "x\ty\tz"),
+        (6, ["p", "q\t"], "p\tq\t"),
+    ]
+    assert [(n, line.split("\t"), line) for n, _, line in rows] == expected
+    assert leading.stats == whole.stats
+    assert leading.finish(None).rejects == whole.finish(None).rejects
+
+
 def test_json_value_makes_values_storable() -> None:
     value = {
         "a": np.float64(1.5),
