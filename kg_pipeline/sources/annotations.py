@@ -236,45 +236,52 @@ class AnnotationCollector:
     ) -> Iterator[tuple[int, list[str], str]]:
         """The data rows of a tab-separated file as `(line number, cells, line)`.
 
-        Blank lines are passed over; every other line counts as read (the `count` stat) and is
-        split at tabs. A line holding a NUL byte (`rejected_nul`), a row with other than
-        `cells` cells ("expected N tab-separated cells") or fewer than `at_least` ("too few
-        tab-separated cells") is rejected, not yielded. When
-        not one line has the layout, the file is in another one (another delimiter, another
-        release's columns): a layout error at the end, never a load of zero rows.
+        Blank lines are passed over; every other line counts as read (the `count` stat, complete
+        once the rows are exhausted) and is split at tabs. A line holding a NUL byte
+        (`rejected_nul`), a row with other than `cells` cells ("expected N tab-separated
+        cells") or fewer than `at_least` ("too few tab-separated cells") is rejected, not
+        yielded. When not one line has the layout, the file is in another one (another
+        delimiter, another release's columns): a layout error at the end, never a load of zero
+        rows.
 
         `leading`: only that many cells are split off, the rest of the line is one last cell
         (the cells are still counted on the whole line): for wide files whose rows are mostly
         passed over on their first cells; the caller splits `line` for the rows it keeps.
         """
         first: str | None = None
-        fitting = 0
-        stats = self.stats
-        for number, line in lines:
-            if not line or line.isspace():  # `not line.strip()` without copying every line
-                continue
-            stats[count] += 1
-            if first is None:
-                first = line
-            if "\x00" in line and self.rejected_nul(f"{key}:{number}", line):
-                continue
-            if leading is None:
-                row = line.split("\t")
-                width = len(row)
-            else:
-                row = line.split("\t", leading)
-                width = line.count("\t") + 1
-            if cells is not None and width != cells:
-                self.reject(
-                    f"{key}:{number}",
-                    f"expected {cells} tab-separated cells",
-                    f"{width} cells: {line}",
-                )
-            elif at_least is not None and width < at_least:
-                self.reject(f"{key}:{number}", "too few tab-separated cells", line)
-            else:
+        read = fitting = 0
+        try:
+            for number, line in lines:
+                if not line or line.isspace():  # `not line.strip()` without copying every line
+                    continue
+                # Counted in a local, added to the stat at the end: this runs for every line.
+                read += 1
+                if first is None:
+                    first = line
+                    self.stats[count] += 0  # the stat is listed from the first row on
+                if "\x00" in line and self.rejected_nul(f"{key}:{number}", line):
+                    continue
+                if leading is None:
+                    row = line.split("\t")
+                    width = len(row)
+                else:
+                    row = line.split("\t", leading)
+                    width = line.count("\t") + 1
+                if cells is not None and width != cells:
+                    self.reject(
+                        f"{key}:{number}",
+                        f"expected {cells} tab-separated cells",
+                        f"{width} cells: {line}",
+                    )
+                    continue
+                if at_least is not None and width < at_least:
+                    self.reject(f"{key}:{number}", "too few tab-separated cells", line)
+                    continue
                 fitting += 1
                 yield number, row, line
+        finally:
+            if read:
+                self.stats[count] += read
         if first is not None and not fitting:
             wanted = f"{cells}" if cells is not None else f"at least {at_least}"
             raise layout_error(

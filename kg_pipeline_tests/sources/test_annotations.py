@@ -152,6 +152,10 @@ def test_tab_rows_count_split_and_reject_by_cell_count() -> None:
     assert wide.stats == {"proteins_read": 4}
     assert wide.finish(None).rejects_by_reason() == {"too few tab-separated cells": 1}
 
+    blank = AnnotationCollector("test", GeneIndex(GENES))
+    assert list(blank.tab_rows(enumerate(["", "  "]), "f", cells=3)) == []
+    assert blank.stats == {}  # no row read: no count listed
+
 
 def test_tab_rows_split_only_the_leading_cells_but_count_them_all() -> None:
     lines = list(enumerate(["a\tb\tc", "a\tb", "a\tb\tc\td", "x\ty\tz", "p\tq\t"], start=2))

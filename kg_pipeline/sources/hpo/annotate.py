@@ -234,7 +234,7 @@ def annotate(
     run_cells: tuple[str, str] | None = None
     run: dict[str, Any] = {}
     run_match: annotations.GeneMatch | None = None
-    run_rows = 0
+    run_rows = unmatched = 0
     for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
         term = cells[term_pos].strip()
         if not term.startswith("HP:"):
@@ -247,7 +247,7 @@ def annotate(
             gene = genes_by_cells[gene_cells] = (match, symbol, entrez)
         match, symbol, entrez = gene
         if match is None:
-            collector.unmatched()
+            unmatched += 1
             continue
         if name_pos is not None and term not in file_names:
             file_names[term] = cells[name_pos].strip()
@@ -263,6 +263,7 @@ def annotate(
             run["diseases"].add(disease)
     if run_match is not None:
         collector.offer(run_match, run, merge=_merge, rows=run_rows)
+    collector.unmatched(unmatched)
 
     by_gene = collector.records()
     all_diseases = set().union(*(r["diseases"] for r in by_gene.values()))
