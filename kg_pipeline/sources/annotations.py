@@ -232,39 +232,56 @@ class AnnotationCollector:
         cells: int | None = None,
         at_least: int | None = None,
         count: str = "rows_read",
+        leading: int | None = None,
     ) -> Iterator[tuple[int, list[str], str]]:
         """The data rows of a tab-separated file as `(line number, cells, line)`.
 
-        Blank lines are passed over; every other line counts as read (the `count` stat) and is
-        split at tabs. A line holding a NUL byte (`rejected_nul`), a row with other than
-        `cells` cells ("expected N tab-separated cells") or fewer than `at_least` ("too few
-        tab-separated cells") is rejected, not yielded. When
-        not one line has the layout, the file is in another one (another delimiter, another
-        release's columns): a layout error at the end, never a load of zero rows.
+        Blank lines are passed over; every other line counts as read (the `count` stat, complete
+        once the rows are exhausted) and is split at tabs. A line holding a NUL byte
+        (`rejected_nul`), a row with other than `cells` cells ("expected N tab-separated
+        cells") or fewer than `at_least` ("too few tab-separated cells") is rejected, not
+        yielded. When not one line has the layout, the file is in another one (another
+        delimiter, another release's columns): a layout error at the end, never a load of zero
+        rows.
+
+        `leading`: only that many cells are split off, the rest of the line is one last cell
+        (the cells are still counted on the whole line): for wide files whose rows are mostly
+        passed over on their first cells; the caller splits `line` for the rows it keeps.
         """
         first: str | None = None
-        fitting = 0
-        stats = self.stats
-        for number, line in lines:
-            if not line or line.isspace():  # `not line.strip()` without copying every line
-                continue
-            stats[count] += 1
-            if first is None:
-                first = line
-            if "\x00" in line and self.rejected_nul(f"{key}:{number}", line):
-                continue
-            row = line.split("\t")
-            if cells is not None and len(row) != cells:
-                self.reject(
-                    f"{key}:{number}",
-                    f"expected {cells} tab-separated cells",
-                    f"{len(row)} cells: {line}",
-                )
-            elif at_least is not None and len(row) < at_least:
-                self.reject(f"{key}:{number}", "too few tab-separated cells", line)
-            else:
+        read = fitting = 0
+        try:
+            for number, line in lines:
+                if not line or line.isspace():  # `not line.strip()` without copying every line
+                    continue
+                # Counted in a local, added to the stat at the end: this runs for every line.
+                read += 1
+                if first is None:
+                    first = line
+                    self.stats[count] += 0  # the stat is listed from the first row on
+                if "\x00" in line and self.rejected_nul(f"{key}:{number}", line):
+                    continue
+                if leading is None:
+                    row = line.split("\t")
+                    width = len(row)
+                else:
+                    row = line.split("\t", leading)
+                    width = line.count("\t") + 1
+                if cells is not None and width != cells:
+                    self.reject(
+                        f"{key}:{number}",
+                        f"expected {cells} tab-separated cells",
+                        f"{width} cells: {line}",
+                    )
+                    continue
+                if at_least is not None and width < at_least:
+                    self.reject(f"{key}:{number}", "too few tab-separated cells", line)
+                    continue
                 fitting += 1
                 yield number, row, line
+        finally:
+            if read:
+                self.stats[count] += read
         if first is not None and not fitting:
             wanted = f"{cells}" if cells is not None else f"at least {at_least}"
             raise layout_error(
@@ -279,14 +296,22 @@ class AnnotationCollector:
         tie_break: tuple[Any, ...] = (),
         merge: Merge | None = None,
         rank_by_match: bool = True,
+        rows: int = 1,
     ) -> bool:
         """Offer one row's record for `match.gene_id`; True when it is now (part of) the kept one.
 
         Every offered row counts as matched (`rows_matched`, `matched_by_<key>`). With
         `rank_by_match=False` how the row matched does not rank it: for files that list facts
-        about a gene row by row (variants), where every matched row adds to the gene."""
-        self.stats["rows_matched"] += 1
-        self.stats[_MATCHED_BY[match.key]] += 1
+        about a gene row by row (variants), where every matched row adds to the gene.
+
+        `rows` > 1: `record` is already the `merge` of that many consecutive rows of the same
+        match and rank (a file listing a gene's facts one row each), offered at once with the
+        same outcome and counts as offering the rows one by one; `merge` must then be given
+        and never conflict."""
+        if rows > 1 and merge is None:
+            raise ValueError("offering several rows at once needs their merge")
+        self.stats["rows_matched"] += rows
+        self.stats[_MATCHED_BY[match.key]] += rows
         rank = (int(match.key), *tie_break) if rank_by_match else tie_break
         current = self._records.get(match.gene_id)
         if current is None or rank < current[0]:
@@ -299,7 +324,7 @@ class AnnotationCollector:
             if merged is not None:
                 self._records[match.gene_id] = (rank, merged)
                 return True
-        self.skip("duplicate" if rank == current[0] else "superseded_by_better_match")
+        self.skip("duplicate" if rank == current[0] else "superseded_by_better_match", rows)
         return False
 
     def records(self) -> dict[int, dict[str, Any]]:

@@ -81,6 +81,41 @@ def test_the_collector_merges_equal_rows_when_asked() -> None:
     assert collector.finish(None).annotation(2) == {"terms": ["MP:1", "MP:2"]}
 
 
+def _merge_terms(kept: dict, new: dict) -> dict:
+    return {"terms": kept["terms"] | new["terms"]}
+
+
+def test_a_run_of_rows_offered_at_once_counts_and_keeps_as_row_by_row() -> None:
+    # PKD1 by symbol, then better by Entrez, then a worse symbol run after it: every outcome of
+    # an offer (kept, replacing, merged, superseded) for runs of several rows.
+    index = GeneIndex(GENES)
+    by_symbol, by_entrez = index.match(symbol="PKD1"), index.match(entrez_id="5310")
+    runs = [
+        (by_symbol, [{"MP:1"}, {"MP:2"}]),
+        (by_entrez, [{"MP:3"}, {"MP:4"}, {"MP:3"}]),
+        (by_symbol, [{"MP:5"}, {"MP:6"}]),
+        (by_entrez, [{"MP:7"}]),
+    ]
+    one_by_one = AnnotationCollector("mpo_mgi", index)
+    at_once = AnnotationCollector("mpo_mgi", index)
+    for match, rows in runs:
+        for terms in rows:
+            one_by_one.offer(match, {"terms": set(terms)}, merge=_merge_terms)
+        merged = {"terms": set().union(*rows)}
+        at_once.offer(match, merged, merge=_merge_terms, rows=len(rows))
+
+    expected, got = one_by_one.finish(None), at_once.finish(None)
+    assert got.annotation(1) == expected.annotation(1) == {"terms": ["MP:3", "MP:4", "MP:7"]}
+    assert got.stats == expected.stats
+    assert got.skipped_by_reason() == {"superseded_by_better_match": 3}
+
+
+def test_a_run_of_rows_needs_their_merge() -> None:
+    collector = AnnotationCollector("hpo", GeneIndex(GENES))
+    with pytest.raises(ValueError, match="merge"):
+        collector.offer(collector.index.match(symbol="PKD1"), {"terms": set()}, rows=2)
+
+
 def test_rejects_are_sampled_per_reason_but_always_counted() -> None:
     collector = AnnotationCollector("string_ppi", GeneIndex(GENES))
     for i in range(MAX_REJECT_SAMPLES + 50):
@@ -116,6 +151,28 @@ def test_tab_rows_count_split_and_reject_by_cell_count() -> None:
     assert [number for number, _, _ in rows] == [2, 6, 7]
     assert wide.stats == {"proteins_read": 4}
     assert wide.finish(None).rejects_by_reason() == {"too few tab-separated cells": 1}
+
+    blank = AnnotationCollector("test", GeneIndex(GENES))
+    assert list(blank.tab_rows(enumerate(["", "  "]), "f", cells=3)) == []
+    assert blank.stats == {}  # no row read: no count listed
+
+
+def test_tab_rows_split_only_the_leading_cells_but_count_them_all() -> None:
+    lines = list(enumerate(["a\tb\tc", "a\tb", "a\tb\tc\td", "x\ty\tz", "p\tq\t"], start=2))
+
+    whole = AnnotationCollector("test", GeneIndex(GENES))
+    expected = list(whole.tab_rows(lines, "f", cells=3))
+    leading = AnnotationCollector("test", GeneIndex(GENES))
+    rows = list(leading.tab_rows(lines, "f", cells=3, leading=1))
+
+    assert rows == [
+        (2, ["a", "b\tc"], "a\tb\tc"),
+        (5, ["x", "y\tz"], "x\ty\tz"),
+        (6, ["p", "q\t"], "p\tq\t"),
+    ]
+    assert [(n, line.split("\t"), line) for n, _, line in rows] == expected
+    assert leading.stats == whole.stats
+    assert leading.finish(None).rejects == whole.finish(None).rejects
 
 
 def test_json_value_makes_values_storable() -> None:

@@ -264,13 +264,20 @@ def annotate(
     version = release or naming.release
     file_chromosomes: dict[int, str | None] = {}
 
+    # Most rows are other transcripts, passed over on their flags: only the cells up to the
+    # flags are split off before that.
+    leading = max(p for p in (canonical_pos, mane_pos) if p is not None) + 1 if by_flags else None
     # gnomAD never quotes cells: a plain split is exact, and a stray quote cannot swallow rows.
-    for number, cells, line in collector.tab_rows(lines, file_key, cells=len(header)):
+    for number, cells, line in collector.tab_rows(
+        lines, file_key, cells=len(header), leading=leading
+    ):
         is_mane = mane_pos is not None and cells[mane_pos].strip().lower() in _TRUE
         is_canonical = canonical_pos is not None and cells[canonical_pos].strip().lower() in _TRUE
         if by_flags and not (is_mane or is_canonical):
             collector.skip("not_canonical_or_mane")
             continue
+        if leading is not None:
+            cells = line.split("\t")
 
         symbol = cells[pos["gene"]].strip()
         file_gene_id = cells[gene_id_pos].strip() if gene_id_pos is not None else ""

@@ -228,8 +228,13 @@ def annotate(
     width = max(pos.values()) + 1
     file_names: dict[str, str] = {}
 
-    # A gene has hundreds of rows: its cells are matched (and cleaned) once.
+    # A gene has hundreds of rows: its cells are matched (and cleaned) once, and the file lists
+    # them one after another, so each run of a gene's rows is offered as one merged record.
     genes_by_cells: dict[tuple[str, str], tuple[annotations.GeneMatch | None, str, str | None]] = {}
+    run_cells: tuple[str, str] | None = None
+    run: dict[str, Any] = {}
+    run_match: annotations.GeneMatch | None = None
+    run_rows = unmatched = 0
     for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
         term = cells[term_pos].strip()
         if not term.startswith("HP:"):
@@ -242,18 +247,23 @@ def annotate(
             gene = genes_by_cells[gene_cells] = (match, symbol, entrez)
         match, symbol, entrez = gene
         if match is None:
-            collector.unmatched()
+            unmatched += 1
             continue
         if name_pos is not None and term not in file_names:
             file_names[term] = cells[name_pos].strip()
-        disease = cells[disease_pos].strip()
-        record = {
-            "gene_symbol": symbol,
-            "ncbi_gene_id": entrez,
-            "phenotypes": {term},
-            "diseases": {disease} if disease else set(),
-        }
-        collector.offer(match, record, merge=_merge)
+        if gene_cells != run_cells:
+            if run_match is not None:
+                collector.offer(run_match, run, merge=_merge, rows=run_rows)
+            run_cells, run_match, run_rows = gene_cells, match, 0
+            run = {"gene_symbol": symbol, "ncbi_gene_id": entrez}
+            run.update(phenotypes=set(), diseases=set())
+        run_rows += 1
+        run["phenotypes"].add(term)
+        if disease := cells[disease_pos].strip():
+            run["diseases"].add(disease)
+    if run_match is not None:
+        collector.offer(run_match, run, merge=_merge, rows=run_rows)
+    collector.unmatched(unmatched)
 
     by_gene = collector.records()
     all_diseases = set().union(*(r["diseases"] for r in by_gene.values()))

@@ -78,6 +78,18 @@ def test_duplicates_unmatched_and_malformed_rows_are_counted(tmp_path: Path) -> 
     assert parsed.stats["kidney_percentage_rows"] == 4
 
 
+def test_quoted_cells_are_read_as_csv(tmp_path: Path) -> None:
+    # Lines without a quote are split at the commas; a quoted one goes through the csv reader.
+    tpm = '"PKD1",1.5\n"PKD2","2,5"\n"UMOD,X",3.0\nNPHS1,"4.0"\n'
+    parsed = annotate(_files(tmp_path, tpm=tpm), GENES)
+
+    assert parsed.annotation(1)["kidney_tpm"] == 1.5
+    assert parsed.annotation(4)["kidney_tpm"] == 4.0
+    assert "kidney_tpm" not in parsed.annotation(2)  # "2,5" is one cell, not a number
+    assert parsed.rejects_by_reason() == {"non-numeric value": 1}
+    assert parsed.stats["rows_unmatched"] == 1  # the symbol `UMOD,X`
+
+
 def test_a_header_line_is_tolerated(tmp_path: Path) -> None:
     parsed = annotate(_files(tmp_path, tpm="gene,tpm\n" + TPM), GENES)
 
