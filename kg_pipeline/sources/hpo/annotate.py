@@ -209,8 +209,8 @@ def annotate(
 ) -> annotations.ParsedAnnotations:
     """Phenotypes, diseases, kidney phenotypes and classification for each of our genes.
 
-    `ontology` may be passed when the caller already loaded `hp.obo` (the HPO evidence does);
-    otherwise it is read from `hpo/hp.obo`. `hpo/phenotype.hpoa` is optional: without it the
+    `ontology` may be passed when the caller already loaded `hp.obo` (the tests do, to read it
+    once); otherwise it is read from `hpo/hp.obo`. `hpo/phenotype.hpoa` is optional: without it the
     diseases carry no names. Rows with a term id that is not `HP:` are rejected. Version: the
     ontology's `data-version` date.
     """
