@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import re
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -211,14 +212,17 @@ def test_truncated_body_is_retried(
 def test_a_small_body_is_kept_in_hand_and_a_large_one_only_on_disk(
     make_live: MakeLive, snapshot: Snapshot, tmp_path: Path
 ) -> None:
-    small = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "small.tsv")
+    small = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "out" / "small.tsv")
     assert small.content == small.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
 
     large = bytes(range(256)) * (3 * MEMORY_BYTES // 256)
     (snapshot.root / "gnomad" / "large.bin").write_bytes(large)
-    fetched = make_live().download("gnomad", "large.bin", tmp_path / "large.bin")
+    fetched = make_live().download("gnomad", "large.bin", tmp_path / "out" / "large.bin")
     assert fetched.content is None
     assert fetched.path.read_bytes() == large
+    # Both read-only, as the raw store keeps them, and nothing else left beside them.
+    assert {stat.S_IMODE(f.path.stat().st_mode) for f in (small, fetched)} == {0o444}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["large.bin", "small.tsv"]
     assert (fetched.size, fetched.sha256) == (len(large), hashlib.sha256(large).hexdigest())
 
 
