@@ -52,6 +52,8 @@ def mirror_relpath(path: str, page: int | None = None) -> str:
     relpath = path.strip("/")
     if page is not None:
         relpath = f"{relpath}/page-{page}" if relpath else f"page-{page}"
+    if not query:
+        return relpath
     # One spelling of the query, however the request encoded it.
     query = urlencode(parse_qsl(query, keep_blank_values=True))
     return f"{relpath}?{query}" if query else relpath

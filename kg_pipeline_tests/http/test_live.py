@@ -3,6 +3,7 @@ integrity code, with faults injected at the server, never by patching the client
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
@@ -17,7 +18,7 @@ from typing import Any
 import pytest
 
 from kg_pipeline.devtools.emulator import UpstreamEmulator
-from kg_pipeline.http.live import LiveFetcher
+from kg_pipeline.http.live import LiveFetcher, make_session
 from kg_pipeline.http.quota import DailyDownloadBudget
 from kg_pipeline.http.transport import MEMORY_BYTES, NotModified, UpstreamError
 from kg_pipeline_tests.devtools.emulator.snapshots import (
@@ -146,6 +147,50 @@ def test_pages_are_fetched_one_request_each(
         (PANELS, {"page": "1"}),
         (PANELS, {"page": "2"}),
     ]
+
+
+def test_each_request_carries_what_the_session_and_environment_give(
+    emulator: UpstreamEmulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The headers a request is sent with are the session's, the host's netrc credentials, the
+    session's cookies as they are when it is sent, and its validators."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reader password s3cret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    session = make_session()
+    session.cookies.set("session", "abc")
+    with live_fetcher(emulator.url, session=session) as fetcher:
+        fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "1")
+        session.cookies.set("session", "def")
+        fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "2", params={"n": "2"})
+        with pytest.raises(NotModified):
+            fetcher.download(
+                "gnomad", GNOMAD_TSV, tmp_path / "3", validators={"If-None-Match": "*"}
+            )
+
+    first, second, third = (r.headers for r in emulator.requests_for("gnomad"))
+    credentials = "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    assert first["Authorization"] == second["Authorization"] == credentials
+    assert first["User-Agent"].startswith("kg-pipeline/")
+    assert first["Cookie"] == "session=abc"
+    assert second["Cookie"] == third["Cookie"] == "session=def"
+    assert "If-None-Match" not in second and third["If-None-Match"] == "*"
+
+
+def test_a_proxy_from_the_environment_is_used(
+    snapshot: Snapshot, emulator: UpstreamEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", emulator.url)
+    # The upstream's host does not exist: only the proxy (the emulator) can answer.
+    with live_fetcher("http://upstream.invalid") as fetcher:
+        fetched = fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "x")
+    assert fetched.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
+    assert len(emulator.requests_for("gnomad")) == 1
 
 
 # -- faults that retrying fixes ----------------------------------------------------------------
