@@ -7,6 +7,7 @@ recorded in the gene database (`kg_pipeline.db.raw_index`), not here.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from kg_pipeline.http.transport import FetchedFile
+from kg_pipeline.http.transport import FILE_MODE, FetchedFile
 from kg_pipeline.raw_files import RawVersion, StoredFile
 
 _IMPORTED = "imported.json"
@@ -44,7 +45,11 @@ class RawStore:
         fetched_at: str,
         details: Mapping[str, Any] | None = None,
     ) -> RawVersion:
-        """Move fetched files (key, file) into the store; return the version they make up."""
+        """Move fetched files (key, file) into the store; return the version they make up.
+
+        A fetched file is already read-only (`FILE_MODE`) and usually on the store's file
+        system (the staging directory is under the store), so each costs one rename; the same
+        bytes already stored are replaced by themselves."""
         files: dict[str, StoredFile] = {}
         folder = self.root / source
         folder.mkdir(parents=True, exist_ok=True)
@@ -52,12 +57,7 @@ class RawStore:
             target = folder / item.sha256
             # A file carried over from a stored version is already in place.
             if item.path != target:
-                if _size(target) == item.size:
-                    item.path.unlink(missing_ok=True)
-                else:
-                    # Same filesystem in practice (a temp dir under the store): a rename.
-                    shutil.move(item.path, target)
-                    os.chmod(target, 0o444)
+                _adopt(item.path, target)
             files[key] = StoredFile(
                 item.sha256,
                 item.size,
@@ -128,10 +128,17 @@ class RawStore:
         return staging
 
 
-def _size(path: Path) -> int | None:
-    """The file's size, or None when there is none: one system call, where a search walk's
-    thousands of pages would pay for `exists()` and `stat()` each."""
+def _adopt(path: Path, target: Path) -> None:
+    """Move the fetched file `path` to `target`: a rename, or a copy from another file system
+    (written beside `target`, then renamed, so `target` is only ever complete)."""
     try:
-        return path.stat().st_size
-    except FileNotFoundError:
-        return None
+        os.replace(path, target)
+        return
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+    partial = target.with_name(f".{target.name}.part")
+    shutil.copyfile(path, partial)
+    partial.chmod(FILE_MODE)
+    partial.replace(target)
+    path.unlink()

@@ -13,10 +13,10 @@ import os
 import tempfile
 import zlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, BinaryIO, Literal, Self
+from typing import Any, BinaryIO, Literal, Self, TypeVar
 from urllib.parse import parse_qsl, urlencode
 
 FetchMode = Literal["live", "mirror", "manual"]
@@ -52,6 +52,8 @@ def mirror_relpath(path: str, page: int | None = None) -> str:
     relpath = path.strip("/")
     if page is not None:
         relpath = f"{relpath}/page-{page}" if relpath else f"page-{page}"
+    if not query:
+        return relpath
     # One spelling of the query, however the request encoded it.
     query = urlencode(parse_qsl(query, keep_blank_values=True))
     return f"{relpath}?{query}" if query else relpath
@@ -180,7 +182,7 @@ class FetchedFile:
     location: str
     """The URL requested (without secrets), or the mirror file read."""
     path: Path
-    """The local file the bytes were written to."""
+    """The local file the bytes were written to, read-only (`FILE_MODE`)."""
     size: int
     sha256: str
     headers: dict[str, str] = field(default_factory=dict)
@@ -196,9 +198,9 @@ class FetchedFile:
 class Fetcher(ABC):
     """Fetches upstream files and API pages, live or from a snapshot.
 
-    `download` is the same for both modes: the bytes stream into a `BodySink` (memory, then a
-    temporary file next to `dest`, which replaces `dest` only when complete) while their size,
-    sha256 and gzip completeness are kept; each mode says only where the bytes come from
+    `download` is the same for every mode: the bytes stream into a `BodySink` (memory, then a
+    temporary file next to `dest`; `dest` holds the body only once it is complete) while their
+    size, sha256 and gzip completeness are kept; each mode says only where the bytes come from
     (`_stream`).
     """
 
@@ -304,7 +306,11 @@ class BodySink:
     completeness. The bytes stay in memory up to `MEMORY_BYTES` and go to a temporary file next
     to `dest` beyond; `save()` puts the complete body at `dest`, `discard()` drops it, so a
     failed download never leaves a partial file where a complete one is expected. An API page
-    is thus written to disk once, complete, and a retry (`reset()`) of one touches no file."""
+    is thus written to disk once, complete, and a retry (`reset()`) of one touches no file.
+
+    The file is created read-only (`FILE_MODE`), as the raw store keeps it, so adopting it into
+    the store is a rename. A body held in memory is written straight to a `dest` that does not
+    exist yet (a fetch's staging name): one create, no temporary name, no rename."""
 
     def __init__(self, dest: Path, *, check_gzip: bool) -> None:
         self._dest = dest
@@ -349,7 +355,11 @@ class BodySink:
     def save(self) -> None:
         """Put the body received so far at `dest`, replacing any file there."""
         if self._file is None:
-            self._spill()
+            try:
+                self._write_new_dest()
+                return
+            except FileExistsError:
+                self._spill()  # replaced only once complete, like a large body
         assert self._file is not None and self._tmp is not None
         self._file.close()
         os.replace(self._tmp, self._dest)
@@ -364,21 +374,50 @@ class BodySink:
         self._file = self._tmp = None
         self._held = []
 
+    def _write_new_dest(self) -> None:
+        """Write the body held in memory to `dest` as a new file; `FileExistsError` when there
+        is one already. A write that fails removes the file it began."""
+        fd = _create(self._dest, lambda path: os.open(path, _NEW_FILE_FLAGS, FILE_MODE))
+        try:
+            with open(fd, "wb") as file:
+                os.fchmod(fd, FILE_MODE)  # whatever the umask
+                file.writelines(self._held)
+        except BaseException:
+            self._dest.unlink(missing_ok=True)
+            raise
+        self._held = []
+
     def _spill(self) -> None:
         """Move the body held in memory to a new temporary file next to `dest`."""
         prefix, parent = f".{self._dest.name}.", self._dest.parent
-        try:
-            fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".part")
-        except FileNotFoundError:
-            # Asked only when missing: most files go to a directory that exists.
-            parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".part")
+        fd, tmp_name = _create(
+            self._dest,
+            lambda _: tempfile.mkstemp(dir=parent, prefix=prefix, suffix=".part"),
+        )
         self._tmp = Path(tmp_name)
         self._file = os.fdopen(fd, "wb")
         # mkstemp creates 0600; raw upstream files are shared data, not secrets.
-        os.fchmod(fd, 0o644)
+        os.fchmod(fd, FILE_MODE)
         self._file.writelines(self._held)
         self._held = []
+
+
+FILE_MODE = 0o444
+"""Every fetched file's mode: read-only, as the raw store keeps its files."""
+
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+
+_T = TypeVar("_T")
+
+
+def _create(dest: Path, create: Callable[[Path], _T]) -> _T:
+    """`create(dest)`, making `dest`'s directory first when it is missing (asked only then:
+    most files go to a directory that exists)."""
+    try:
+        return create(dest)
+    except FileNotFoundError:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        return create(dest)
 
 
 def is_gzip_name(name: str) -> bool:

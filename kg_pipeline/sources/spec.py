@@ -23,6 +23,7 @@ import pandas as pd
 
 from kg_pipeline.http.formats import FileFormat
 from kg_pipeline.http.transport import (
+    FILE_MODE,
     FetchedFile,
     NotModified,
     conditional_headers,
@@ -151,11 +152,12 @@ class FetchJob:
 
 def _stored_copy(known: FetchedFile, relpath: str, dest: Path) -> FetchedFile:
     """The stored file as the fetched one: a hard link into the staging directory (the store
-    and the staging directory share a filesystem), a copy where links are refused."""
+    and the staging directory share a filesystem), a read-only copy where links are refused."""
     try:
         os.link(known.path, dest)
     except OSError:
         shutil.copyfile(known.path, dest)
+        dest.chmod(FILE_MODE)
     return replace(known, relpath=relpath, path=dest)
 
 

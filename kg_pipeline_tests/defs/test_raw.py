@@ -1,8 +1,10 @@
 """Raw-file assets: all fourteen from a snapshot, live against the emulator, and every fault."""
 
+import hashlib
 import os
 import re
 import shutil
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,21 @@ def test_every_raw_input_materialises_from_the_snapshot(
         assert version.sha256 == mirrored[source]["sha256"]
         for stored in version.files.values():
             assert (tmp_path / "raw" / source / stored.sha256).stat().st_size == stored.size
+    assert_store_is_sound(tmp_path / "raw")
+
+
+def assert_store_is_sound(root: Path) -> None:
+    """Every stored file is read-only and named by its sha256; no download is left staged."""
+    stored = [
+        path
+        for path in root.glob("*/*")
+        if path.is_file() and not path.parent.name.startswith(".") and path.suffix != ".json"
+    ]
+    assert stored
+    for path in stored:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o444, path
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == path.name, path
+    assert [p for p in (root / ".incoming").rglob("*") if not p.is_dir()] == []
 
 
 def test_identical_bytes_are_recorded_as_unchanged(
@@ -257,6 +274,8 @@ def test_a_no_change_refresh_of_every_source_downloads_nothing(
         answered = {r.status for r in emulator.requests[asked:]}
         assert emulator.bytes_sent() == sent
     assert answered == {304}
+    # Stored again from hard links of the stored files: still sound.
+    assert_store_is_sound(tmp_path / "raw")
     for source in RAW_SOURCES:
         meta = metadata(again, source)
         assert meta["unchanged"] is True, source

@@ -4,6 +4,8 @@ live fetchers aimed at it."""
 from pathlib import Path
 from typing import Any
 
+import requests
+
 from kg_pipeline.http.live import Endpoint, HttpPolicy, LiveFetcher
 from kg_pipeline.sources.registry import UPSTREAMS
 from kg_pipeline_tests.devtools.emulator.snapshots import emulator, snapshot
@@ -18,6 +20,7 @@ def live_fetcher(
     api_key: str | None = None,
     daily_downloads: dict[str, int] | None = None,
     ledger_dir: Path | None = None,
+    session: requests.Session | None = None,
     **policy: Any,
 ) -> LiveFetcher:
     """A live fetcher reaching every registry upstream at `<root_url>/<key>` (the emulator);
@@ -32,4 +35,4 @@ def live_fetcher(
         )
         for key, upstream in UPSTREAMS.items()
     }
-    return LiveFetcher(endpoints, HttpPolicy(**policy), ledger_dir=ledger_dir)
+    return LiveFetcher(endpoints, HttpPolicy(**policy), ledger_dir=ledger_dir, session=session)

@@ -3,10 +3,12 @@ integrity code, with faults injected at the server, never by patching the client
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import logging
 import re
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -16,7 +18,7 @@ from typing import Any
 import pytest
 
 from kg_pipeline.devtools.emulator import UpstreamEmulator
-from kg_pipeline.http.live import LiveFetcher
+from kg_pipeline.http.live import LiveFetcher, make_session
 from kg_pipeline.http.quota import DailyDownloadBudget
 from kg_pipeline.http.transport import MEMORY_BYTES, NotModified, UpstreamError
 from kg_pipeline_tests.devtools.emulator.snapshots import (
@@ -147,6 +149,50 @@ def test_pages_are_fetched_one_request_each(
     ]
 
 
+def test_each_request_carries_what_the_session_and_environment_give(
+    emulator: UpstreamEmulator,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The headers a request is sent with are the session's, the host's netrc credentials, the
+    session's cookies as they are when it is sent, and its validators."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login reader password s3cret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    session = make_session()
+    session.cookies.set("session", "abc")
+    with live_fetcher(emulator.url, session=session) as fetcher:
+        fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "1")
+        session.cookies.set("session", "def")
+        fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "2", params={"n": "2"})
+        with pytest.raises(NotModified):
+            fetcher.download(
+                "gnomad", GNOMAD_TSV, tmp_path / "3", validators={"If-None-Match": "*"}
+            )
+
+    first, second, third = (r.headers for r in emulator.requests_for("gnomad"))
+    credentials = "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    assert first["Authorization"] == second["Authorization"] == credentials
+    assert first["User-Agent"].startswith("kg-pipeline/")
+    assert first["Cookie"] == "session=abc"
+    assert second["Cookie"] == third["Cookie"] == "session=def"
+    assert "If-None-Match" not in second and third["If-None-Match"] == "*"
+
+
+def test_a_proxy_from_the_environment_is_used(
+    snapshot: Snapshot, emulator: UpstreamEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("http_proxy", emulator.url)
+    # The upstream's host does not exist: only the proxy (the emulator) can answer.
+    with live_fetcher("http://upstream.invalid") as fetcher:
+        fetched = fetcher.download("gnomad", GNOMAD_TSV, tmp_path / "x")
+    assert fetched.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
+    assert len(emulator.requests_for("gnomad")) == 1
+
+
 # -- faults that retrying fixes ----------------------------------------------------------------
 
 
@@ -211,14 +257,17 @@ def test_truncated_body_is_retried(
 def test_a_small_body_is_kept_in_hand_and_a_large_one_only_on_disk(
     make_live: MakeLive, snapshot: Snapshot, tmp_path: Path
 ) -> None:
-    small = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "small.tsv")
+    small = make_live().download("gnomad", GNOMAD_TSV, tmp_path / "out" / "small.tsv")
     assert small.content == small.path.read_bytes() == snapshot.bytes("gnomad", GNOMAD_TSV)
 
     large = bytes(range(256)) * (3 * MEMORY_BYTES // 256)
     (snapshot.root / "gnomad" / "large.bin").write_bytes(large)
-    fetched = make_live().download("gnomad", "large.bin", tmp_path / "large.bin")
+    fetched = make_live().download("gnomad", "large.bin", tmp_path / "out" / "large.bin")
     assert fetched.content is None
     assert fetched.path.read_bytes() == large
+    # Both read-only, as the raw store keeps them, and nothing else left beside them.
+    assert {stat.S_IMODE(f.path.stat().st_mode) for f in (small, fetched)} == {0o444}
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["large.bin", "small.tsv"]
     assert (fetched.size, fetched.sha256) == (len(large), hashlib.sha256(large).hexdigest())
 
 

@@ -4,6 +4,7 @@ snapshot is incomplete or damaged."""
 from __future__ import annotations
 
 import json
+import stat
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,26 @@ def test_a_query_in_the_path_names_its_own_file(snapshot: Snapshot, tmp_path: Pa
     snapshot.file("gencc", GENCC_NEW).unlink()
     with pytest.raises(UpstreamError, match=r"lacks gencc/.*-tsv\?format=new"):
         mirror(snapshot.root).download("gencc", GENCC_NEW, tmp_path / "again")
+
+
+def test_a_file_is_written_read_only_and_replaces_one_only_when_complete(
+    snapshot: Snapshot, tmp_path: Path
+) -> None:
+    dest = tmp_path / "new" / "folder" / "hp.obo"
+    fetched = mirror(snapshot.root).download("hpo", "hp.obo", dest)
+    assert fetched.path == dest and dest.read_bytes() == snapshot.bytes("hpo", "hp.obo")
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o444
+
+    # A name that is taken keeps its file until the new body is complete, then holds that.
+    snapshot.file("hpo", "hp.obo").write_bytes(b"")
+    with pytest.raises(UpstreamError, match="empty"):
+        mirror(snapshot.root).download("hpo", "hp.obo", dest)
+    assert dest.read_bytes() == fetched.content
+    snapshot.file("hpo", "hp.obo").write_bytes(b"format-version: 1.2\n")
+    mirror(snapshot.root).download("hpo", "hp.obo", dest)
+    assert dest.read_bytes() == b"format-version: 1.2\n"
+    assert stat.S_IMODE(dest.stat().st_mode) == 0o444
+    assert [p.name for p in dest.parent.iterdir()] == ["hp.obo"]
 
 
 def test_missing_snapshot_file_says_how_to_get_one(snapshot: Snapshot, tmp_path: Path) -> None:

@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any, NamedTuple
+from pathlib import Path, PurePosixPath
+from typing import Any, BinaryIO, NamedTuple
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from kg_pipeline.devtools.emulator.faults import (
@@ -49,6 +49,8 @@ class RequestRecord(NamedTuple):
     path: str
     """The path under the upstream as requested, without the leading slash."""
     query: dict[str, str]
+    headers: dict[str, str]
+    """The request's headers, as sent (`Cookie`, `Authorization`, validators)."""
     status: int | None
     """The status answered; None while the request waits (a "slow" fault) or when the connection
     was closed without a response."""
@@ -67,7 +69,7 @@ class UpstreamEmulator:
         self._faults: list[Fault] = []
         self._requests: list[RequestRecord] = []
         self._bytes_sent: dict[str, int] = {}
-        self._etags: dict[tuple[Path, int, int], str] = {}
+        self._etags: dict[tuple[str, int, int], str] = {}
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._server = _Server((host, port), self)
@@ -158,16 +160,17 @@ class UpstreamEmulator:
         with self._lock:
             self._bytes_sent[upstream] = self._bytes_sent.get(upstream, 0) + size
 
-    def _etag(self, file: Path, stat: os.stat_result) -> str:
-        """The file's sha256 as a quoted entity tag, hashed once per file state."""
-        key = (file, stat.st_size, stat.st_mtime_ns)
+    def _etag(self, key: tuple[str, int, int], first: bytes, rest: BinaryIO) -> str:
+        """The sha256 of `first` and the rest of its file as a quoted entity tag, hashed once
+        per file state (`key`: path, size, mtime). Hashing reads `rest` to its end and puts it
+        back right after `first`."""
         with self._lock:
             cached = self._etags.get(key)
         if cached is None:
-            digest = hashlib.sha256()
-            with file.open("rb") as fh:
-                while chunk := fh.read(CHUNK_SIZE):
-                    digest.update(chunk)
+            digest = hashlib.sha256(first)
+            while chunk := rest.read(CHUNK_SIZE):
+                digest.update(chunk)
+            rest.seek(len(first))
             cached = f'"{digest.hexdigest()}"'
             with self._lock:
                 self._etags[key] = cached
@@ -197,20 +200,20 @@ class UpstreamEmulator:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def _snapshot_relpath(
+    def _open(
         self, upstream: str, path: str, pairs: list[tuple[str, str]], page: int | None
-    ) -> str:
-        """The snapshot file a request maps to: the one named with its query (the page aside)
-        when the snapshot has it, else the one named by its path alone."""
+    ) -> tuple[str, BinaryIO | None]:
+        """The snapshot file a request maps to, and that file opened (None when there is none):
+        the one named with its query (the page aside) when the snapshot has it, else the one
+        named by its path alone."""
+        plain = mirror_relpath(path, page)
         query = urlencode([(name, value) for name, value in pairs if name != "page"])
-        if query:
-            named = mirror_relpath(f"{path}?{query}", page)
+        for relpath in (mirror_relpath(f"{path}?{query}", page), plain) if query else (plain,):
             try:
-                if snapshot_path(self.snapshot_dir, upstream, named).is_file():
-                    return named
-            except ValueError:
-                pass  # not a snapshot path at all; the plain name gets the 404 below
-        return mirror_relpath(path, page)
+                return relpath, snapshot_path(self.snapshot_dir, upstream, relpath).open("rb")
+            except (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                continue  # outside the snapshot, or no such file
+        return plain, None
 
     def _answer(self, handler: _Handler, *, head: bool) -> None:
         try:
@@ -225,7 +228,8 @@ class UpstreamEmulator:
         pairs = parse_qsl(split.query, keep_blank_values=True)
         query = dict(pairs)
         upstream, _, path = unquote(split.path).lstrip("/").partition("/")
-        index = self._arrive(RequestRecord(arrived, upstream, path, query, None))
+        request_headers = dict(handler.headers.items())
+        index = self._arrive(RequestRecord(arrived, upstream, path, query, request_headers, None))
 
         def sent(size: int) -> None:
             self._count_sent(upstream, size)
@@ -239,68 +243,69 @@ class UpstreamEmulator:
         except ValueError:
             reply(400, b"page must be an integer\n")
             return
-        relpath, paged = mirror_relpath(path), self._snapshot_relpath(upstream, path, pairs, page)
-
-        fault = self._take_fault(upstream, relpath, paged)
-        kind = fault.kind if fault else None
-        options = fault.options if fault else {}
-        if kind == "down":
-            handler.close_connection = True
-            return
-        if kind == "rate_limit":
-            reply(429, b"rate limited\n", **{"Retry-After": str(options["retry_after"])})
-            return
-        if kind == "server_error":
-            reply(int(options["status"]), b"upstream failure\n")
-            return
-        if kind == "forbidden":
-            reply(403, b"Forbidden\n")
-            return
-        if kind == "slow" and self._stopping.wait(float(options["delay"])):
-            handler.close_connection = True
-            return
-
+        # Opened once: its stat, first bytes, hash and body all come from this handle.
+        paged, file = self._open(upstream, path, pairs, page)
         try:
-            file = snapshot_path(self.snapshot_dir, upstream, paged)
-        except ValueError:
-            file = None
-        if file is None or not file.is_file():
-            reply(404, f"not in the snapshot: {upstream}/{paged}\n".encode())
-            return
+            fault = self._take_fault(upstream, mirror_relpath(path), paged)
+            kind = fault.kind if fault else None
+            options = fault.options if fault else {}
+            if kind == "down":
+                handler.close_connection = True
+                return
+            if kind == "rate_limit":
+                reply(429, b"rate limited\n", **{"Retry-After": str(options["retry_after"])})
+                return
+            if kind == "server_error":
+                reply(int(options["status"]), b"upstream failure\n")
+                return
+            if kind == "forbidden":
+                reply(403, b"Forbidden\n")
+                return
+            if kind == "slow" and self._stopping.wait(float(options["delay"])):
+                handler.close_connection = True
+                return
+            if file is None:
+                reply(404, f"not in the snapshot: {upstream}/{paged}\n".encode())
+                return
 
-        stat = file.stat()
-        with file.open("rb") as fh:
-            first_bytes = fh.read(64)
-        headers = {
-            "Content-Type": content_type(file.name, first_bytes),
-            "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
-            "ETag": self._etag(file, stat),
-        }
-        # A body fault stands for an upstream that sends broken bytes whatever it is asked,
-        # so only a request without one is answered by its validators.
-        if kind is None and _not_modified(handler.headers, headers["ETag"], stat.st_mtime):
-            reply(304, b"", ETag=headers["ETag"], **{"Last-Modified": headers["Last-Modified"]})
-            return
-        if kind == "empty":
-            reply(200, b"", **headers)
-        elif kind == "malformed":
-            reply(200, malform(file.read_bytes(), file.name, int(options["every"])), **headers)
-        elif kind in ("renamed_column", "missing_column"):
-            body = recolumn(
-                file.read_bytes(), file.name, options["column"], drop=kind == "missing_column"
-            )
-            reply(200, body, **headers)
-        elif kind == "truncate":
-            self._settle(index, 200)
-            if options["content_length"]:
+            stat = os.fstat(file.fileno())
+            # The whole of most files; a larger one is read on from `file`.
+            first = file.read(CHUNK_SIZE)
+            etag = self._etag((file.name, stat.st_size, stat.st_mtime_ns), first, file)
+            name = PurePosixPath(paged).name
+            headers = {
+                "Content-Type": content_type(name, first[:64]),
+                "Last-Modified": email.utils.formatdate(stat.st_mtime, usegmt=True),
+                "ETag": etag,
+            }
+            # A body fault stands for an upstream that sends broken bytes whatever it is asked,
+            # so only a request without one is answered by its validators.
+            if kind is None and _not_modified(handler.headers, etag, stat.st_mtime):
+                reply(304, b"", ETag=etag, **{"Last-Modified": headers["Last-Modified"]})
+                return
+            if kind == "empty":
+                reply(200, b"", **headers)
+            elif kind == "malformed":
+                reply(200, malform(first + file.read(), name, int(options["every"])), **headers)
+            elif kind in ("renamed_column", "missing_column"):
+                body = recolumn(
+                    first + file.read(), name, options["column"], drop=kind == "missing_column"
+                )
+                reply(200, body, **headers)
+            elif kind == "truncate":
+                self._settle(index, 200)
+                if options["content_length"]:
+                    headers["Content-Length"] = str(stat.st_size)
+                cut = int(stat.st_size * float(options["fraction"]))
+                _send_file(handler, first, file, headers, head=head, limit=cut, sent=sent)
+                handler.close_connection = True
+            else:
+                self._settle(index, 200)
                 headers["Content-Length"] = str(stat.st_size)
-            cut = int(stat.st_size * float(options["fraction"]))
-            _send_file(handler, file, headers, head=head, limit=cut, sent=sent)
-            handler.close_connection = True
-        else:
-            self._settle(index, 200)
-            headers["Content-Length"] = str(stat.st_size)
-            _send_file(handler, file, headers, head=head, limit=stat.st_size, sent=sent)
+                _send_file(handler, first, file, headers, head=head, limit=stat.st_size, sent=sent)
+        finally:
+            if file is not None:
+                file.close()
 
 
 def _not_modified(request: Message, etag: str, mtime: float) -> bool:
@@ -344,26 +349,28 @@ def _send(
 
 def _send_file(
     handler: _Handler,
-    file: Path,
+    first: bytes,
+    rest: BinaryIO,
     headers: dict[str, str],
     *,
     head: bool,
     limit: int,
     sent: Callable[[int], None],
 ) -> None:
-    """Send status 200, `headers`, and the first `limit` bytes of `file`, streamed."""
+    """Send status 200, `headers`, and the first `limit` bytes of a file: `first`, then what
+    `rest` still holds, streamed."""
     handler.send_response(200)
     for name, value in headers.items():
         handler.send_header(name, value)
     handler.end_headers()
     if head:
         return
-    remaining = limit
-    with file.open("rb") as fh:
-        while remaining > 0 and (chunk := fh.read(min(CHUNK_SIZE, remaining))):
-            sent(len(chunk))
-            handler.wfile.write(chunk)
-            remaining -= len(chunk)
+    chunk, remaining = first[:limit], limit
+    while chunk:
+        sent(len(chunk))
+        handler.wfile.write(chunk)
+        remaining -= len(chunk)
+        chunk = rest.read(min(CHUNK_SIZE, remaining)) if remaining > 0 else b""
     handler.wfile.flush()
 
 
@@ -373,8 +380,11 @@ class _Handler(BaseHTTPRequestHandler):
     # thousands of pages would otherwise spend a connection on each). "down", "slow" and
     # "truncate" close the connection of the request they hit.
     protocol_version = "HTTP/1.1"
-    # Headers and body go out as separate writes; with Nagle's algorithm on a kept-open
-    # connection the body would wait for the client's delayed ACK (tens of ms a request).
+    # A response is buffered and sent when the request is handled (or the buffer fills), so an
+    # API page's headers and body leave in one write and reach the client as one segment.
+    wbufsize = 64 * 1024
+    # Without Nagle's algorithm: the body of a larger response, written apart from the
+    # headers, would otherwise wait for the client's delayed ACK (tens of ms a request).
     disable_nagle_algorithm = True
     server_version = "kg-pipeline-emulator"
 

@@ -109,7 +109,7 @@ def test_head_sends_headers_only(emulator: UpstreamEmulator, snapshot: Snapshot)
 
 def test_request_log_records_each_request(emulator: UpstreamEmulator) -> None:
     get(emulator, "/hpo/hp.obo")
-    get(emulator, f"/panelapp_uk/{PANELS}?page=1")
+    get(emulator, f"/panelapp_uk/{PANELS}?page=1", headers={"Cookie": "a=b"})
     get(emulator, "/hpo/nothing")
 
     records = emulator.requests
@@ -118,6 +118,7 @@ def test_request_log_records_each_request(emulator: UpstreamEmulator) -> None:
         ("panelapp_uk", PANELS, {"page": "1"}, 200),
         ("hpo", "nothing", {}, 404),
     ]
+    assert "Cookie" not in records[0].headers and records[1].headers["Cookie"] == "a=b"
     assert records[0].time <= records[1].time <= records[2].time
     assert [r.path for r in emulator.requests_for("hpo")] == ["hp.obo", "nothing"]
 
