@@ -3,21 +3,26 @@ is read.
 
 Owns `RawFiles` (the mapping parsers receive), `RawVersion` (one complete download of a source
 as the raw store keeps it and the gene database records it), the one error a raw file that is not
-what it should be raises (`SourceFormatError`), and the readers that sniff gzip and decode text
-or JSON. It sits below `http`, `db` and `sources`, which all share these records.
+what it should be raises (`SourceFormatError`), the readers that sniff gzip and decode text
+or JSON, and `read_once`, which lets a parse of a file be asked for again without reading it
+again. It sits below `http`, `db` and `sources`, which all share these records.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import inspect
 import io
 import json
+import os
+import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Concatenate, Final, ParamSpec, TypeVar
 
 RawFiles = Mapping[str, Path]
 """Raw files of a run: `"<upstream key>/<relpath>"` (the snapshot layout, e.g.
@@ -217,3 +222,47 @@ def parse_json(source: str, key: str, text: str) -> Any:
         ) from exc
     except RecursionError:
         raise SourceFormatError(source, key, NESTED_TOO_DEEP) from None
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def read_once(
+    read: Callable[Concatenate[Path, _P], _R],
+) -> Callable[Concatenate[Path, _P], _R]:
+    """`read` (a parse of one raw file into a value its callers do not change), remembering its
+    last result in this process by the file's identity: device, inode, size and modification
+    time.
+
+    A raw step checks a new file in the fetch's staging folder and moves it into the store by a
+    rename, which keeps all four, so the loads after it in the same run (which open the stored
+    file) get the check's parse instead of reading it again. The store never changes a file in
+    place: different bytes are another file. Only the last result is kept, and a read that
+    raises is not kept.
+    """
+    last: dict[tuple[Any, ...], _R] = {}
+    lock = threading.Lock()
+    signature = inspect.signature(read)
+
+    @functools.wraps(read)
+    def wrapper(path: Path, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            return read(path, *args, **kwargs)  # which says, in its own words, what is wrong
+        # The same arguments however they were passed (a default left out or spelt out).
+        bound = signature.bind(path, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = tuple(bound.arguments.items())[1:]
+        key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, arguments)
+        with lock:
+            if key in last:
+                return last[key]
+        result = read(path, *args, **kwargs)
+        with lock:
+            last.clear()
+            last[key] = result
+        return result
+
+    return wrapper

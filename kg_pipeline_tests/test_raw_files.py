@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kg_pipeline.http.formats import check_format
-from kg_pipeline.raw_files import SourceFormatError, read_json, read_text
+from kg_pipeline.raw_files import SourceFormatError, read_json, read_once, read_text
 
 
 def test_invalid_utf8_is_refused_naming_the_file_and_the_byte_offset(tmp_path: Path) -> None:
@@ -63,3 +63,43 @@ def test_a_gzip_bomb_is_refused_naming_the_limit(tmp_path: Path, name: str) -> N
     assert f"string/{name}" in message and "KG_MAX_DECOMPRESSED_BYTES" in message
     # Under the limit the same file passes.
     check_format("string", f"string/{name}", path, "text", max_decompressed_bytes=4_000_000)
+
+
+def test_read_once_reads_a_file_again_only_when_it_is_another_file(tmp_path: Path) -> None:
+    reads: list[Path] = []
+
+    @read_once
+    def line_count(path: Path, *, key: str = "x") -> int:
+        reads.append(path)
+        text = path.read_text()
+        if "broken" in text:
+            raise SourceFormatError("test", key, "broken")
+        return len(text.splitlines())
+
+    staged = tmp_path / "incoming" / "000001"
+    staged.parent.mkdir()
+    staged.write_text("a\nb\n")
+    assert line_count(staged) == 2
+    # Moved into the store by a rename, as a raw step does after its check: the same file.
+    stored = tmp_path / "store" / "sha"
+    stored.parent.mkdir()
+    staged.replace(stored)
+    assert line_count(stored) == 2
+    assert line_count(stored, key="x") == 2  # the default, spelt out: the same read
+    assert reads == [staged]
+    # Other arguments are another read; different bytes (a new file) are read.
+    assert line_count(stored, key="y") == 2
+    fresh = tmp_path / "store" / "other"
+    fresh.write_text("a\nb\nc\n")
+    assert line_count(fresh) == 3
+    assert reads == [staged, stored, fresh]
+    # A read that fails is not kept: asked again, the file is read again.
+    broken = tmp_path / "broken"
+    broken.write_text("broken\n")
+    for _ in range(2):
+        with pytest.raises(SourceFormatError):
+            line_count(broken)
+    assert reads[-2:] == [broken, broken]
+    # A missing file is the read's own error.
+    with pytest.raises(FileNotFoundError):
+        line_count(tmp_path / "missing")

@@ -271,6 +271,40 @@ def test_a_version_fetched_and_loaded_in_one_run_is_parsed_once(
         drop_database(pg_admin_url, name)
 
 
+def test_the_hgnc_complete_set_and_hp_obo_are_read_once_in_a_run(
+    pg_admin_url: str, default_snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw steps' checks read the HGNC complete set and `hp.obo` (the HPO evidence parser
+    and annotator both need the ontology); the HGNC reference after them in the run takes the
+    check's read of the same stored file."""
+    hgnc_parse = importlib.import_module("kg_pipeline.sources.hgnc.parse")
+    hpo_ontology = importlib.import_module("kg_pipeline.sources.hpo.ontology")
+    reads: list[str] = []
+    read_text, terms_from_file = hgnc_parse.read_text, hpo_ontology.terms_from_file
+
+    def counted_text(source: str, key: str, path: Path) -> str:
+        reads.append(key)
+        return read_text(source, key, path)
+
+    def counted_terms(folder: str) -> Iterator[dict]:
+        reads.append("hp.obo")
+        return terms_from_file(folder)
+
+    monkeypatch.setattr(hgnc_parse, "read_text", counted_text)
+    monkeypatch.setattr(hpo_ontology, "terms_from_file", counted_terms)
+    name = f"kg_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(pg_admin_url, name)
+    try:
+        names = ["database_schema", "raw_hgnc", "hgnc_reference", "raw_hpo", "hpo_evidence"]
+        result = load(url, tmp_path / "raw", default_snapshot, names)
+        assert result.success
+        assert sorted(reads) == [hgnc_parse.FILE_KEY, "hp.obo"]
+        assert meta(result, "hgnc_reference")["dagster/row_count"] > 0
+    finally:
+        dispose_engine(url)
+        drop_database(pg_admin_url, name)
+
+
 def test_reloading_the_same_input_rewrites_nothing_and_stages_nothing_new(
     loaded: Loaded, default_snapshot: Path
 ) -> None:

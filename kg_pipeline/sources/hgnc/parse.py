@@ -20,7 +20,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_text
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, open_text, read_once, read_text
 from kg_pipeline.sources import records
 
 SOURCE: Final = "HGNC"
@@ -225,6 +225,7 @@ def _junk(
     return junk, rejects
 
 
+@read_once
 def read_complete_set(path: Path, *, file_key: str = FILE_KEY) -> records.ParsedRows:
     """Read the HGNC complete set into one row per HGNC entry, junk rows left out as rejects.
 

