@@ -42,12 +42,23 @@ def file_format(key: str, api_format: FileFormat | None = None) -> FileFormat:
 
 
 def check_format(
-    source: str, key: str, path: Path, kind: FileFormat, *, max_decompressed_bytes: int
+    source: str,
+    key: str,
+    path: Path,
+    kind: FileFormat,
+    *,
+    max_decompressed_bytes: int,
+    inflated_size: int | None = None,
 ) -> None:
     """Raise `SourceFormatError` (one line: source, file, what is wrong) if `path` is not a
     valid file of format `kind`, or a gzip file (whatever its name) that inflates past
-    `max_decompressed_bytes` (`KG_MAX_DECOMPRESSED_BYTES`)."""
-    if is_gzip(path) and _inflates_past(path, max_decompressed_bytes):
+    `max_decompressed_bytes` (`KG_MAX_DECOMPRESSED_BYTES`). `inflated_size`: what the file
+    inflates to when that was counted as it arrived (then it is not inflated again)."""
+    if inflated_size is not None:
+        too_large = inflated_size > max_decompressed_bytes
+    else:
+        too_large = is_gzip(path) and _inflates_past(path, max_decompressed_bytes)
+    if too_large:
         raise SourceFormatError(
             source,
             key,

@@ -189,6 +189,9 @@ class FetchedFile:
     """`Last-Modified` / `ETag` as sent by a live upstream; empty in mirror mode."""
     downloaded: bool = True
     """False when the upstream answered 304 and the bytes are the stored file's."""
+    inflated_size: int | None = None
+    """The bytes a `.gz` body inflated to, counted while its completeness was checked as it
+    arrived; None for other files and for a stored file."""
     content: bytes | None = field(default=None, repr=False, compare=False)
     """The bytes themselves when the body was small enough to arrive in memory (an API page,
     up to `MEMORY_BYTES`), so a walk reads the page it just fetched without reading the file
@@ -224,13 +227,20 @@ class Fetcher(ABC):
         request = FileRequest(upstream, path, params or {}, page, dict(validators or {}))
         try:
             location, headers = self._stream(request, sink)
-            content = sink.content
+            content, inflated = sink.content, sink.inflated_size
             sink.save()
         except BaseException:
             sink.discard()
             raise
         return FetchedFile(
-            relpath, location, dest, sink.size, sink.sha256, headers, content=content
+            relpath,
+            location,
+            dest,
+            sink.size,
+            sink.sha256,
+            headers,
+            inflated_size=inflated,
+            content=content,
         )
 
     @abstractmethod
@@ -265,6 +275,8 @@ class GzipCheck:
         self._members = 0
         self._padding = False
         self._error: str | None = None
+        self.inflated = 0
+        """Bytes the members fed so far inflate to."""
 
     def feed(self, data: bytes) -> None:
         pending = data
@@ -278,7 +290,7 @@ class GzipCheck:
                 return
             self._member_has_input = True
             try:
-                self._inflater.decompress(pending, self._MAX_OUTPUT)
+                self.inflated += len(self._inflater.decompress(pending, self._MAX_OUTPUT))
             except zlib.error as exc:
                 self._error = f"broken gzip stream ({exc})"
                 return
@@ -351,6 +363,14 @@ class BodySink:
 
     def gzip_problem(self) -> str | None:
         return self._gzip.problem() if self._gzip is not None else None
+
+    @property
+    def inflated_size(self) -> int | None:
+        """What a complete gzip body inflates to; None when it is not checked as gzip or is
+        not complete."""
+        if self._gzip is None or self._gzip.problem() is not None:
+            return None
+        return self._gzip.inflated
 
     def save(self) -> None:
         """Put the body received so far at `dest`, replacing any file there."""

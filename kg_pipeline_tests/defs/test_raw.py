@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from kg_pipeline.db.raw_index import latest_raw_version
+from kg_pipeline.defs.raw import assets as raw_defs
 from kg_pipeline.defs.schema.assets import database_schema
 from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline_tests.conftest import FAST_HTTP, pipeline_definitions, pipeline_test_resources
@@ -287,14 +288,29 @@ def test_a_no_change_refresh_of_every_source_downloads_nothing(
 
 
 def test_only_the_changed_file_of_a_source_is_downloaded(
-    mirrored: dict, gene_db_url: str, gene_engine: sa.Engine, tmp_path: Path, live_snapshot: Path
+    mirrored: dict,
+    gene_db_url: str,
+    gene_engine: sa.Engine,
+    tmp_path: Path,
+    live_snapshot: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     obo = live_snapshot / "hpo" / "hp.obo"
     with UpstreamEmulator(live_snapshot) as emulator:
         assert live(gene_db_url, tmp_path / "raw", ["hpo"], emulator.url).success
         replace_file(obo, obo.read_bytes() + b"\n[Term]\nid: HP:9999999\nname: synthetic\n")
+        checked: list[str] = []
+        check_format = raw_defs.check_format
+
+        def counted(source: str, key: str, *args: Any, **kwargs: Any) -> None:
+            checked.append(key)
+            check_format(source, key, *args, **kwargs)
+
+        monkeypatch.setattr(raw_defs, "check_format", counted)
         changed = live(gene_db_url, tmp_path / "raw", ["hpo"], emulator.url)
     assert changed.success
+    # Only the new file is checked; the others are the stored ones, checked when they came.
+    assert checked == ["hpo/hp.obo"]
     meta = metadata(changed, "hpo")
     assert meta["unchanged"] is False
     assert (meta["files_downloaded"], meta["files_not_modified"]) == (1, meta["files"] - 1)

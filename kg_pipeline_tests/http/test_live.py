@@ -4,6 +4,7 @@ integrity code, with faults injected at the server, never by patching the client
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import logging
@@ -109,6 +110,8 @@ def test_gz_file_is_kept_byte_for_byte(
 ) -> None:
     fetched = make_live().download("string", STRING_GZ, tmp_path / "links.txt.gz")
     assert fetched.path.read_bytes() == snapshot.bytes("string", STRING_GZ)
+    # What it inflates to was counted as it arrived, for the store's size limit.
+    assert fetched.inflated_size == len(gzip.decompress(snapshot.bytes("string", STRING_GZ)))
 
 
 def test_a_query_in_the_path_is_sent_and_names_the_file(

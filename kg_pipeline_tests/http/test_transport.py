@@ -100,6 +100,17 @@ def test_gzip_check_handles_output_larger_than_its_cap() -> None:
     check = GzipCheck()
     check.feed(bomb)
     assert check.problem() is None
+    assert check.inflated == 64 << 20
+
+
+def test_gzip_check_counts_what_every_member_inflates_to() -> None:
+    first, second = b"a\tb\n" * 10_000, b"second member\n"
+    data = gzip.compress(first, mtime=0) + gzip.compress(second, mtime=0) + b"\x00" * 64
+    check = GzipCheck()
+    for start in range(0, len(data), 1000):
+        check.feed(data[start : start + 1000])
+    assert check.problem() is None
+    assert check.inflated == len(first) + len(second)
 
 
 def test_parse_retry_after() -> None:

@@ -59,13 +59,17 @@ NO_GENES: Final = pd.DataFrame(
 def check_files(
     source: Source, fetched: Fetched, raw_store: RawFileStore, genes: pd.DataFrame = NO_GENES
 ) -> ParsedEvidence | None:
-    """Each file is what its format promises and inflates to no more than the store accepts,
+    """Each file downloaded now is what its format promises and inflates to no more than the
+    store accepts (a stored one, answered 304 or carried over, was checked when it arrived),
     then the source's own parser reads them all, so a renamed or missing column or key fails
     here and the version is never recorded (`SourceFormatError` naming the file if not).
     Malformed rows are the parser's rejects and pass; the load counts them. `genes`: what an
     annotator matches against (none by default). Returns the evidence parse, if there was one,
     for the load to reuse."""
     for key, item in fetched:
+        if not item.downloaded:
+            # Answered 304 or carried over: a stored file, checked when it arrived.
+            continue
         upstream = UPSTREAMS[key.split("/", 1)[0]]
         check_format(
             source.key,
@@ -73,6 +77,7 @@ def check_files(
             item.path,
             file_format(key, upstream.api_format),
             max_decompressed_bytes=raw_store.max_decompressed_bytes,
+            inflated_size=item.inflated_size,
         )
     if not any(item.downloaded for _, item in fetched):
         # All answered 304 or were carried over: the stored version's bytes, parsed when they
