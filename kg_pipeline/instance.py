@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster._config.config_schema import UserConfigSchema
 from dagster._serdes import ConfigurableClassData
 from dagster_postgres import DagsterPostgresStorage
 from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
@@ -67,10 +66,6 @@ class PooledPostgresStorage(DagsterPostgresStorage):
     local server: seconds of connection set-up in every rebuild, and as many new backends for
     the server. Held, a run makes a few dozen. The config is dagster-postgres's (`postgres_url`
     or `postgres_db`)."""
-
-    @classmethod
-    def config_type(cls) -> UserConfigSchema:
-        return DagsterPostgresStorage.config_type()
 
     @classmethod
     def from_config_value(  # type: ignore[override]
