@@ -210,9 +210,10 @@ def annotate(
     """Phenotypes, diseases, kidney phenotypes and classification for each of our genes.
 
     `ontology` may be passed when the caller already loaded `hp.obo` (the tests do, to read it
-    once); otherwise it is read from `hpo/hp.obo`. `hpo/phenotype.hpoa` is optional: without it the
-    diseases carry no names. Rows with a term id that is not `HP:` are rejected. Version: the
-    ontology's `data-version` date.
+    once); otherwise it is read from `hpo/hp.obo` (`load_ontology`, which a raw check and the
+    load in one run share). `hpo/phenotype.hpoa` is optional: without it the diseases carry no
+    names. Rows with a term id that is not `HP:` are rejected. Version: the ontology's
+    `data-version` date.
     """
     genes_path = records.require_file(files, SOURCE, GENES_KEY)
     if ontology is None:
