@@ -76,12 +76,15 @@ class MemorySampler(BackgroundThread):
                     children = self._process.children(recursive=True)
                 except psutil.Error:
                     children = []
+                # Named once per rescan: reading a name is another file per child per sample.
+                for child in children:
+                    with contextlib.suppress(psutil.Error):
+                        self.children_seen.add(f"{child.name()}[{child.pid}]")
             own = self._process.memory_info().rss
             rss = own
             for child in children:
                 with contextlib.suppress(psutil.Error):
                     rss += child.memory_info().rss
-                    self.children_seen.add(f"{child.name()}[{child.pid}]")
             self.peak_self_rss = max(self.peak_self_rss, own)
             self.samples.append((time.time(), rss))
             tick += 1
