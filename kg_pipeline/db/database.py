@@ -12,6 +12,7 @@ import dagster as dg
 import sqlalchemy as sa
 from pydantic import PrivateAttr
 
+from kg_pipeline import run_process
 from kg_pipeline.db.crash_point import crash_point
 from kg_pipeline.db.dead_runs import process_tags, reap_dead_runs
 from kg_pipeline.db.run_lock import acquire_run_lock
@@ -93,7 +94,8 @@ class GeneDatabase(dg.ConfigurableResource):
     whose process is dead are cleaned up (`reap_dead_runs`), and the run takes the gene
     database's run lock (`acquire_run_lock`: alone for a job tagged `kg/gene_db_lock:
     exclusive`, the rebuild), waiting at most `wait_timeout_s`; the lock is released when the
-    run ends or its process dies.
+    run ends or its process dies. While the run holds it, the process's garbage collector runs
+    less often (`kg_pipeline.run_process`).
     """
 
     url: str | None = None
@@ -143,6 +145,7 @@ class GeneDatabase(dg.ConfigurableResource):
             say=context.log.info,
         )
         _RUN_LOCKS[run.run_id] = (lock, 1)
+        run_process.run_started()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """Tag the run with its data origin, write its `pipeline_runs` row, release the run
@@ -162,6 +165,7 @@ class GeneDatabase(dg.ConfigurableResource):
         finally:
             if held is not None:
                 held[0].close()
+                run_process.run_ended()
 
     def _record_run(self, context: dg.InitResourceContext) -> None:
         run = context.run
