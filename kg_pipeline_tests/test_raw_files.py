@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import gzip
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from kg_pipeline.http.formats import check_format
-from kg_pipeline.raw_files import SourceFormatError, read_json, read_once, read_text
+from kg_pipeline.raw_files import (
+    RawVersion,
+    SourceFormatError,
+    StoredFile,
+    read_json,
+    read_once,
+    read_text,
+)
 
 
 def test_invalid_utf8_is_refused_naming_the_file_and_the_byte_offset(tmp_path: Path) -> None:
@@ -123,3 +131,21 @@ def test_read_once_reads_a_file_again_only_when_it_is_another_file(tmp_path: Pat
     # A missing file is the read's own error.
     with pytest.raises(FileNotFoundError):
         line_count(tmp_path / "missing")
+
+
+def test_a_version_is_identified_by_its_files_alone() -> None:
+    # The id is computed once per version object: every copy with other files must get its own.
+    files = {"pubtator/search/page-1": StoredFile("a" * 64, 10, "https://x/?page=1", etag='"1"')}
+    version = RawVersion("pubtator", files, None, "2025-01-01T00:00:00Z")
+    first = version.sha256
+
+    refetched = replace(version, fetched_at="2025-02-01T00:00:00Z")
+    revalidated = version.with_validators_of(
+        replace(version, files={k: replace(f, etag='"2"') for k, f in files.items()})
+    )
+    changed = replace(version, files={k: replace(f, sha256="b" * 64) for k, f in files.items()})
+
+    assert refetched.sha256 == revalidated.sha256 == first
+    assert RawVersion.from_json(version.to_json()).sha256 == first
+    assert version.to_json()["sha256"] == first
+    assert changed.sha256 != first
