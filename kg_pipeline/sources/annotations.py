@@ -3,10 +3,11 @@
 Owns what every `<source>.annotate(files, genes, ...)` returns (`ParsedAnnotations`), the gene
 matching they all share (`GeneIndex`: Ensembl / Entrez / HGNC ids where a file has them, else the
 approved symbol, case-insensitive), the per-gene collector that keeps the most reliable match,
-reads tab-separated rows and counts everything it skips (`AnnotationCollector`), streaming line
-readers that turn unreadable files into `SourceFormatError`, value parsing (`parse_float`,
-`parse_int`) and the JSON clean-up that keeps an `annotations` dict storable in JSONB. Nothing
-here knows about HTTP, the database or Dagster.
+reads tab-separated rows and counts everything it skips (`AnnotationCollector`), what a
+gene-independent read of a file counted and rejected (`ReadLog`, so a raw check's read can be
+reused by the load with our genes), streaming line readers that turn unreadable files into
+`SourceFormatError`, value parsing (`parse_float`, `parse_int`) and the JSON clean-up that keeps
+an `annotations` dict storable in JSONB. Nothing here knows about HTTP, the database or Dagster.
 """
 
 from __future__ import annotations
@@ -171,6 +172,24 @@ class GeneIndex:
 
 # --- per-gene collection -------------------------------------------------------------------
 
+NO_GENE_INDEX: Final = GeneIndex(pd.DataFrame(columns=list(GENE_COLUMNS)))
+"""The index of no genes: what a gene-independent read of a file collects with."""
+
+
+@dataclass(frozen=True)
+class ReadLog:
+    """What a gene-independent read of a file counted (`stats`, in the order first counted) and
+    rejected (`rejects`, sampled as `AnnotationCollector.reject` samples; `reject_counts`, all).
+
+    A read keeps one with its result, so that an annotator whose read is memoised (the raw
+    check reads the file with no genes, the load again with ours) can `replay` it onto each
+    collector of ours as if the rows had been read there."""
+
+    stats: Mapping[str, int]
+    rejects: tuple[Reject, ...]
+    reject_counts: Mapping[str, int]
+
+
 Merge = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]
 """Combines the kept record of a gene with another equally ranked one; None means "conflict"
 (the new row is then skipped as a duplicate)."""
@@ -326,6 +345,23 @@ class AnnotationCollector:
                 return True
         self.skip("duplicate" if rank == current[0] else "superseded_by_better_match", rows)
         return False
+
+    def log(self) -> ReadLog:
+        """The counts and rejects collected so far (of a read with `NO_GENE_INDEX`)."""
+        return ReadLog(dict(self.stats), tuple(self._rejects), dict(self._reject_counts))
+
+    def replay(self, log: ReadLog) -> None:
+        """Count and reject what `log` did, as if its rows were read now: stats first counted
+        by it are listed after those counted here before, and its rejects are sampled after
+        the ones here (a reason's first samples stay the first ones read)."""
+        self.stats.update(log.stats)
+        for reject in log.rejects:
+            self._reject_counts[reject.reason] += 1
+            if self._reject_counts[reject.reason] <= MAX_REJECT_SAMPLES:
+                self._rejects.append(reject)
+        sampled = Counter(reject.reason for reject in log.rejects)
+        for reason, count in log.reject_counts.items():
+            self._reject_counts[reason] += count - sampled[reason]
 
     def records(self) -> dict[int, dict[str, Any]]:
         """The kept record per gene id (for sources that post-process before `finish`)."""

@@ -12,6 +12,7 @@ import pytest
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import (
     MAX_REJECT_SAMPLES,
+    NO_GENE_INDEX,
     AnnotationCollector,
     GeneIndex,
     MatchKey,
@@ -130,6 +131,38 @@ def test_rejects_are_sampled_per_reason_but_always_counted() -> None:
     }
     assert parsed.stats["rows_rejected"] == MAX_REJECT_SAMPLES + 51
     assert len(parsed.rejects[0].text) <= 200
+
+
+def test_a_replayed_read_counts_and_samples_as_reading_its_rows_here() -> None:
+    def reads(collector: AnnotationCollector, first: bool, second: bool) -> None:
+        if first:
+            collector.skip("header_line")
+            for i in range(80):
+                collector.reject(f"a:{i}", "bad", "x")
+        if second:
+            collector.stats["genotype_rows_read"] += 3
+            for i in range(70):
+                collector.reject(f"b:{i}", "bad" if i % 2 else "worse", "y")
+            collector.skip("header_line")
+
+    direct = AnnotationCollector("mpo_mgi", GeneIndex(GENES))
+    direct.unmatched()
+    reads(direct, True, True)
+    logs = []
+    for first, second in ((True, False), (False, True)):
+        read = AnnotationCollector("mpo_mgi", NO_GENE_INDEX)
+        reads(read, first, second)
+        logs.append(read.log())
+    replayed = AnnotationCollector("mpo_mgi", GeneIndex(GENES))
+    replayed.unmatched()
+    for log in logs:
+        replayed.replay(log)
+
+    expected, parsed = direct.finish(None), replayed.finish(None)
+    assert list(parsed.stats.items()) == list(expected.stats.items())
+    assert parsed.rejects == expected.rejects
+    assert len(parsed.rejects) == MAX_REJECT_SAMPLES + 35
+    assert list(parsed.reject_counts.items()) == list(expected.reject_counts.items())
 
 
 def test_tab_rows_count_split_and_reject_by_cell_count() -> None:
