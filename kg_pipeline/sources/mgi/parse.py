@@ -204,7 +204,6 @@ class _MarkerLines:
     """The well-formed genotype lines of one marker cell (the marker ids of one genotype)."""
 
     markers: tuple[str, ...]
-    lines: int = 0
     terms: list[str] = field(default_factory=list)
     """The MP id of each line (a list: a set would hold the 300,000 of them at five times the
     memory)."""
@@ -265,15 +264,16 @@ def read_genotype_lines(path: Path, kidney: frozenset[str]) -> GenotypeLines:
             reason = "blank allelic composition"
         elif (mp_id := mp_of(row[4])) is None:
             reason = "malformed MP id"
-        elif (markers := markers_of(row[6])) is None:
+        # A cell that has lines already has well-formed marker ids.
+        elif (group := by_marker_cell.get(row[6])) is None and (
+            markers := markers_of(row[6])
+        ) is None:
             reason = "malformed MGI marker id"
         elif (pubmed_ids := pubmed_of(row[5])) is None:
             reason = "malformed PubMed id"
         else:
-            group = by_marker_cell.get(row[6])
             if group is None:
                 group = by_marker_cell[row[6]] = _MarkerLines(markers)
-            group.lines += 1
             group.terms.append(mp_id)
             if mp_id in kidney:
                 background, genotype_id = row[3].strip(), row[7].strip()
@@ -311,9 +311,9 @@ def genotype_phenotypes(
     for group in read.by_marker_cell.values():
         genes = {g for m in group.markers for g in marker_genes.get(m, ())}
         if not genes:
-            stats["genotype_rows_unmatched"] += group.lines
+            stats["genotype_rows_unmatched"] += len(group.terms)
             continue
-        stats["genotype_rows_matched"] += group.lines
+        stats["genotype_rows_matched"] += len(group.terms)
         for gene_id in genes:
             found[gene_id].terms.update(group.terms)
             kidney_lines[gene_id].extend(group.kidney)
