@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import math
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from kg_pipeline.sources.annotations import (
     MatchKey,
     iter_lines,
     parse_float,
+    parse_floats,
     parse_int,
 )
 from kg_pipeline.sources.records import json_value
@@ -239,6 +241,24 @@ def test_parse_float_and_int_read_the_text_exactly() -> None:
         parse_float("high")
     with pytest.raises(ValueError):
         parse_int("7.5")
+
+
+FLOAT_TEXTS = ["1", " 2.5 ", "\t3\n", "\u20031.5", "1_000", "1e308", "NaN", "nan", "inf", "-inf",
+               "Infinity", "1e400", "-1e400", "", "NA", "N/A", "-", ".", "abc", "0x1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_parse_floats_reads_each_text_as_parse_float_does(size: int) -> None:
+    for texts in itertools.product(FLOAT_TEXTS, repeat=size):
+        try:
+            expected: object = [parse_float(text) for text in texts]
+        except ValueError as exc:
+            expected = str(exc)
+        try:
+            found: object = list(parse_floats(texts))
+        except ValueError as exc:
+            found = str(exc)
+        assert found == expected, texts
 
 
 def test_iter_lines_streams_gzip_and_reports_truncation(tmp_path: Path) -> None:
