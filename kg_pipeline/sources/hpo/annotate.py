@@ -219,25 +219,29 @@ def read_gene_phenotypes(path: Path) -> GenePhenotypes:
     term_pos, disease_pos = pos["hpo_id"], pos["disease_id"]
     name_pos = pos.get("hpo_name")
     width = max(pos.values()) + 1
-    # One string per distinct term, name and disease, however many runs hold it.
+    # One string per distinct term and name, however many runs hold it (a run's set keeps one
+    # of each of its diseases).
     texts: dict[str, str] = {}
     runs: list[_GeneRun] = []
     run = _GeneRun(("", ""))
+    terms, diseases = run.terms, run.diseases
+    entrez = symbol = None
     for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
         term = cells[term_pos].strip()
         if not term.startswith("HP:"):
             collector.reject(f"{GENES_KEY}:{number}", "not an HPO term id", line)
             continue
-        gene_cells = (cells[entrez_pos], cells[symbol_pos])
-        if gene_cells != run.cells or not runs:
-            run = _GeneRun(gene_cells)
+        if cells[entrez_pos] != entrez or cells[symbol_pos] != symbol:
+            entrez, symbol = cells[entrez_pos], cells[symbol_pos]
+            run = _GeneRun((entrez, symbol))
             runs.append(run)
+            terms, diseases = run.terms, run.diseases
         run.lines += 1
-        if term not in run.terms:
+        if term not in terms:
             name = cells[name_pos].strip() if name_pos is not None else ""
-            run.terms[texts.setdefault(term, term)] = texts.setdefault(name, name)
+            terms[texts.setdefault(term, term)] = texts.setdefault(name, name)
         if disease := cells[disease_pos].strip():
-            run.diseases.add(texts.setdefault(disease, disease))
+            diseases.add(disease)
     return GenePhenotypes(tuple(runs), name_pos is not None, collector.log())
 
 
