@@ -3,10 +3,11 @@
 Owns what every `<source>.annotate(files, genes, ...)` returns (`ParsedAnnotations`), the gene
 matching they all share (`GeneIndex`: Ensembl / Entrez / HGNC ids where a file has them, else the
 approved symbol, case-insensitive), the per-gene collector that keeps the most reliable match,
-reads tab-separated rows and counts everything it skips (`AnnotationCollector`), streaming line
-readers that turn unreadable files into `SourceFormatError`, value parsing (`parse_float`,
-`parse_int`) and the JSON clean-up that keeps an `annotations` dict storable in JSONB. Nothing
-here knows about HTTP, the database or Dagster.
+reads tab-separated rows and counts everything it skips (`AnnotationCollector`), what a
+gene-independent read of a file counted and rejected (`ReadLog`, so a raw check's read can be
+reused by the load with our genes), streaming line readers that turn unreadable files into
+`SourceFormatError`, value parsing (`parse_float`, `parse_int`) and the JSON clean-up that keeps
+an `annotations` dict storable in JSONB. Nothing here knows about HTTP, the database or Dagster.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import math
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
@@ -171,6 +172,60 @@ class GeneIndex:
 
 # --- per-gene collection -------------------------------------------------------------------
 
+NO_GENE_INDEX: Final = GeneIndex(pd.DataFrame(columns=list(GENE_COLUMNS)))
+"""The index of no genes: what a gene-independent read of a file collects with."""
+
+
+@dataclass(frozen=True)
+class ReadLog:
+    """What a gene-independent read of a file counted (`stats`, in the order first counted) and
+    rejected (`rejects`, sampled as `AnnotationCollector.reject` samples; `reject_counts`, all).
+
+    A read keeps one with its result, so that an annotator whose read is memoised (the raw
+    check reads the file with no genes, the load again with ours) can replay it onto each
+    collector of ours as if the rows had been read there (`AnnotationCollector.replay`)."""
+
+    stats: Mapping[str, int]
+    rejects: tuple[Reject, ...]
+    reject_counts: Mapping[str, int]
+    stats_at: tuple[int, ...]
+    """Per stat: how many of the read's items (`AnnotationCollector.item`) came before it was
+    first counted."""
+    rejects_at: tuple[int, ...]
+    """Per sampled reject: how many of the read's items came before it."""
+
+
+class LogReplay:
+    """A `ReadLog` replayed onto a collector item by item: what the read counted and rejected
+    between its items is counted (`until`) between what the collector counts for each, so
+    stats and rejects are listed in the order reading the lines there would list them."""
+
+    def __init__(self, collector: AnnotationCollector, log: ReadLog) -> None:
+        self._collector = collector
+        self._log = log
+        self._stats = list(log.stats.items())
+        self._next_stat = self._next_reject = 0
+
+    def until(self, item: int) -> None:
+        """Replay what the read counted and rejected before its item number `item`."""
+        log, stats = self._log, self._collector.stats
+        while self._next_stat < len(self._stats) and log.stats_at[self._next_stat] <= item:
+            name, count = self._stats[self._next_stat]
+            stats[name] += count
+            self._next_stat += 1
+        while self._next_reject < len(log.rejects) and log.rejects_at[self._next_reject] <= item:
+            self._collector.sample(log.rejects[self._next_reject])
+            self._next_reject += 1
+
+    def finish(self) -> None:
+        """Replay the rest, and count the rejects the log counted without a sample."""
+        self.until(max((*self._log.stats_at, *self._log.rejects_at), default=0))
+        sampled = Counter(reject.reason for reject in self._log.rejects)
+        counts = self._collector.reject_counts
+        for reason, count in self._log.reject_counts.items():
+            counts[reason] += count - sampled[reason]
+
+
 Merge = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any] | None]
 """Combines the kept record of a gene with another equally ranked one; None means "conflict"
 (the new row is then skipped as a duplicate)."""
@@ -192,6 +247,10 @@ class AnnotationCollector:
         self._records: dict[int, tuple[tuple[Any, ...], dict[str, Any]]] = {}
         self._rejects: list[Reject] = []
         self._reject_counts: Counter[str] = Counter()
+        # Where a read's stats and rejects fell among its items (`item`, `log`).
+        self._items = 0
+        self._stats_at: list[int] = []
+        self._rejects_at: list[int] = []
 
     def read(self, count: int = 1) -> None:
         """Count rows read from the file(s)."""
@@ -327,6 +386,45 @@ class AnnotationCollector:
         self.skip("duplicate" if rank == current[0] else "superseded_by_better_match", rows)
         return False
 
+    def item(self) -> None:
+        """Mark the next item of a read (a line its annotator goes on to use): what was counted
+        and rejected since the last mark comes before it when the log is replayed item by item
+        (`LogReplay`)."""
+        self._mark()
+        self._items += 1
+
+    def _mark(self) -> None:
+        self._stats_at.extend([self._items] * (len(self.stats) - len(self._stats_at)))
+        self._rejects_at.extend([self._items] * (len(self._rejects) - len(self._rejects_at)))
+
+    def log(self) -> ReadLog:
+        """The counts and rejects collected so far (of a read with `NO_GENE_INDEX`)."""
+        self._mark()
+        return ReadLog(
+            dict(self.stats),
+            tuple(self._rejects),
+            dict(self._reject_counts),
+            tuple(self._stats_at),
+            tuple(self._rejects_at),
+        )
+
+    def replay(self, log: ReadLog) -> None:
+        """Count and reject what `log` did, as if its rows were read now: stats first counted
+        by it are listed after those counted here before, and its rejects are sampled after
+        the ones here (a reason's first samples stay the first ones read)."""
+        LogReplay(self, log).finish()
+
+    @property
+    def reject_counts(self) -> Counter[str]:
+        """Rejects per reason so far, sampled or not."""
+        return self._reject_counts
+
+    def sample(self, reject: Reject) -> None:
+        """Record a reject already made (of a replayed read), as `reject` records a new one."""
+        self._reject_counts[reject.reason] += 1
+        if self._reject_counts[reject.reason] <= MAX_REJECT_SAMPLES:
+            self._rejects.append(reject)
+
     def records(self) -> dict[int, dict[str, Any]]:
         """The kept record per gene id (for sources that post-process before `finish`)."""
         return {gid: rec for gid, (_, rec) in self._records.items()}
@@ -388,6 +486,22 @@ def parse_float(text: str) -> float | None:
         return None
     number = float(stripped)
     return number if math.isfinite(number) else None
+
+
+def parse_floats(texts: Sequence[str]) -> Sequence[float | None]:
+    """`parse_float` of each text, raising as it does at the first that is not a number.
+
+    Wide rows of plain numbers (GTEx: 54 a gene) cost one `float()` each: `float()` strips the
+    same whitespace, reads the same numbers and fails on every missing marker but "NaN" and
+    "nan", which it reads as NaN, which is not finite: None either way."""
+    try:
+        values = [float(text) for text in texts]
+    except ValueError:
+        return [parse_float(text) for text in texts]
+    total = sum(values)
+    if total - total == 0:  # finite, so every value is
+        return values
+    return [v if math.isfinite(v) else None for v in values]
 
 
 def parse_int(text: str, *, missing: int | None = None) -> int | None:

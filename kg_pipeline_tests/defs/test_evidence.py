@@ -305,6 +305,39 @@ def test_the_hgnc_complete_set_and_hp_obo_are_read_once_in_a_run(
         drop_database(pg_admin_url, name)
 
 
+def test_the_annotation_loads_take_the_raw_checks_reads_of_their_files(
+    loaded: Loaded, default_snapshot: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw steps' checks read MGI's reports, Descartes' tables, STRING's proteins, gnomAD's
+    constraint table and GTEx's matrix without our genes; the annotation loads after them in the run
+    take those reads of the same stored files instead of reading them again."""
+    from kg_pipeline.sources import annotations
+    from kg_pipeline.sources.descartes import parse as descartes
+    from kg_pipeline.sources.gnomad import parse as gnomad
+    from kg_pipeline.sources.gtex import parse as gtex
+    from kg_pipeline.sources.mgi import parse as mgi
+    from kg_pipeline.sources.string import parse as string
+
+    reads: list[str] = []
+    iter_blocks = annotations.iter_blocks
+
+    def counted(source: str, key: str, path: Path, *args: object) -> object:
+        reads.append(key)
+        return iter_blocks(source, key, path, *args)
+
+    monkeypatch.setattr(annotations, "iter_blocks", counted)
+    loads = ["mpo_mgi", "descartes", "string_ppi", "gnomad", "gtex"]
+    names = [f"raw_{s}" for s in ("mgi", "descartes", "string", "gnomad", "gtex")]
+    names += [f"{s}_annotations" for s in loads]
+    result = load(loaded.url, loaded.store, default_snapshot, names)
+    assert result.success
+    shared = [mgi.REPORT_KEY, mgi.GENEPHENO_KEY, *descartes.TABLES, string.INFO_KEY]
+    shared += [gnomad.FILE_KEY, gtex.FILE_KEY]
+    assert sorted(key for key in reads if key in shared) == sorted(shared)
+    for name in loads:
+        assert meta(result, f"{name}_annotations")["dagster/row_count"] > 0
+
+
 def test_reloading_the_same_input_rewrites_nothing_and_stages_nothing_new(
     loaded: Loaded, default_snapshot: Path
 ) -> None:

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from collections import Counter
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
+import pytest
 
-from kg_pipeline.sources.annotations import ParsedAnnotations
+from kg_pipeline.sources import annotations
+from kg_pipeline.sources.annotations import GENE_COLUMNS, ParsedAnnotations
+
+NO_GENES = pd.DataFrame(columns=list(GENE_COLUMNS))
+"""The genes of a raw check: none."""
 
 
 def genes_frame(*rows: tuple[int, str, str | None, str | None]) -> pd.DataFrame:
@@ -66,3 +76,44 @@ def assert_contract(parsed: ParsedAnnotations) -> None:
         _sorted_lists_and_finite(value, "annotations")
     assert all(isinstance(v, int) for v in parsed.stats.values())
     assert parsed.stats["genes_matched"] == len(parsed.rows)
+
+
+def check_then_load(
+    annotate: Callable[..., ParsedAnnotations],
+    files: Mapping[str, Path],
+    genes: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    **inputs: Any,
+) -> tuple[ParsedAnnotations, Counter[str]]:
+    """What a raw check (`annotate` with no genes, and no scores) and then the load (with
+    `genes`) of the same files in one process give: the load's output, and how often each file
+    key was read by the two (through `annotations.iter_blocks`)."""
+    reads: Counter[str] = Counter()
+    iter_blocks = annotations.iter_blocks
+
+    def counted(source: str, key: str, path: Path, *args: Any) -> Any:
+        reads[key] += 1
+        return iter_blocks(source, key, path, *args)
+
+    monkeypatch.setattr(annotations, "iter_blocks", counted)
+    annotate(files, NO_GENES, **{k: {} if k == "scores" else v for k, v in inputs.items()})
+    return annotate(files, genes, **inputs), reads
+
+
+def fresh_copies(files: Mapping[str, Path], folder: Path) -> dict[str, Path]:
+    """Copies of `files` (other files: a memoised read of the originals is not theirs)."""
+    folder.mkdir()
+    copies = {}
+    for number, (key, path) in enumerate(files.items()):
+        copies[key] = Path(shutil.copyfile(path, folder / str(number)))
+    return copies
+
+
+def assert_same_output(parsed: ParsedAnnotations, expected: ParsedAnnotations) -> None:
+    """Rows, stats (in their order), rejects, reject counts (in their order) and release."""
+    assert parsed.rows["gene_id"].tolist() == expected.rows["gene_id"].tolist()
+    assert parsed.rows["annotations"].tolist() == expected.rows["annotations"].tolist()
+    assert list(parsed.stats.items()) == list(expected.stats.items())
+    assert parsed.rejects == expected.rejects
+    assert list(parsed.reject_counts.items()) == list(expected.reject_counts.items())
+    assert parsed.release == expected.release

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import math
 from pathlib import Path
 
@@ -12,11 +13,13 @@ import pytest
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.annotations import (
     MAX_REJECT_SAMPLES,
+    NO_GENE_INDEX,
     AnnotationCollector,
     GeneIndex,
     MatchKey,
     iter_lines,
     parse_float,
+    parse_floats,
     parse_int,
 )
 from kg_pipeline.sources.records import json_value
@@ -132,6 +135,38 @@ def test_rejects_are_sampled_per_reason_but_always_counted() -> None:
     assert len(parsed.rejects[0].text) <= 200
 
 
+def test_a_replayed_read_counts_and_samples_as_reading_its_rows_here() -> None:
+    def reads(collector: AnnotationCollector, first: bool, second: bool) -> None:
+        if first:
+            collector.skip("header_line")
+            for i in range(80):
+                collector.reject(f"a:{i}", "bad", "x")
+        if second:
+            collector.stats["genotype_rows_read"] += 3
+            for i in range(70):
+                collector.reject(f"b:{i}", "bad" if i % 2 else "worse", "y")
+            collector.skip("header_line")
+
+    direct = AnnotationCollector("mpo_mgi", GeneIndex(GENES))
+    direct.unmatched()
+    reads(direct, True, True)
+    logs = []
+    for first, second in ((True, False), (False, True)):
+        read = AnnotationCollector("mpo_mgi", NO_GENE_INDEX)
+        reads(read, first, second)
+        logs.append(read.log())
+    replayed = AnnotationCollector("mpo_mgi", GeneIndex(GENES))
+    replayed.unmatched()
+    for log in logs:
+        replayed.replay(log)
+
+    expected, parsed = direct.finish(None), replayed.finish(None)
+    assert list(parsed.stats.items()) == list(expected.stats.items())
+    assert parsed.rejects == expected.rejects
+    assert len(parsed.rejects) == MAX_REJECT_SAMPLES + 35
+    assert list(parsed.reject_counts.items()) == list(expected.reject_counts.items())
+
+
 def test_tab_rows_count_split_and_reject_by_cell_count() -> None:
     lines = list(enumerate(["a\tb\tc", "", "  ", "a\tb", "a\tb\tc\td", "x\ty\tz"], start=2))
 
@@ -206,6 +241,24 @@ def test_parse_float_and_int_read_the_text_exactly() -> None:
         parse_float("high")
     with pytest.raises(ValueError):
         parse_int("7.5")
+
+
+FLOAT_TEXTS = ["1", " 2.5 ", "\t3\n", "\u20031.5", "1_000", "1e308", "NaN", "nan", "inf", "-inf",
+               "Infinity", "1e400", "-1e400", "", "NA", "N/A", "-", ".", "abc", "0x1"]  # fmt: skip
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_parse_floats_reads_each_text_as_parse_float_does(size: int) -> None:
+    for texts in itertools.product(FLOAT_TEXTS, repeat=size):
+        try:
+            expected: object = [parse_float(text) for text in texts]
+        except ValueError as exc:
+            expected = str(exc)
+        try:
+            found: object = list(parse_floats(texts))
+        except ValueError as exc:
+            found = str(exc)
+        assert found == expected, texts
 
 
 def test_iter_lines_streams_gzip_and_reports_truncation(tmp_path: Path) -> None:

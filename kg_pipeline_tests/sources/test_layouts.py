@@ -143,7 +143,7 @@ LAYOUTS: dict[str, Layout] = {
         "\t",
         ",",
         {"\tMGI:97603": ""},  # an older report without the marker id
-        lambda p: mgi.read_orthologs(p, _collector(mgi.SOURCE)),
+        mgi.read_orthologs,
     ),
     "mgi-genotypes": Layout(
         mgi.GENEPHENO_KEY,
@@ -151,9 +151,7 @@ LAYOUTS: dict[str, Layout] = {
         "\t",
         ",",
         {"\tB6": ""},
-        lambda p: mgi.read_genotype_phenotypes(
-            p, {"MGI:97603": [1]}, frozenset({"MP:0005367"}), _collector(mgi.SOURCE)
-        ),
+        lambda p: mgi.read_genotype_lines(p, frozenset({"MP:0005367"})),
     ),
     "string-info": Layout(
         string.INFO_KEY,

@@ -10,12 +10,13 @@ the host refused the download; here a missing or unreadable table stops the load
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles
+from kg_pipeline.raw_files import RawFiles, read_once
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.descartes.upstream import DESCARTES
 
@@ -34,15 +35,33 @@ def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any] | None:
     return {**kept, **new}
 
 
-def read_table(
-    key: str, path: Path, value_key: str, collector: annotations.AnnotationCollector
-) -> tuple[int, int]:
-    """Offer every `GENE,value` row of one table to `collector`; returns (rows, numeric rows).
+class _Value(NamedTuple):
+    """A table line with a number, or a missing value (None)."""
+
+    symbol: str
+    value: float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One `GENE,value` table read without our genes: its lines with a number or a missing
+    value, in file order, and what the read counted and rejected."""
+
+    values: tuple[_Value, ...]
+    rows: int
+    """Lines read (not blank)."""
+    log: annotations.ReadLog
+
+
+def read_table(path: Path, key: str) -> Table:
+    """Every `GENE,value` line of one table.
 
     A first line whose value is not a number is taken for a header and skipped; any later such
     line, a line without exactly two cells or one holding a NUL byte is rejected.
     """
-    rows = numeric = unmatched = 0
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
+    values: list[_Value] = []
+    rows = 0
     for number, line in annotations.iter_lines(SOURCE, key, path):
         if not line.strip():
             continue
@@ -55,16 +74,29 @@ def read_table(
         if len(cells) != 2 or not cells[0].strip():
             collector.reject(f"{key}:{number}", "expected two cells: gene,value", line)
             continue
-        symbol, text = cells[0].strip(), cells[1]
         try:
-            value = annotations.parse_float(text)
+            value = annotations.parse_float(cells[1])
         except ValueError:
             if number == 1:
                 collector.skip("header_line")
             else:
                 collector.reject(f"{key}:{number}", "non-numeric value", line)
             continue
-        numeric += 1
+        values.append(_Value(cells[0].strip(), value))
+    return Table(tuple(values), rows, collector.log())
+
+
+_READ_ONCE: Final = {key: read_once(read_table) for key in TABLES}
+"""`read_table` of each table, shared by the raw check and the load of a run (neither changes
+it); one memo per table, since `read_once` keeps the last read only."""
+
+
+def offer_table(table: Table, value_key: str, collector: annotations.AnnotationCollector) -> None:
+    """Offer every numeric line of a table to `collector` (matched by symbol), after the read's
+    counts and rejects."""
+    collector.replay(table.log)
+    unmatched = 0
+    for symbol, value in table.values:
         if value is None:
             collector.skip("missing_value")
             continue
@@ -79,9 +111,8 @@ def read_table(
             "dataset_version": DATASET_VERSION,
         }
         collector.offer(match, record, merge=_merge)
-    collector.read(rows)
+    collector.read(table.rows)
     collector.unmatched(unmatched)
-    return rows, numeric
 
 
 def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> annotations.ParsedAnnotations:
@@ -95,11 +126,12 @@ def annotate(files: RawFiles, genes: pd.DataFrame, **_: Any) -> annotations.Pars
     collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
     extra: dict[str, int] = {}
     for key, value_key in TABLES.items():
-        rows, numeric = read_table(key, paths[key], value_key, collector)
-        if numeric == 0:
+        table = _READ_ONCE[key](paths[key], key)
+        offer_table(table, value_key, collector)
+        if not table.values:
             first = next((line for _, line in annotations.iter_lines(SOURCE, key, paths[key])), "")
             raise records.layout_error(
                 SOURCE, key, "comma-separated `gene,value` rows with a number", first
             )
-        extra[f"{value_key}_rows"] = rows
+        extra[f"{value_key}_rows"] = table.rows
     return collector.finish(DATASET_VERSION, extra_stats=extra)

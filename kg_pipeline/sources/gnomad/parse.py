@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_once
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.gnomad.upstream import GNOMAD
 
@@ -224,6 +225,62 @@ def _hgnc_chromosomes(genes: pd.DataFrame) -> dict[int, str]:
     return {gid: chrom for gid, chrom in found.items() if chrom is not None}
 
 
+class _Row(NamedTuple):
+    """A row of one gene's transcript that an annotation can take (its flags say so)."""
+
+    number: int
+    line: str
+    mane_select: bool
+    canonical: bool
+
+
+@dataclass(frozen=True)
+class ConstraintRows:
+    """The constraint TSV read without our genes: its naming, column positions and the rows
+    that can annotate a gene (all of them in a file without `canonical` / `mane_select`
+    flags), in file order, and what the read counted and rejected."""
+
+    naming: Naming
+    positions: dict[str, int]
+    rows: tuple[_Row, ...]
+    log: annotations.ReadLog
+
+
+@read_once
+def read_constraint_rows(path: Path, file_key: str = FILE_KEY) -> ConstraintRows:
+    """The rows of the constraint TSV that can annotate a gene, columns by name. Shared by the
+    raw check and the load of a run (`read_once`): neither changes it. A row with a wrong
+    number of cells is rejected; one of a file with flags that is neither MANE Select nor
+    canonical is skipped."""
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
+    lines = annotations.iter_lines(SOURCE, file_key, path)
+    header_line = next(lines, None)
+    if header_line is None:
+        raise SourceFormatError(SOURCE, file_key, "the file is empty")
+    header = header_line[1].split("\t")
+    naming = _naming(file_key, header)
+    pos = annotations.column_positions(SOURCE, file_key, header, ID_COLUMNS)
+    canonical_pos = pos.get("canonical")
+    mane_pos = pos.get("mane_select")
+    by_flags = canonical_pos is not None or mane_pos is not None
+    # Most rows are other transcripts, passed over on their flags: only the cells up to the
+    # flags are split off before that.
+    leading = max(p for p in (canonical_pos, mane_pos) if p is not None) + 1 if by_flags else None
+    rows: list[_Row] = []
+    # gnomAD never quotes cells: a plain split is exact, and a stray quote cannot swallow rows.
+    for number, cells, line in collector.tab_rows(
+        lines, file_key, cells=len(header), leading=leading
+    ):
+        is_mane = mane_pos is not None and cells[mane_pos].strip().lower() in _TRUE
+        is_canonical = canonical_pos is not None and cells[canonical_pos].strip().lower() in _TRUE
+        if by_flags and not (is_mane or is_canonical):
+            collector.skip("not_canonical_or_mane")
+            continue
+        collector.item()
+        rows.append(_Row(number, line, is_mane, is_canonical))
+    return ConstraintRows(naming, pos, tuple(rows), collector.log())
+
+
 def annotate(
     files: RawFiles,
     genes: pd.DataFrame,
@@ -244,41 +301,22 @@ def annotate(
     genes frame, or, for a gene without one, by the kept row's `chromosome` cell.
     """
     path = records.require_file(files, SOURCE, file_key)
+    read = read_constraint_rows(path, file_key)
+    naming, pos = read.naming, read.positions
     collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
-    lines = annotations.iter_lines(SOURCE, file_key, path)
-
-    header_line = next(lines, None)
-    if header_line is None:
-        raise SourceFormatError(SOURCE, file_key, "the file is empty")
-    header = header_line[1].split("\t")
-    naming = _naming(file_key, header)
-    pos = annotations.column_positions(SOURCE, file_key, header, ID_COLUMNS)
     metric_pos = {key: pos[column] for key, column in naming.metrics.items()}
     count_pos = {key: pos[column] for key, column in naming.counts.items() if column in pos}
-    canonical_pos = pos.get("canonical")
-    mane_pos = pos.get("mane_select")
+    by_flags = "canonical" in pos or "mane_select" in pos
     gene_id_pos = pos.get("gene_id")
     version_pos = pos.get("transcript_version")
     chromosome_pos = pos.get("chromosome")
-    by_flags = canonical_pos is not None or mane_pos is not None
     version = release or naming.release
     file_chromosomes: dict[int, str | None] = {}
 
-    # Most rows are other transcripts, passed over on their flags: only the cells up to the
-    # flags are split off before that.
-    leading = max(p for p in (canonical_pos, mane_pos) if p is not None) + 1 if by_flags else None
-    # gnomAD never quotes cells: a plain split is exact, and a stray quote cannot swallow rows.
-    for number, cells, line in collector.tab_rows(
-        lines, file_key, cells=len(header), leading=leading
-    ):
-        is_mane = mane_pos is not None and cells[mane_pos].strip().lower() in _TRUE
-        is_canonical = canonical_pos is not None and cells[canonical_pos].strip().lower() in _TRUE
-        if by_flags and not (is_mane or is_canonical):
-            collector.skip("not_canonical_or_mane")
-            continue
-        if leading is not None:
-            cells = line.split("\t")
-
+    replay = annotations.LogReplay(collector, read.log)
+    for item, (number, line, is_mane, is_canonical) in enumerate(read.rows):
+        replay.until(item)
+        cells = line.split("\t")
         symbol = cells[pos["gene"]].strip()
         file_gene_id = cells[gene_id_pos].strip() if gene_id_pos is not None else ""
         match = collector.index.match(
@@ -337,6 +375,7 @@ def annotate(
         if kept and chromosome_pos is not None:
             file_chromosomes[match.gene_id] = chromosome(cells[chromosome_pos])
 
+    replay.finish()
     chromosomes = {**file_chromosomes, **_hgnc_chromosomes(genes)}
     on_x = sum(1 for gene_id in collector.records() if chromosomes.get(gene_id) == "X")
     return collector.finish(version, extra_stats={CHRX_STAT: on_x})

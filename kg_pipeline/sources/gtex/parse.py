@@ -10,11 +10,13 @@ are derived from the names by one rule (`tissue_id`). Rows match our genes by En
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_once
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.gtex.upstream import GTEX
 
@@ -51,19 +53,32 @@ def _dimensions(key: str, line: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
-def annotate(
-    files: RawFiles, genes: pd.DataFrame, *, file_key: str = FILE_KEY, **_: Any
-) -> annotations.ParsedAnnotations:
-    """Median TPM in every tissue for each of our genes, with the kidney tissues highlighted.
+class _GeneRow(NamedTuple):
+    """A gene row of the matrix: its ids, and the line holding its TPMs."""
 
-    Annotation: `tissues` ({tissue id: {"median_tpm": median TPM, "unit": "TPM"}}, upstream's
-    shape), `kidney_cortex_tpm`, `kidney_medulla_tpm`,
-    `gencode_id` (the versioned `Name`), `gene_symbol`, `dataset_version` ("gtex_v8"). A row
-    with a wrong number of cells or a non-numeric TPM is rejected. When the file holds fewer
-    gene rows than its dimensions line declares, it is truncated: `SourceFormatError`.
-    """
-    path = records.require_file(files, SOURCE, file_key)
-    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
+    number: int
+    gencode_id: str
+    symbol: str
+    line: str
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """The GCT matrix read without our genes: the tissue ids, the gene rows in file order, and
+    what the read counted and rejected."""
+
+    tissues: tuple[str, ...]
+    rows: tuple[_GeneRow, ...]
+    log: annotations.ReadLog
+
+
+@read_once
+def read_matrix(path: Path, file_key: str = FILE_KEY) -> Matrix:
+    """The gene rows of the GCT 1.2 matrix (values not read yet). Shared by the raw check and
+    the load of a run (`read_once`): neither changes it. A row with a wrong number of cells is
+    rejected. When the file holds fewer gene rows than its dimensions line declares, it is
+    truncated: `SourceFormatError`."""
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
     lines = annotations.iter_lines(SOURCE, file_key, path)
 
     first = next(lines, (1, ""))[1].strip()
@@ -82,16 +97,47 @@ def annotate(
             f"line 2 declares (found {len(header)} columns)",
             header_line,
         )
-    tissues = [tissue_id(name) for name in header[2:]]
-
+    rows: list[_GeneRow] = []
     for number, cells, line in collector.tab_rows(lines, file_key, cells=len(header)):
-        gencode_id, symbol = cells[0].strip(), cells[1].strip()
+        collector.item()
+        rows.append(_GeneRow(number, cells[0].strip(), cells[1].strip(), line))
+
+    rows_seen = collector.stats["rows_read"]
+    if rows_seen < n_rows:
+        raise SourceFormatError(
+            SOURCE,
+            file_key,
+            f"the dimensions line declares {n_rows} genes but the file holds {rows_seen} "
+            "(truncated download?)",
+        )
+    return Matrix(tuple(tissue_id(name) for name in header[2:]), tuple(rows), collector.log())
+
+
+def annotate(
+    files: RawFiles, genes: pd.DataFrame, *, file_key: str = FILE_KEY, **_: Any
+) -> annotations.ParsedAnnotations:
+    """Median TPM in every tissue for each of our genes, with the kidney tissues highlighted.
+
+    Annotation: `tissues` ({tissue id: {"median_tpm": median TPM, "unit": "TPM"}}, upstream's
+    shape), `kidney_cortex_tpm`, `kidney_medulla_tpm`,
+    `gencode_id` (the versioned `Name`), `gene_symbol`, `dataset_version` ("gtex_v8"). A row
+    with a wrong number of cells or a non-numeric TPM is rejected. When the file holds fewer
+    gene rows than its dimensions line declares, it is truncated: `SourceFormatError`.
+    """
+    path = records.require_file(files, SOURCE, file_key)
+    matrix = read_matrix(path, file_key)
+    tissues = matrix.tissues
+    collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
+
+    replay = annotations.LogReplay(collector, matrix.log)
+    for item, (number, gencode_id, symbol, line) in enumerate(matrix.rows):
+        replay.until(item)
         match = collector.index.match(ensembl_id=gencode_id or None, symbol=symbol)
         if match is None:
             collector.unmatched()
             continue
         try:
-            values = [annotations.parse_float(cell) for cell in cells[2:]]
+            values = annotations.parse_floats(line.split("\t")[2:])
         except ValueError:
             collector.reject(f"{file_key}:{number}", "non-numeric TPM value", line)
             continue
@@ -110,13 +156,5 @@ def annotate(
             record["kidney_medulla_tpm"] = expression[KIDNEY_MEDULLA]
         # GTEx lists pseudo-autosomal genes twice (`…_PAR_Y` copies, all zero); keep the X copy.
         collector.offer(match, record, tie_break=("_PAR_Y" in gencode_id,))
-
-    rows_seen = collector.stats["rows_read"]
-    if rows_seen < n_rows:
-        raise SourceFormatError(
-            SOURCE,
-            file_key,
-            f"the dimensions line declares {n_rows} genes but the file holds {rows_seen} "
-            "(truncated download?)",
-        )
+    replay.finish()
     return collector.finish(RELEASE, extra_stats={"tissues": len(tissues)})

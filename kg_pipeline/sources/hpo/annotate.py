@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_once
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
 
@@ -183,6 +183,112 @@ def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
+@dataclass
+class _GeneRun:
+    """Consecutive well-formed lines of `genes_to_phenotype.txt` with the same gene cells."""
+
+    cells: tuple[str, str]
+    """The lines' `ncbi_gene_id` and `gene_symbol` cells, as written."""
+    lines: int = 0
+    terms: dict[str, str] = field(default_factory=dict)
+    """Each term of the lines -> its `hpo_name` on the first line naming it ("" without the
+    column)."""
+    diseases: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class GenePhenotypes:
+    """`genes_to_phenotype.txt` read without our genes: its well-formed lines as runs of the
+    same gene, in file order, and what the read counted and rejected."""
+
+    runs: tuple[_GeneRun, ...]
+    named: bool
+    """Whether the file has the `hpo_name` column."""
+    log: annotations.ReadLog
+
+
+@read_once
+def read_gene_phenotypes(path: Path) -> GenePhenotypes:
+    """The gene-phenotype lines of `genes_to_phenotype.txt` (columns by name). Shared by the raw
+    check and the load of a run (`read_once`): neither changes it. Lines with a term id that is
+    not `HP:` are rejected."""
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
+    header, lines = _header_and_rows(GENES_KEY, path)
+    pos = annotations.column_positions(SOURCE, GENES_KEY, header, _GENE_COLUMNS)
+    entrez_pos, symbol_pos = pos["ncbi_gene_id"], pos["gene_symbol"]
+    term_pos, disease_pos = pos["hpo_id"], pos["disease_id"]
+    name_pos = pos.get("hpo_name")
+    width = max(pos.values()) + 1
+    # One string per distinct term and name, however many runs hold it (a run's set keeps one
+    # of each of its diseases).
+    texts: dict[str, str] = {}
+    runs: list[_GeneRun] = []
+    run = _GeneRun(("", ""))
+    terms, diseases = run.terms, run.diseases
+    entrez = symbol = None
+    for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
+        term = cells[term_pos].strip()
+        if not term.startswith("HP:"):
+            collector.reject(f"{GENES_KEY}:{number}", "not an HPO term id", line)
+            continue
+        if cells[entrez_pos] != entrez or cells[symbol_pos] != symbol:
+            entrez, symbol = cells[entrez_pos], cells[symbol_pos]
+            run = _GeneRun((entrez, symbol))
+            runs.append(run)
+            terms, diseases = run.terms, run.diseases
+        run.lines += 1
+        if term not in terms:
+            name = cells[name_pos].strip() if name_pos is not None else ""
+            terms[texts.setdefault(term, term)] = texts.setdefault(name, name)
+        if disease := cells[disease_pos].strip():
+            diseases.add(disease)
+    return GenePhenotypes(tuple(runs), name_pos is not None, collector.log())
+
+
+def offer_gene_phenotypes(
+    read: GenePhenotypes, collector: annotations.AnnotationCollector
+) -> dict[str, str]:
+    """Offer our genes' phenotypes and diseases to `collector`, one record per gene (matched by
+    Entrez id, else symbol), after the read's counts and rejects; returns the file's name of
+    each term of our genes (from its first line of ours naming it).
+
+    A gene has hundreds of lines, which the file lists one after another: each run of lines of
+    the same gene cells (those of other genes between them left out) is offered as one merged
+    record, and its cells are matched once."""
+    collector.replay(read.log)
+    genes_by_cells: dict[tuple[str, str], tuple[annotations.GeneMatch | None, str, str | None]] = {}
+    file_names: dict[str, str] = {}
+    run_cells: tuple[str, str] | None = None
+    run: dict[str, Any] = {}
+    run_match: annotations.GeneMatch | None = None
+    run_rows = unmatched = 0
+    for lines in read.runs:
+        if (gene := genes_by_cells.get(lines.cells)) is None:
+            entrez, symbol = lines.cells[0].strip() or None, lines.cells[1].strip()
+            match = collector.index.match(entrez_id=entrez, symbol=symbol)
+            gene = genes_by_cells[lines.cells] = (match, symbol, entrez)
+        match, symbol, entrez = gene
+        if match is None:
+            unmatched += lines.lines
+            continue
+        if read.named:
+            for term, name in lines.terms.items():
+                file_names.setdefault(term, name)
+        if lines.cells != run_cells:
+            if run_match is not None:
+                collector.offer(run_match, run, merge=_merge, rows=run_rows)
+            run_cells, run_match, run_rows = lines.cells, match, 0
+            run = {"gene_symbol": symbol, "ncbi_gene_id": entrez}
+            run.update(phenotypes=set(), diseases=set())
+        run_rows += lines.lines
+        run["phenotypes"].update(lines.terms)
+        run["diseases"].update(lines.diseases)
+    if run_match is not None:
+        collector.offer(run_match, run, merge=_merge, rows=run_rows)
+    collector.unmatched(unmatched)
+    return file_names
+
+
 def disease_names(path: Path, wanted: set[str]) -> dict[str, str]:
     """Names of the `wanted` disease ids from `phenotype.hpoa` (streamed; others not kept)."""
     header, lines = _header_and_rows(DISEASES_KEY, path)
@@ -220,51 +326,7 @@ def annotate(
         ontology = load_ontology(records.require_file(files, SOURCE, OBO_KEY), OBO_KEY)
     groups = TermGroups.from_ontology(ontology)
     collector = annotations.AnnotationCollector(SOURCE, annotations.GeneIndex(genes))
-
-    header, lines = _header_and_rows(GENES_KEY, genes_path)
-    pos = annotations.column_positions(SOURCE, GENES_KEY, header, _GENE_COLUMNS)
-    entrez_pos, symbol_pos = pos["ncbi_gene_id"], pos["gene_symbol"]
-    term_pos, disease_pos = pos["hpo_id"], pos["disease_id"]
-    name_pos = pos.get("hpo_name")
-    width = max(pos.values()) + 1
-    file_names: dict[str, str] = {}
-
-    # A gene has hundreds of rows: its cells are matched (and cleaned) once, and the file lists
-    # them one after another, so each run of a gene's rows is offered as one merged record.
-    genes_by_cells: dict[tuple[str, str], tuple[annotations.GeneMatch | None, str, str | None]] = {}
-    run_cells: tuple[str, str] | None = None
-    run: dict[str, Any] = {}
-    run_match: annotations.GeneMatch | None = None
-    run_rows = unmatched = 0
-    for number, cells, line in collector.tab_rows(lines, GENES_KEY, at_least=width):
-        term = cells[term_pos].strip()
-        if not term.startswith("HP:"):
-            collector.reject(f"{GENES_KEY}:{number}", "not an HPO term id", line)
-            continue
-        gene_cells = (cells[entrez_pos], cells[symbol_pos])
-        if (gene := genes_by_cells.get(gene_cells)) is None:
-            entrez, symbol = gene_cells[0].strip() or None, gene_cells[1].strip()
-            match = collector.index.match(entrez_id=entrez, symbol=symbol)
-            gene = genes_by_cells[gene_cells] = (match, symbol, entrez)
-        match, symbol, entrez = gene
-        if match is None:
-            unmatched += 1
-            continue
-        if name_pos is not None and term not in file_names:
-            file_names[term] = cells[name_pos].strip()
-        if gene_cells != run_cells:
-            if run_match is not None:
-                collector.offer(run_match, run, merge=_merge, rows=run_rows)
-            run_cells, run_match, run_rows = gene_cells, match, 0
-            run = {"gene_symbol": symbol, "ncbi_gene_id": entrez}
-            run.update(phenotypes=set(), diseases=set())
-        run_rows += 1
-        run["phenotypes"].add(term)
-        if disease := cells[disease_pos].strip():
-            run["diseases"].add(disease)
-    if run_match is not None:
-        collector.offer(run_match, run, merge=_merge, rows=run_rows)
-    collector.unmatched(unmatched)
+    file_names = offer_gene_phenotypes(read_gene_phenotypes(genes_path), collector)
 
     by_gene = collector.records()
     all_diseases = set().union(*(r["diseases"] for r in by_gene.values()))

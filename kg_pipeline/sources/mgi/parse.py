@@ -37,11 +37,11 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any, Final, Literal, NamedTuple, get_args
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_once
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.mgi.upstream import MGI
 from kg_pipeline.sources.ontology import Ontology
@@ -186,47 +186,76 @@ class _MousePhenotypes:
     genotypes: dict[str, _KidneyGenotype] = field(default_factory=dict)
 
 
-def read_genotype_phenotypes(
-    path: Path,
-    marker_genes: dict[str, list[int]],
-    kidney: frozenset[str],
-    collector: annotations.AnnotationCollector,
-) -> dict[int, _MousePhenotypes]:
-    """The MP terms of the genotypes of our genes' markers (`marker_genes`: MGI marker id ->
-    our gene ids), with the kidney ones per zygosity and genotype.
+class _KidneyLine(NamedTuple):
+    """A genotype line with a kidney term: what it adds to its genes' kidney genotypes."""
+
+    number: int
+    mp_id: str
+    zygosity: Zygosity
+    allelic_composition: str
+    genetic_background: str
+    genotype: str
+    """MGI's genotype id, or the composition and background when the line has none."""
+    pubmed_ids: tuple[str, ...]
+
+
+@dataclass
+class _MarkerLines:
+    """The well-formed genotype lines of one marker cell (the marker ids of one genotype)."""
+
+    markers: tuple[str, ...]
+    terms: list[str] = field(default_factory=list)
+    """The MP id of each line (a list: a set would hold the 300,000 of them at five times the
+    memory)."""
+    kidney: list[_KidneyLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GenotypeLines:
+    """`MGI_GenePheno.rpt` read without our genes: its well-formed lines per marker cell, in the
+    order the cells first appear, and what the read counted and rejected."""
+
+    by_marker_cell: dict[str, _MarkerLines]
+    log: annotations.ReadLog
+
+
+@read_once
+def read_genotype_lines(path: Path, kidney: frozenset[str]) -> GenotypeLines:
+    """The genotype lines of `MGI_GenePheno.rpt`, their kidney (`kidney`) terms with the
+    genotype's details. Shared by the raw check and the load of a run (`read_once`): neither
+    changes it.
 
     A line with fewer than 8 cells, or more than 8 unless the rest are blank, a blank allelic
     composition, a malformed MP id, marker id or PubMed id is rejected. Raises
     `SourceFormatError` when the file holds no genotype line at all.
     """
-    found: dict[int, _MousePhenotypes] = defaultdict(_MousePhenotypes)
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
     lines = annotations.iter_lines(SOURCE, GENEPHENO_KEY, path)
-    stats = collector.stats
     rows = collector.tab_rows(
         lines, GENEPHENO_KEY, at_least=GENEPHENO_CELLS, count="genotype_rows_read"
     )
 
     # The file has some 300,000 lines over far fewer distinct MP ids, marker and PubMed cells
-    # and allelic compositions: each distinct cell is checked (and its genes looked up) once.
+    # and allelic compositions: each distinct cell is checked once.
     @functools.cache
     def mp_of(cell: str) -> str | None:
         mp_id = cell.strip()
         return mp_id if _MP_ID.match(mp_id) else None
 
     @functools.cache
-    def genes_of(cell: str) -> set[int] | None:
+    def markers_of(cell: str) -> tuple[str, ...] | None:
         marker_ids = _listed(cell)
         if not marker_ids or any(not _MGI_ID.match(m) for m in marker_ids):
             return None
-        return {g for m in marker_ids for g in marker_genes.get(m, ())}
+        return tuple(marker_ids)
 
     @functools.cache
-    def pubmed_of(cell: str) -> list[str] | None:
+    def pubmed_of(cell: str) -> tuple[str, ...] | None:
         pubmed_ids = _listed(cell)
-        return None if any(not p.isdigit() for p in pubmed_ids) else pubmed_ids
+        return None if any(not p.isdigit() for p in pubmed_ids) else tuple(pubmed_ids)
 
     zygosity_of = functools.cache(zygosity)
-
+    by_marker_cell: dict[str, _MarkerLines] = {}
     for number, row, line in rows:
         composition = row[0].strip()
         if len(row) > GENEPHENO_CELLS and any(c.strip() for c in row[GENEPHENO_CELLS:]):
@@ -235,33 +264,71 @@ def read_genotype_phenotypes(
             reason = "blank allelic composition"
         elif (mp_id := mp_of(row[4])) is None:
             reason = "malformed MP id"
-        elif (genes := genes_of(row[6])) is None:
+        # A cell that has lines already has well-formed marker ids.
+        elif (group := by_marker_cell.get(row[6])) is None and (
+            markers := markers_of(row[6])
+        ) is None:
             reason = "malformed MGI marker id"
         elif (pubmed_ids := pubmed_of(row[5])) is None:
             reason = "malformed PubMed id"
         else:
-            if not genes:
-                stats["genotype_rows_unmatched"] += 1
-                continue
-            stats["genotype_rows_matched"] += 1
-            kind = zygosity_of(composition) if mp_id in kidney else None
-            background, genotype_id = row[3].strip(), row[7].strip()
-            for gene_id in genes:
-                mouse = found[gene_id]
-                mouse.terms.add(mp_id)
-                if kind is None:
-                    continue
-                mouse.kidney[kind].add(mp_id)
-                genotype = mouse.genotypes.setdefault(
-                    genotype_id or f"{composition}\t{background}",
-                    _KidneyGenotype(composition, background, kind),
+            if group is None:
+                group = by_marker_cell[row[6]] = _MarkerLines(markers)
+            group.terms.append(mp_id)
+            if mp_id in kidney:
+                background, genotype_id = row[3].strip(), row[7].strip()
+                group.kidney.append(
+                    _KidneyLine(
+                        number,
+                        mp_id,
+                        zygosity_of(composition),
+                        composition,
+                        background,
+                        genotype_id or f"{composition}\t{background}",
+                        pubmed_ids,
+                    )
                 )
-                genotype.phenotypes.add(mp_id)
-                genotype.pubmed_ids.update(pubmed_ids)
             continue
         collector.reject(f"{GENEPHENO_KEY}:{number}", reason, line)
-    if stats["genotype_rows_read"] == 0:
+    if collector.stats["genotype_rows_read"] == 0:
         raise SourceFormatError(SOURCE, GENEPHENO_KEY, "no genotype-phenotype lines")
+    return GenotypeLines(by_marker_cell, collector.log())
+
+
+def genotype_phenotypes(
+    read: GenotypeLines,
+    marker_genes: dict[str, list[int]],
+    collector: annotations.AnnotationCollector,
+) -> dict[int, _MousePhenotypes]:
+    """The MP terms of the genotypes of our genes' markers (`marker_genes`: MGI marker id ->
+    our gene ids), with the kidney ones per zygosity and genotype; the read's counts and
+    rejects, and the lines matched and not, counted on `collector`."""
+    collector.replay(read.log)
+    stats = collector.stats
+    found: dict[int, _MousePhenotypes] = defaultdict(_MousePhenotypes)
+    kidney_lines: defaultdict[int, list[_KidneyLine]] = defaultdict(list)
+    # In the order the cells first appear: the stats are listed in the order the lines count.
+    for group in read.by_marker_cell.values():
+        genes = {g for m in group.markers for g in marker_genes.get(m, ())}
+        if not genes:
+            stats["genotype_rows_unmatched"] += len(group.terms)
+            continue
+        stats["genotype_rows_matched"] += len(group.terms)
+        for gene_id in genes:
+            found[gene_id].terms.update(group.terms)
+            kidney_lines[gene_id].extend(group.kidney)
+    for gene_id, lines in kidney_lines.items():
+        mouse = found[gene_id]
+        # In file order (a gene's lines may come from several marker cells): a genotype takes
+        # its composition from its first line, and equal sort keys keep that order.
+        for line in sorted(lines, key=lambda line: line.number):
+            mouse.kidney[line.zygosity].add(line.mp_id)
+            genotype = mouse.genotypes.setdefault(
+                line.genotype,
+                _KidneyGenotype(line.allelic_composition, line.genetic_background, line.zygosity),
+            )
+            genotype.phenotypes.add(line.mp_id)
+            genotype.pubmed_ids.update(line.pubmed_ids)
     return found
 
 
@@ -277,15 +344,40 @@ def _merge(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> None:
-    """Offer each report line's ortholog and system terms to `collector`, one record per gene.
+class _Ortholog(NamedTuple):
+    """One well-formed line of the human-mouse report."""
+
+    symbol: str
+    entrez: str
+    mouse_symbol: str
+    mgi_id: str
+    systems: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Orthologs:
+    """`HMD_HumanPhenotype.rpt` read without our genes: its well-formed lines in file order,
+    and what the read counted and rejected."""
+
+    lines: tuple[_Ortholog, ...]
+    log: annotations.ReadLog
+
+
+@read_once
+def read_orthologs(path: Path) -> Orthologs:
+    """Each report line's ortholog and system terms. Shared by the raw check and the load of a
+    run (`read_once`): neither changes it.
 
     A line with fewer than 5 cells or a sixth that is not blank, a malformed MGI or MP id is
     rejected.
     """
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
     lines = annotations.iter_lines(SOURCE, REPORT_KEY, path)
     first: str | None = None
-    well_formed = 0
+    orthologs: list[_Ortholog] = []
+    # One object per distinct text and system list, however many lines hold it.
+    texts: dict[str, str] = {}
+    systems_of: dict[str, frozenset[str]] = {}
     for number, row, line in collector.tab_rows(lines, REPORT_KEY, at_least=REPORT_CELLS):
         first = line if first is None else first
         cells = [c.strip() for c in row]
@@ -297,23 +389,16 @@ def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> No
         if not _MGI_ID.match(mgi_id) or not mouse_symbol:
             collector.reject(where, "malformed mouse ortholog (symbol, MGI id)", line)
             continue
-        systems = {p.strip() for p in mp_text.split(",") if p.strip()}
+        if (systems := systems_of.get(mp_text)) is None:
+            named = (p.strip() for p in mp_text.split(","))
+            systems = frozenset(texts.setdefault(p, p) for p in named if p)
+            systems_of[mp_text] = systems
         if any(not _MP_ID.match(p) for p in systems):
             collector.reject(where, "malformed MP id", line)
             continue
-        well_formed += 1
-        match = collector.index.match(entrez_id=entrez or None, symbol=symbol)
-        if match is None:
-            collector.unmatched()
-            continue
-        record = {
-            "gene_symbol": symbol,
-            "ncbi_gene_id": entrez or None,
-            "orthologs": {(mouse_symbol, mgi_id)},
-            "systems": systems,
-        }
-        collector.offer(match, record, merge=_merge)
-    if first is not None and not well_formed:
+        symbol, entrez = texts.setdefault(symbol, symbol), texts.setdefault(entrez, entrez)
+        orthologs.append(_Ortholog(symbol, entrez, mouse_symbol, mgi_id, systems))
+    if first is not None and not orthologs:
         # No header to check: a report in another release's columns shows as no line whose
         # cells are where this layout has them.
         raise records.layout_error(
@@ -323,6 +408,25 @@ def read_orthologs(path: Path, collector: annotations.AnnotationCollector) -> No
             "no line has an MGI id in the fourth cell and MP ids in the fifth",
             first,
         )
+    return Orthologs(tuple(orthologs), collector.log())
+
+
+def offer_orthologs(read: Orthologs, collector: annotations.AnnotationCollector) -> None:
+    """Offer each report line's ortholog and system terms to `collector`, one record per gene
+    (matched by Entrez id, else symbol), after the read's counts and rejects."""
+    collector.replay(read.log)
+    for ortholog in read.lines:
+        match = collector.index.match(entrez_id=ortholog.entrez or None, symbol=ortholog.symbol)
+        if match is None:
+            collector.unmatched()
+            continue
+        record = {
+            "gene_symbol": ortholog.symbol,
+            "ncbi_gene_id": ortholog.entrez or None,
+            "orthologs": {(ortholog.mouse_symbol, ortholog.mgi_id)},
+            "systems": set(ortholog.systems),  # `_merge` adds to it
+        }
+        collector.offer(match, record, merge=_merge)
 
 
 def annotate(
@@ -356,12 +460,12 @@ def annotate(
         raise SourceFormatError(SOURCE, ONTOLOGY_KEY, f"the kidney root {KIDNEY_ROOT} is missing")
     kidney = ontology.descendants(KIDNEY_ROOT)
 
-    read_orthologs(report, collector)
+    offer_orthologs(read_orthologs(report), collector)
     marker_genes: defaultdict[str, list[int]] = defaultdict(list)
     for gene_id, record in collector.records().items():
         for _symbol, mgi_id in record["orthologs"]:
             marker_genes[mgi_id].append(gene_id)
-    mice = read_genotype_phenotypes(genepheno, marker_genes, kidney, collector)
+    mice = genotype_phenotypes(read_genotype_lines(genepheno, kidney), marker_genes, collector)
 
     finished: dict[int, dict[str, Any]] = {}
     for gene_id, record in collector.records().items():

@@ -38,7 +38,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError, is_gzip
+from kg_pipeline.raw_files import RawFiles, SourceFormatError, is_gzip, read_once
 from kg_pipeline.settings import StringNetwork
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.string.upstream import INFO_FILE, LINKS_FILES, STRING
@@ -87,8 +87,20 @@ class LinkTable:
     same_gene: int = 0
 
 
-def read_proteins(path: Path, collector: annotations.AnnotationCollector) -> dict[str, int]:
-    """STRING protein id -> our gene id, from the protein info file (by `preferred_name`)."""
+@dataclass(frozen=True)
+class ProteinNames:
+    """The protein info file read without our genes: each protein id with its
+    `preferred_name`, in file order, and what the read counted and rejected."""
+
+    names: tuple[tuple[str, str], ...]
+    log: annotations.ReadLog
+
+
+@read_once
+def read_protein_names(path: Path) -> ProteinNames:
+    """The proteins of the protein info file and their `preferred_name` (columns by name).
+    Shared by the raw check and the load of a run (`read_once`): neither changes it."""
+    collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
     lines = annotations.iter_lines(SOURCE, INFO_KEY, path)
     first = next(lines, None)
     if first is None:
@@ -96,25 +108,36 @@ def read_proteins(path: Path, collector: annotations.AnnotationCollector) -> dic
     header = first[1].split("\t")
     pos = annotations.column_positions(SOURCE, INFO_KEY, header, _INFO_COLUMNS)
     id_pos, name_pos = pos["string_protein_id"], pos["preferred_name"]
-    proteins: dict[str, int] = {}
-    unmatched = 0
+    names: list[tuple[str, str]] = []
     width = max(id_pos, name_pos) + 1
     rows = collector.tab_rows(lines, INFO_KEY, at_least=width, count="proteins_read")
     for number, cells, line in rows:
-        if not cells[id_pos].strip():
+        protein = cells[id_pos].strip()
+        if not protein:
             collector.reject(f"{INFO_KEY}:{number}", "blank string_protein_id", line)
             continue
-        if not _PROTEIN_ID.fullmatch(cells[id_pos].strip()):
+        if not _PROTEIN_ID.fullmatch(protein):
             # A junk line: counted as malformed, never as a protein that is not ours.
             collector.reject(f"{INFO_KEY}:{number}", "not a STRING protein id", line)
             continue
-        match = collector.index.match(symbol=cells[name_pos].strip())
+        names.append((protein, cells[name_pos].strip()))
+    if collector.stats["proteins_read"] == 0:
+        raise SourceFormatError(SOURCE, INFO_KEY, "the file has a header but no proteins")
+    return ProteinNames(tuple(names), collector.log())
+
+
+def read_proteins(path: Path, collector: annotations.AnnotationCollector) -> dict[str, int]:
+    """STRING protein id -> our gene id, from the protein info file (by `preferred_name`)."""
+    read = read_protein_names(path)
+    collector.replay(read.log)
+    proteins: dict[str, int] = {}
+    unmatched = 0
+    for protein, name in read.names:
+        match = collector.index.match(symbol=name)
         if match is None:
             unmatched += 1
             continue
-        proteins[cells[id_pos].strip()] = match.gene_id
-    if collector.stats["proteins_read"] == 0:
-        raise SourceFormatError(SOURCE, INFO_KEY, "the file has a header but no proteins")
+        proteins[protein] = match.gene_id
     collector.stats.update(proteins_matched=len(proteins), proteins_unmatched=unmatched)
     return proteins
 

@@ -12,7 +12,13 @@ import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.descartes.parse import PERCENTAGE_KEY, TPM_KEY, annotate
-from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
+from kg_pipeline_tests.sources.annotation_helpers import (
+    assert_contract,
+    assert_same_output,
+    check_then_load,
+    fresh_copies,
+    genes_frame,
+)
 
 GENES = genes_frame(
     (1, "PKD1", "5310", None),
@@ -103,3 +109,22 @@ def test_a_missing_or_empty_table_stops_the_load(tmp_path: Path) -> None:
         annotate(files, GENES)
     with pytest.raises(SourceFormatError, match="missing"):
         annotate({TPM_KEY: files[TPM_KEY]}, GENES)
+
+
+def test_the_load_reuses_the_checks_reads_and_gives_what_fresh_reads_give(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A header, a missing value after the first match, a NUL, junk and a duplicate.
+    tpm = "gene,tpm\n" + TPM + "UMOD,NA\nPKD1\x00,1\nPKD1,1,2\n"
+    files = _files(tmp_path, tpm=tpm, percentage=PERCENTAGE + "NPHS1,NA\n")
+
+    parsed, reads = check_then_load(annotate, files, GENES, monkeypatch)
+
+    assert reads[TPM_KEY] == reads[PERCENTAGE_KEY] == 1
+    assert_same_output(parsed, annotate(fresh_copies(files, tmp_path / "fresh"), GENES))
+    assert list(parsed.stats)[4:7] == [
+        "skipped_header_line",
+        "matched_by_symbol",
+        "skipped_duplicate",
+    ]
+    assert parsed.skipped_by_reason()["missing_value"] == 2

@@ -23,6 +23,9 @@ from kg_pipeline.sources.gnomad.parse import (
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
+    assert_same_output,
+    check_then_load,
+    fresh_copies,
     genes_frame,
 )
 
@@ -409,3 +412,46 @@ def test_the_real_v2_sample_has_no_gene_on_chrx(
 )
 def test_chromosome(text: object, expected: str | None) -> None:
     assert chromosome(text) == expected
+
+
+def test_the_load_reuses_the_checks_read_and_gives_what_a_fresh_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A gene of ours matched before the first skipped transcript, rejects of the read (cell
+    # counts) and of the load (values of our genes only) in between, a row without values.
+    genes = genes_frame((1, "PKD1", "5310", "ENSG00000008710"), (2, "PKD2", "5311", None))
+    lines = [
+        "\t".join(V4_HEADER),
+        _v4_row("PKD2", "5311", "NM_000297.4", "true", "false", lof__oe="high"),
+        _v4_row("PKD1", "5310", "NM_001009944.3", "true", "true", lof__pLI="0.9"),
+        "PKD1\ttoo\tfew",
+        _v4_row("PKD1", "ENSG00000008710", "ENST00000423118", "false", "false", lof__pLI="0.5"),
+        _v4_row("PKD1", "ENSG00000008710", "ENST00000262304", "true", "true", lof__pLI="1"),
+        _v4_row("NOTOURS", "ENSG00000000001", "ENST00000000001", "true", "true", lof__oe="x"),
+        _v4_row("PKD2", "5311", "NM_000297.5", "true", "false", lof__obs="many", lof__oe="1"),
+        "PKD2\ttoo\tfew",
+        _v4_row("PKD2", "5311", "NM_000297.6", "true", "false"),
+        _v4_row("PKD2", "5311", "ENST00000237596", "true", "false", lof__oe="0.2"),
+    ]
+    path = tmp_path / "c0nstraint"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    files = {FILE_KEY: path}
+
+    parsed, reads = check_then_load(annotate, files, genes, monkeypatch)
+
+    assert reads[FILE_KEY] == 1
+    assert_same_output(parsed, annotate(fresh_copies(files, tmp_path / "fresh"), genes))
+    assert [r.reason for r in parsed.rejects] == [
+        "non-numeric constraint value",
+        f"expected {len(V4_HEADER)} tab-separated cells",
+        "non-numeric variant count",
+        f"expected {len(V4_HEADER)} tab-separated cells",
+    ]
+    # In the order reading the file with our genes counts them (the read's skip between).
+    assert list(parsed.stats)[4:9] == [
+        "matched_by_entrez",
+        "skipped_not_canonical_or_mane",
+        "matched_by_ensembl",
+        "skipped_superseded_by_better_match",
+        "skipped_no_constraint_values",
+    ]

@@ -14,7 +14,13 @@ import pytest
 from kg_pipeline.devtools.snapshot.gtex import CORTEX, MEDULLA, TISSUES
 from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.gtex.parse import FILE_KEY, annotate, tissue_id
-from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
+from kg_pipeline_tests.sources.annotation_helpers import (
+    assert_contract,
+    assert_same_output,
+    check_then_load,
+    fresh_copies,
+    genes_frame,
+)
 
 GENES = genes_frame(
     (1, "PKD1", "5310", "ENSG00000008710"),
@@ -103,6 +109,33 @@ def test_a_bad_tpm_of_one_of_our_genes_is_rejected(tmp_path: Path) -> None:
     assert parsed.rejects_by_reason() == {"non-numeric TPM value": 1}
     assert parsed.rejects[0].where.endswith(":12")
     assert parsed.annotation(2)["kidney_cortex_tpm"] == 15.2634
+
+
+def test_the_load_reuses_the_checks_read_and_gives_what_a_fresh_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Rejects of the read (cell counts) and of the load (TPMs of our genes) interleave; a
+    # NaN, an infinity and a blank TPM are no value.
+    rows = [
+        _row("ENSG00000118762.7", "PKD2", "n.d.", "1"),
+        "ENSG00000008710.19\tPKD1\t1",
+        *ROWS,
+        _row("ENSG00000161270.1", "NPHS1", "NaN", "inf", other=""),
+        _row("ENSG00000000003.14", "TSPAN6", "1", "1e999"),
+        "ENSG00000169344.15\tUMOD",
+    ]
+    files = {FILE_KEY: _gct(tmp_path, rows)}
+
+    parsed, reads = check_then_load(annotate, files, GENES, monkeypatch)
+
+    assert reads[FILE_KEY] == 1
+    assert_same_output(parsed, annotate(fresh_copies(files, tmp_path / "fresh"), GENES))
+    assert [r.reason for r in parsed.rejects] == [
+        "non-numeric TPM value",
+        f"expected {len(TISSUES) + 2} tab-separated cells",
+        f"expected {len(TISSUES) + 2} tab-separated cells",
+    ]
+    assert parsed.annotation(5)["tissues"] == {}  # by its Ensembl id, over the symbol's row
 
 
 def test_fewer_rows_than_declared_is_a_truncated_file(tmp_path: Path) -> None:

@@ -31,6 +31,9 @@ from kg_pipeline.sources.hpo.ontology import HpoOntology, load_ontology
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
+    assert_same_output,
+    check_then_load,
+    fresh_copies,
     genes_frame,
 )
 
@@ -202,3 +205,38 @@ def test_an_ontology_without_the_classification_roots_is_a_format_error(tmp_path
     )
     with pytest.raises(SourceFormatError, match="root term"):
         annotate({OBO_KEY: obo, GENES_KEY: FILES[GENES_KEY]}, genes_frame((1, "PKD1", None, None)))
+
+
+def test_the_load_reuses_the_checks_read_and_gives_what_a_fresh_read_gives(
+    tmp_path: Path, ontology: HpoOntology, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PKD1's lines are split by another gene's and by junk (one run of ours all the same), and
+    # name a term differently on a later line; PKD2 matches by symbol, A1BG is not ours.
+    table = tmp_path / "g2p"
+    table.write_text(
+        "#comment\n"
+        "ncbi_gene_id\tgene_symbol\thpo_id\thpo_name\tfrequency\tdisease_id\n"
+        "1\tA1BG\tHP:0000118\tPhenotypic abnormality\t-\tOMIM:1\n"
+        "5310\tPKD1\tHP:9999999\tA term not in the release\t-\tOMIM:173900\n"
+        "1\tA1BG\tHP:0000107\tRenal cyst\t-\t\n"
+        "5310\tPKD1\tnot-a-term\tx\t-\tOMIM:173900\n"
+        "5310\tPKD1\tHP:9999999\tAnother name\t-\tOMIM:173910\n"
+        "5310\tPKD1\n"
+        "5310\tPKD1\tHP:0000107\tRenal cyst\t-\t\n"
+        "\tpkd2\tHP:0000113\tPolycystic kidney dysplasia\t-\tOMIM:613095\n"
+        "5310\tPKD1\tHP:0000113\tPolycystic kidney dysplasia\t-\tOMIM:173900\n",
+        encoding="utf-8",
+    )
+    files = {GENES_KEY: table, DISEASES_KEY: FILES[DISEASES_KEY]}
+    genes = genes_frame((1, "PKD1", "5310", None), (2, "PKD2", "5311", None))
+
+    parsed, reads = check_then_load(annotate, files, genes, monkeypatch, ontology=ontology)
+
+    assert reads[GENES_KEY] == 1
+    fresh = annotate(fresh_copies(files, tmp_path / "fresh"), genes, ontology=ontology)
+    assert_same_output(parsed, fresh)
+    assert {"id": "HP:9999999", "name": "A term not in the release"} in parsed.annotation(1)[
+        "phenotypes"
+    ]
+    assert parsed.stats["rows_matched"] == 5
+    assert parsed.stats["rows_unmatched"] == 2

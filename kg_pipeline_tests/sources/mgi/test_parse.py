@@ -35,6 +35,9 @@ from kg_pipeline.sources.mgi.parse import (
 from kg_pipeline_tests.sources.annotation_helpers import (
     annotation,
     assert_contract,
+    assert_same_output,
+    check_then_load,
+    fresh_copies,
     genes_frame,
 )
 
@@ -400,3 +403,53 @@ def test_an_ontology_without_the_kidney_root_is_a_format_error(
     with pytest.raises(SourceFormatError, match="no Mammalian Phenotype"):
         obo.write_text("<html>captcha</html>\n")
         annotate(files, genes_frame((1, "PKD1", "5310", None)))
+
+
+def test_the_load_reuses_the_checks_reads_and_gives_what_fresh_reads_give(
+    tmp_path: Path, ontology_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PKD1 has two mouse markers whose lines interleave: genotype MGI:3 first comes with
+    # composition A (through MGI:97699), then with B (through MGI:97603); G2 and MGI:3 tie on
+    # composition and background. A marker of no gene of ours comes first, junk in between.
+    report = tmp_path / "rpt"
+    report.write_text(
+        "PKD1\t5310\tPkd1\tMGI:97603\tMP:0005367\t\n"
+        "UMOD\t7369\tUmod\tnot-an-id\tMP:0005367\t\n"
+        "PKD1\t5310\tPkd1b\tMGI:97699\tMP:0002006\t\n"
+        "NPHS1\t4868\tNphs1\n",
+        encoding="utf-8",
+    )
+
+    def line(composition: str, mp: str, marker: str, genotype: str, *rest: str) -> str:
+        cells = [composition, "a", "MGI:1", "B6", mp, "1", marker, genotype, *rest]
+        return "\t".join(cells) + "\n"
+
+    text = (
+        line("Zz<1>/Zz<1>", "MP:0003675", "MGI:9999999", "MGI:9")
+        + line("A<1>/A<1>", "MP:0003675", "MGI:97603", "MGI:2")
+        + line("", "MP:0003675", "MGI:97603", "MGI:4")
+        + line("A<1>/A<1>", "MP:0000519", "MGI:97699", "MGI:3")
+        + line("A<1>/A<+>", "MP:0003675", "MGI:97603", "MGI:3")
+        + line("A<1>/A<1>", "MP:0003920", "MGI:97603", "MGI:5", "extra")
+        + line("A<1>/A<1>", "MP:0003920", "97603", "MGI:5")
+    )
+    files = {
+        REPORT_KEY: report,
+        GENEPHENO_KEY: _genepheno(tmp_path / "gp", text),
+        ONTOLOGY_KEY: ontology_file,
+    }
+    genes = genes_frame((1, "PKD1", "5310", None), (2, "UMOD", "7369", None))
+
+    parsed, reads = check_then_load(annotate, files, genes, monkeypatch)
+
+    assert reads[REPORT_KEY] == reads[GENEPHENO_KEY] == 1
+    assert_same_output(parsed, annotate(fresh_copies(files, tmp_path / "fresh"), genes))
+    genotypes = parsed.annotation(1)["kidney_genotypes"]
+    assert [g["allelic_composition"] for g in genotypes] == ["A<1>/A<1>", "A<1>/A<1>"]
+    assert [g["phenotypes"] for g in genotypes] == [["MP:0003675"], ["MP:0000519", "MP:0003675"]]
+    assert list(parsed.stats)[4:8] == [
+        "matched_by_entrez",
+        "genotype_rows_read",
+        "genotype_rows_unmatched",
+        "genotype_rows_matched",
+    ]

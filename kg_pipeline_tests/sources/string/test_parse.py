@@ -20,8 +20,20 @@ from pathlib import Path
 import pytest
 
 from kg_pipeline.raw_files import SourceFormatError
-from kg_pipeline.sources.string.parse import INFO_KEY, LINKS_KEYS, annotate, percent_ranks
-from kg_pipeline_tests.sources.annotation_helpers import assert_contract, genes_frame
+from kg_pipeline.sources.string.parse import (
+    INFO_KEY,
+    LINKS_KEYS,
+    annotate,
+    percent_ranks,
+    read_protein_names,
+)
+from kg_pipeline_tests.sources.annotation_helpers import (
+    assert_contract,
+    assert_same_output,
+    check_then_load,
+    fresh_copies,
+    genes_frame,
+)
 
 LINKS_KEY = LINKS_KEYS["physical"]
 
@@ -165,6 +177,19 @@ def test_malformed_protein_lines_are_rejected_and_counted_apart(tmp_path: Path) 
     assert parsed.stats["rows_read"] == 18  # link lines only
 
 
+def test_the_load_reuses_the_checks_protein_read_and_gives_what_a_fresh_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    info = INFO + "9606.ENSP00000000001\n" + "\tPKD1\t10\tno protein id\n" + "junk\tPKD1\t1\tx\n"
+    files = _files(tmp_path, info=info)
+
+    parsed, reads = check_then_load(annotate, files, GENES, monkeypatch, scores=SCORES)
+
+    assert reads[INFO_KEY] == 1
+    assert_same_output(parsed, annotate(fresh_copies(files, tmp_path / "fresh"), GENES, SCORES))
+    assert parsed.stats["proteins_matched"] == 6
+
+
 N_LINES = 2_000_000
 N_PROTEINS = 19_000
 N_KIDNEY = 100
@@ -257,6 +282,9 @@ def test_a_block_of_links_is_all_the_parser_holds(tmp_path: Path) -> None:
     genes = genes_frame(*((i + 1, f"G{i}", None, None) for i in range(50)))
     scores = {i + 1: 1.0 + i for i in range(50)}
     files = {INFO_KEY: tmp_path / "info", LINKS_KEY: tmp_path / "links"}
+    # The proteins as the raw check reads them (`read_once`), held for the load: the proteins'
+    # memory, not the links'.
+    read_protein_names(files[INFO_KEY])
 
     tracemalloc.start()
     try:
