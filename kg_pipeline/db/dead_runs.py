@@ -4,7 +4,8 @@ Dagster frees the pool slots of a run only when the run ends in its own process,
 daemon's run monitoring. A run killed with SIGKILL (or by the OOM killer) outside the daemon
 stays STARTED with its slots claimed in Dagster's storage, and every later run waits on them for
 ever. So every run records the process that executes it (`process_tags`, added when its
-resources start), and at the start of `rebuild`, `ui` and every run, `reap_dead_runs` marks the
+resources start: its pid and, so that a reused pid is not taken for it, its start time), and
+at the start of `rebuild`, `ui` and every run, `reap_dead_runs` marks the
 STARTED runs of this host whose process is dead as failed and frees their slots, as well as the
 slots still held by runs that have already ended.
 """
@@ -21,28 +22,49 @@ from pathlib import Path
 import dagster as dg
 
 PID_TAG = "kg/pid"
+PID_START_TAG = "kg/pid_start"
+"""When the process started (clock ticks since boot, from `/proc`): with it, a pid that a
+later process was given is not taken for the run's process."""
 HOST_TAG = "kg/hostname"
 
 
 def process_tags() -> dict[str, str]:
     """The tags naming the process executing a run."""
-    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+    pid = os.getpid()
+    tags = {PID_TAG: str(pid), HOST_TAG: socket.gethostname()}
+    started = _process_stat(pid)
+    if started is not None:
+        tags[PID_START_TAG] = started[1]
+    return tags
 
 
-def process_alive(pid: int) -> bool:
-    """Whether `pid` is a running process (a zombie, killed but not yet reaped, is not)."""
+def process_alive(pid: int, started: str | None = None) -> bool:
+    """Whether `pid` is a running process (a zombie, killed but not yet reaped, is not) and,
+    given `started` (its `PID_START_TAG`), still the process that started then: pids are reused,
+    and on a machine with `pid_max` at 32,768 a test suite or a busy day goes round them."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True  # someone else's process
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        # The state follows the parenthesised command name, which may itself hold spaces.
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
+    stat = _process_stat(pid)
+    if stat is None:
         return True
+    state, start = stat
+    return state != "Z" and (started is None or started == start)
+
+
+def _process_stat(pid: int) -> tuple[str, str] | None:
+    """The state and start time of `pid` from `/proc/<pid>/stat`, or None where it cannot be
+    read (no `/proc`, or the process is gone)."""
+    try:
+        # The fields follow the parenthesised command name, which may itself hold spaces: the
+        # state is the first of them, the start time (field 22 of the file) the twentieth.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return fields[0], fields[19]
+    except (OSError, IndexError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -87,7 +109,7 @@ def reap_dead_runs(
         pid = run.tags.get(PID_TAG)
         if run.run_id == this_run or not pid or run.tags.get(HOST_TAG) != host:
             continue
-        if process_alive(int(pid)):
+        if process_alive(int(pid), run.tags.get(PID_START_TAG)):
             continue
         instance.report_run_failed(
             run, message=f"the process running it ({pid} on {host}) is gone (killed or crashed)"

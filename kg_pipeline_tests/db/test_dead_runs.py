@@ -9,7 +9,14 @@ from pathlib import Path
 import dagster as dg
 from dagster._core.test_utils import create_run_for_test
 
-from kg_pipeline.db.dead_runs import HOST_TAG, PID_TAG, process_alive, process_tags, reap_dead_runs
+from kg_pipeline.db.dead_runs import (
+    HOST_TAG,
+    PID_START_TAG,
+    PID_TAG,
+    process_alive,
+    process_tags,
+    reap_dead_runs,
+)
 from kg_pipeline.project_files import INSTANCE_CONFIG
 
 
@@ -62,5 +69,31 @@ def test_a_dead_run_is_failed_and_its_slot_freed(
         assert freed.run_id == alive and said[-1].endswith("already ended): pool slots freed")
         assert storage.get_concurrency_info("gene_db_writer").claimed_slots == []
         assert reap_dead_runs(instance, said.append) == []
+    finally:
+        instance.dispose()
+
+
+def test_a_dead_runs_pid_now_used_by_another_process_does_not_keep_its_slot(
+    dagster_db_url: str, tmp_path: Path, monkeypatch
+) -> None:
+    # The kernel hands out pids again (pid_max is often 32,768): a run killed long ago may name
+    # the pid of a process alive now. Its start time tells them apart.
+    instance = _instance(tmp_path / "home", dagster_db_url, monkeypatch)
+    try:
+        mine = process_tags()
+        assert mine[PID_START_TAG].isdigit()
+        assert process_alive(os.getpid(), mine[PID_START_TAG])
+        earlier = str(int(mine[PID_START_TAG]) - 1)
+        assert not process_alive(os.getpid(), earlier)
+        reused = _started_run(instance, {**mine, PID_START_TAG: earlier})
+        alive = _started_run(instance, mine)
+        storage = instance.event_log_storage
+        storage.set_concurrency_slots("clingen_api", 1)
+        assert storage.claim_concurrency_slot("clingen_api", reused, "raw_clingen").is_claimed
+        reaped = reap_dead_runs(instance, lambda _: None)
+        assert [run.run_id for run in reaped] == [reused]
+        assert instance.get_run_by_id(reused).status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(alive).status == dg.DagsterRunStatus.STARTED
+        assert storage.claim_concurrency_slot("clingen_api", alive, "raw_clingen").is_claimed
     finally:
         instance.dispose()
