@@ -565,6 +565,15 @@ def iter_blocks(
         ) from exc
 
 
+def tab_header(source: str, key: str, lines: Iterator[tuple[int, str]]) -> list[str]:
+    """The cells of the first of `lines` (from `iter_lines`): a tab-separated file's header. An
+    empty file is a `SourceFormatError`."""
+    first = next(lines, None)
+    if first is None:
+        raise SourceFormatError(source, key, "the file is empty")
+    return first[1].split("\t")
+
+
 def iter_lines(source: str, key: str, path: Path) -> Iterator[tuple[int, str]]:
     """The file's lines (gzip sniffed) as `(line number, text without line end)`, one at a time,
     with the guarantees of `iter_blocks`."""

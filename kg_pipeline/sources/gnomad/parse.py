@@ -26,7 +26,7 @@ from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
-from kg_pipeline.raw_files import RawFiles, SourceFormatError, read_once
+from kg_pipeline.raw_files import RawFiles, read_once
 from kg_pipeline.sources import annotations, records
 from kg_pipeline.sources.gnomad.upstream import GNOMAD
 
@@ -254,10 +254,7 @@ def read_constraint_rows(path: Path, file_key: str = FILE_KEY) -> ConstraintRows
     canonical is skipped."""
     collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
     lines = annotations.iter_lines(SOURCE, file_key, path)
-    header_line = next(lines, None)
-    if header_line is None:
-        raise SourceFormatError(SOURCE, file_key, "the file is empty")
-    header = header_line[1].split("\t")
+    header = annotations.tab_header(SOURCE, file_key, lines)
     naming = _naming(file_key, header)
     pos = annotations.column_positions(SOURCE, file_key, header, ID_COLUMNS)
     canonical_pos = pos.get("canonical")

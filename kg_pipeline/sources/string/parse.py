@@ -102,10 +102,7 @@ def read_protein_names(path: Path) -> ProteinNames:
     Shared by the raw check and the load of a run (`read_once`): neither changes it."""
     collector = annotations.AnnotationCollector(SOURCE, annotations.NO_GENE_INDEX)
     lines = annotations.iter_lines(SOURCE, INFO_KEY, path)
-    first = next(lines, None)
-    if first is None:
-        raise SourceFormatError(SOURCE, INFO_KEY, "the file is empty")
-    header = first[1].split("\t")
+    header = annotations.tab_header(SOURCE, INFO_KEY, lines)
     pos = annotations.column_positions(SOURCE, INFO_KEY, header, _INFO_COLUMNS)
     id_pos, name_pos = pos["string_protein_id"], pos["preferred_name"]
     names: list[tuple[str, str]] = []
