@@ -88,3 +88,27 @@ def print_line(line: str) -> None:
 
 def rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
+
+
+PROC_STAT = Path("/proc/stat")
+
+
+def stolen_cpu_seconds(stat_path: Path = PROC_STAT) -> float | None:
+    """CPU seconds the hypervisor has given to other machines since boot, summed over this
+    machine's CPUs (`steal` in /proc/stat); None where the kernel does not say. A virtual
+    machine's timings are only as steady as this is small."""
+    try:
+        with stat_path.open(encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    # "cpu user nice system idle iowait irq softirq steal ...", in clock ticks.
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+
+
+def stolen_since(start: float | None) -> float | None:
+    """Seconds stolen since `start` (a `stolen_cpu_seconds()` reading)."""
+    now = stolen_cpu_seconds()
+    return None if start is None or now is None else round(now - start, 3)

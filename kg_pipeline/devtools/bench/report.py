@@ -172,12 +172,17 @@ def assemble_report(
         "Timings are wall-clock on a machine that may be shared: see machine.load_average_*.",
         "Peak RSS covers this process and its child processes; the PostgreSQL server is a "
         "separate process tree and is not included.",
-        "The baseline runs after the rebuild, so both read files the OS has cached.",
+        "The baseline runs after the rebuild, so both read files the OS has cached. It is "
+        f"timed {len(baseline.runs_seconds)} times and the fastest load counts (the others "
+        "are in baseline.runs_seconds): that can only raise the ratio.",
+        "rebuild.stolen_cpu_seconds and baseline.runs_stolen_cpu_seconds: CPU time the "
+        "hypervisor gave other machines meanwhile; where it is large, the timing is disturbed.",
     ]
     if options.mode == "live":
         notes.append(
-            "Live mode: the emulator serves the snapshot from a thread of this process (its CPU "
-            "and memory are in the figures), and every upstream's rate limit was raised to "
+            "Live mode: the emulator serves the snapshot from a child process (its memory is in "
+            "the peak RSS, its CPU is not in the rebuild's), and every upstream's rate limit "
+            "was raised to "
             f"{BENCH_REQUESTS_PER_SECOND:g} requests/s; see rebuild.live for the requests made "
             "and the time the normal limits would have added."
         )
@@ -225,6 +230,7 @@ def assemble_report(
             "run_id": run.run_id,
             "seconds": run.seconds,
             "cpu_seconds": run.cpu_seconds,
+            "stolen_cpu_seconds": run.stolen_cpu_seconds,
             "steps_seconds": run.steps_seconds,
             "overhead_seconds": round(run.seconds - run.steps_seconds, 3),
             "assets": [dataclasses.asdict(a) for a in run.assets],

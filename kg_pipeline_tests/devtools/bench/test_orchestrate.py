@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.server import GENE_DB_DRIVER, with_driver
 from kg_pipeline.definitions import defs
+from kg_pipeline.devtools.bench.baseline import BASELINE_RUNS
 from kg_pipeline.devtools.bench.options import BenchOptions
 from kg_pipeline.devtools.bench.orchestrate import bench
 from kg_pipeline.devtools.bench.scratch import drop_bench_databases
@@ -92,6 +93,9 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
         assert baseline["files"] == len(stored) > 0
         assert baseline["bytes_on_disk"] == sum(p.stat().st_size for p in stored)
         assert baseline["seconds"] > 0 and baseline["lines"] > 0
+        # Timed BASELINE_RUNS times; the fastest load is the baseline.
+        assert len(baseline["runs_seconds"]) == BASELINE_RUNS
+        assert baseline["seconds"] == min(baseline["runs_seconds"])
         assert report["ratios"]["rebuild_over_baseline"] == pytest.approx(
             rebuild["seconds"] / baseline["seconds"], rel=1e-2
         )
