@@ -96,6 +96,9 @@ class FetchJob:
     incremental: bool = False
     fetched: Fetched = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    format_checked: set[str] = field(default_factory=set)
+    """Keys of downloaded files the walk has parsed in their format as they arrived (a search
+    page's JSON): the raw step's format check does not parse them again."""
     _numbers: itertools.count = field(default_factory=itertools.count, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     """A paged walk downloads from several threads: staging names and `fetched` are shared."""
@@ -131,9 +134,15 @@ class FetchJob:
             self.fetched.append((key, replace(item, content=None)))
         return key, item
 
+    def mark_format_checked(self, key: str) -> None:
+        """Record that the walk parsed the downloaded file `key` in its format."""
+        with self._lock:
+            self.format_checked.add(key)
+
     def discard(self, key: str) -> None:
         """Drop a fetched file that turned out unusable (or was not needed), and its bytes."""
         with self._lock:
+            self.format_checked.discard(key)
             for k, item in self.fetched:
                 if k == key:
                     item.path.unlink(missing_ok=True)

@@ -36,7 +36,7 @@ from kg_pipeline.manifest import DataOrigin
 from kg_pipeline.raw_files import RawVersion, SourceFormatError
 from kg_pipeline.sources.records import ParsedEvidence
 from kg_pipeline.sources.registry import SOURCES, UPSTREAMS
-from kg_pipeline.sources.spec import Fetched, Source
+from kg_pipeline.sources.spec import Fetched, FetchJob, Source
 
 
 def stated_release(source: Source, fetched: Fetched) -> str | None:
@@ -57,18 +57,20 @@ NO_GENES: Final = pd.DataFrame(
 
 
 def check_files(
-    source: Source, fetched: Fetched, raw_store: RawFileStore, genes: pd.DataFrame = NO_GENES
+    source: Source, job: FetchJob, raw_store: RawFileStore, genes: pd.DataFrame = NO_GENES
 ) -> ParsedEvidence | None:
-    """Each file downloaded now is what its format promises and inflates to no more than the
-    store accepts (a stored one, answered 304 or carried over, was checked when it arrived),
-    then the source's own parser reads them all, so a renamed or missing column or key fails
-    here and the version is never recorded (`SourceFormatError` naming the file if not).
-    Malformed rows are the parser's rejects and pass; the load counts them. `genes`: what an
-    annotator matches against (none by default). Returns the evidence parse, if there was one,
-    for the load to reuse."""
+    """Each file the job downloaded is what its format promises and inflates to no more than
+    the store accepts (a stored one, answered 304 or carried over, was checked when it arrived;
+    one the walk parsed in its format as it arrived is not parsed again), then the source's own
+    parser reads them all, so a renamed or missing column or key fails here and the version is
+    never recorded (`SourceFormatError` naming the file if not). Malformed rows are the
+    parser's rejects and pass; the load counts them. `genes`: what an annotator matches against
+    (none by default). Returns the evidence parse, if there was one, for the load to reuse."""
+    fetched = job.fetched
     for key, item in fetched:
-        if not item.downloaded:
-            # Answered 304 or carried over: a stored file, checked when it arrived.
+        if not item.downloaded or key in job.format_checked:
+            # Answered 304 or carried over: a stored file, checked when it arrived. Or parsed
+            # by the walk: a search page's JSON, read from the bytes in hand.
             continue
         upstream = UPSTREAMS[key.split("/", 1)[0]]
         check_format(
@@ -157,7 +159,7 @@ def raw_asset(source: Source) -> dg.AssetsDefinition:
             job = client.fetch(staging, context.log, known, incremental=incremental)
             crash_point(f"{source.raw_asset}:fetched")
             fetched, mode = job.fetched, job.fetcher.mode
-            parsed = check_files(source, fetched, raw_store)
+            parsed = check_files(source, job, raw_store)
             release = stated_release(source, fetched)
             origin = client.origin(key for key, _ in fetched)
             details = {"mode": mode, "origin": origin.kind, "origin_files": dict(origin.files)}

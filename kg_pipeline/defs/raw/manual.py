@@ -101,7 +101,7 @@ def import_raw(
             upstream, relpath = key.split("/", 1)
             job.download(upstream, relpath)
         # Against our genes when the database has them.
-        check_files(source, job.fetched, raw_store, _genes(gene_db, hgnc))
+        check_files(source, job, raw_store, _genes(gene_db, hgnc))
         version = store.add(
             source.key,
             job.fetched,

@@ -146,13 +146,17 @@ class _Walk:
                 PUBTATOR.key, SEARCH_PATH, params=self.params, page=number
             )
             try:
-                return key, _search_page(self.job.source, key, item)
+                data = _search_page(self.job.source, key, item)
             except SourceFormatError as exc:
                 pmids = sorted(set(_PMID_FIELD.findall(_text_of(self.job.source, key, item))))
                 self.job.discard(key)
                 attempts_left -= 1
                 if attempts_left == 0:
                     raise _BrokenPage(exc, pmids) from None
+                continue
+            if item.downloaded:
+                self.job.mark_format_checked(key)
+            return key, data
 
     def _skip(self, failure: FailedPage) -> None:
         self.failed.append(failure)

@@ -4,6 +4,7 @@ failed pages skipped and recorded up to 1 %, and the incremental refresh after n
 from __future__ import annotations
 
 import json
+import logging
 import math
 import shutil
 from pathlib import Path
@@ -15,8 +16,10 @@ import sqlalchemy as sa
 
 from kg_pipeline.db.raw_index import latest_raw_version
 from kg_pipeline.defs.jobs import incremental_run_config
+from kg_pipeline.defs.raw.assets import check_files
 from kg_pipeline.devtools.emulator import UpstreamEmulator
 from kg_pipeline.devtools.snapshot.pubtator import publish_new_articles
+from kg_pipeline.raw_files import SourceFormatError
 from kg_pipeline.sources.pubtator.fetch import PAGES_IN_FLIGHT, SORT
 from kg_pipeline.sources.pubtator.source import SOURCE
 from kg_pipeline_tests.conftest import FAST_HTTP, pipeline_definitions, pipeline_test_resources
@@ -169,6 +172,35 @@ def test_more_than_one_percent_of_failed_pages_fails_the_walk(
     with gene_engine.connect() as conn:
         latest = latest_raw_version(conn, "pubtator")
     assert latest is not None and latest.sha256 == meta(tolerated, "raw_pubtator")["sha256"]
+
+
+def test_the_walk_records_the_pages_it_parsed_so_the_check_does_not_parse_them_again(
+    tmp_path: Path, search: Path
+) -> None:
+    with UpstreamEmulator(search) as emulator:
+        # Page 3 arrives cut off once: that download is discarded and the page fetched again.
+        emulator.inject("pubtator", "malformed", times=1, path="search/page-3")
+        resources = pipeline_test_resources(
+            "postgresql://unused", tmp_path / "raw", source_mode="live",
+            upstream_url=emulator.url, **FAST_HTTP,
+        )  # fmt: skip
+        staging = tmp_path / "staging"
+        staging.mkdir()
+        job = resources["pubtator_upstream"].fetch(staging, logging.getLogger("test"), {})
+
+    keys = [key for key, _ in job.fetched]
+    assert len(keys) == len(set(keys)) == pages_of(search)
+    assert job.format_checked == set(keys)
+    # A page the walk parsed is not parsed again by the format check; the evidence parser still
+    # reads it. One the walk did not parse is checked, and a broken one fails there.
+    broken = dict(job.fetched)["pubtator/search/page-2"].path
+    broken.chmod(0o644)
+    broken.write_text('{"results": [')
+    with pytest.raises(SourceFormatError, match=r"page-2: not valid JSON at line 1"):  # parser
+        check_files(SOURCE, job, resources["raw_store"])
+    job.format_checked.discard("pubtator/search/page-2")
+    with pytest.raises(SourceFormatError, match=r"page-2: not valid JSON \("):  # format check
+        check_files(SOURCE, job, resources["raw_store"])
 
 
 def test_a_first_page_that_fails_fails_the_walk(
