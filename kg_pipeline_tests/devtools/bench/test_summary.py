@@ -1,0 +1,78 @@
+"""The printed summary flags a timing the hypervisor disturbed."""
+
+from typing import Any
+
+from kg_pipeline.devtools.bench.summary import summary_lines
+
+
+def report(stolen_rebuild: float | None, stolen_loads: list[float | None]) -> dict[str, Any]:
+    """A report of a 40 s rebuild on 2 CPUs against baseline loads of 12, 10 and 11 s."""
+    return {
+        "machine": {
+            "cpus_usable": 2,
+            "memory_total_bytes": 24e9,
+            "python": "3.11",
+            "postgres": "15",
+            "dagster": "1",
+            "load_average_start": [1.0],
+            "load_average_end": [1.0],
+        },
+        "parameters": {"mode": "live", "scale": 1.0},
+        "snapshot": {"files": 10, "bytes": 1e6, "manifest_sha256": "0" * 64},
+        "rebuild": {
+            "assets": [],
+            "other_steps": [],
+            "seconds": 40.0,
+            "success": True,
+            "failure": None,
+            "steps_seconds": 38.0,
+            "overhead_seconds": 2.0,
+            "cpu_seconds": 30.0,
+            "stolen_cpu_seconds": stolen_rebuild,
+            "live": None,
+            "no_change_refresh": None,
+        },
+        "memory": {
+            "peak_rss_bytes": 800e6,
+            "sample_interval_s": 0.05,
+            "peak_during_step": "gene_release",
+            "rusage_self_maxrss_bytes": 700e6,
+        },
+        "database": {"gene_database_bytes": 1e8, "dagster_database_bytes": 1e7, "tables": []},
+        "baseline": {
+            "seconds": 10.0,
+            "runs_seconds": [12.0, 10.0, 11.0],
+            "runs_stolen_cpu_seconds": stolen_loads,
+            "files": 10,
+            "bytes_loaded": 1e6,
+            "lines": 100,
+            "database_bytes": 1e6,
+        },
+        "ratios": {"rebuild_over_baseline": 4.0},
+        "targets": [],
+    }
+
+
+def warnings(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("WARNING")]
+
+
+def test_a_quiet_machine_gets_no_warning() -> None:
+    lines = summary_lines(report(1.5, [9.0, 0.9, 0.1]))
+    assert any(line.startswith("CPU stolen") and "9.0, 0.9, 0.1 s" in line for line in lines)
+    assert warnings(lines) == []
+
+
+def test_a_disturbed_rebuild_or_fastest_load_is_flagged() -> None:
+    # 8 s of 80 CPU-seconds is 10 %; 2 s of the fastest load's 20 is 10 %.
+    lines = summary_lines(report(8.0, [0.0, 2.0, 0.0]))
+    assert [line.split(" during ")[1].split(":")[0] for line in warnings(lines)] == [
+        "the rebuild",
+        "the fastest baseline load",
+    ]
+    assert "took 10% of the CPUs" in warnings(lines)[0]
+
+
+def test_a_kernel_that_does_not_say_is_not_flagged() -> None:
+    lines = summary_lines(report(None, [None, None, None]))
+    assert not any(line.startswith(("CPU stolen", "WARNING")) for line in lines)
