@@ -25,6 +25,14 @@ COPY_CHUNK = 1 << 20
 BASELINE_SCHEMA = "bench_baseline"
 
 
+BASELINE_RUNS = 3
+"""Loads timed; the fastest is the baseline. One load is 5,569 statements and commits at full
+scale (5,500 of them PubTator's one-page files), and on a shared virtual machine whole loads
+took anywhere from 8 to 36 s in one session, the slow ones those the hypervisor took CPU from:
+a single load made the ratio a lottery. The fastest load is the one least disturbed, and taking
+it can only make the ratio larger."""
+
+
 @dataclass
 class BaselineSource:
     source: str
@@ -56,16 +64,9 @@ class BaselineFigures:
         "fetched), gzip decompressed on the fly, streamed with COPY ... FROM STDIN into one "
         "single-text-column table per source (CSV format with control-character delimiter and "
         "quote, so no byte is interpreted), one autocommitted COPY per file, no parsing, no "
-        "indexes; the tables are dropped afterwards; timed BASELINE_RUNS times, the fastest "
+        f"indexes; the tables are dropped afterwards; timed {BASELINE_RUNS} times, the fastest "
         "counts"
     )
-
-
-BASELINE_RUNS = 3
-"""Loads timed; the fastest is the baseline. One load of PubTator's 5,500 one-page files is
-5,500 statements and commits, and on a shared virtual machine it took anywhere from 6 to 23 s
-(6.3, 13.3 and 23.2 s in three benches of one session): a single load made the ratio a lottery.
-The fastest load is the one least disturbed, and it can only make the ratio larger."""
 
 
 @dataclass

@@ -9,8 +9,8 @@ from kg_pipeline.devtools.bench.options import GB, MB
 
 STOLEN_SHARE_DISTURBED = 0.05
 """A timing during which the hypervisor gave more than this share of the CPUs to other machines
-is flagged: on the 2-core machine this was measured on, baseline loads with 1 s stolen took
-10-11 s and loads with 13-31 s stolen took 21-36 s."""
+is flagged: on the 2-core machine this was measured on (bench directory on a slow volume),
+baseline loads with 1 s stolen took 10-11 s and loads with 13-31 s stolen took 21-36 s."""
 
 
 def _mb(value: int | None) -> str:
