@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from kg_pipeline.devtools.bench.options import (
     MB,
     Say,
+    machine_cpu,
+    machine_cpu_since,
     print_line,
-    stolen_cpu_seconds,
-    stolen_since,
 )
 
 COPY_CHUNK = 1 << 20
@@ -50,7 +50,7 @@ class BaselineFigures:
     runs_seconds: list[float]
     """Every timed load, in order."""
     runs_stolen_cpu_seconds: list[float | None]
-    """CPU time the hypervisor gave other machines during each load (`stolen_since`)."""
+    """CPU time the hypervisor gave other machines during each load (`MachineCpu.stolen`)."""
     files: int
     bytes_on_disk: int
     bytes_loaded: int
@@ -128,7 +128,7 @@ def _load(conn: Any, directories: list[Path]) -> _Load:
     conn.execute(f'CREATE SCHEMA "{BASELINE_SCHEMA}"')
     results: list[BaselineSource] = []
     latin1 = 0
-    started, steal_started = time.monotonic(), stolen_cpu_seconds()
+    started, cpu_started = time.monotonic(), machine_cpu()
     for directory in directories:
         table = f'"{BASELINE_SCHEMA}"."{directory.name}"'
         source_started = time.monotonic()
@@ -152,7 +152,7 @@ def _load(conn: Any, directories: list[Path]) -> _Load:
             )
         )
     seconds = time.monotonic() - started
-    stolen = stolen_since(steal_started)
+    cpu = machine_cpu_since(cpu_started)
     database_bytes = conn.execute(
         "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -162,7 +162,11 @@ def _load(conn: Any, directories: list[Path]) -> _Load:
     # The gene database is left as the rebuild made it (it matters with --keep).
     conn.execute(f'DROP SCHEMA "{BASELINE_SCHEMA}" CASCADE')
     return _Load(
-        round(seconds, 3), stolen, results, latin1, int(database_bytes[0]) if database_bytes else 0
+        round(seconds, 3),
+        None if cpu is None else cpu.stolen,
+        results,
+        latin1,
+        int(database_bytes[0]) if database_bytes else 0,
     )
 
 

@@ -1,6 +1,6 @@
 """What a bench is asked (`BenchOptions`) and what it answers (`BenchResult`), and what every
 bench module shares: the error phrased for the user, the `say` callback that prints progress,
-byte units and rounding.
+the machine's CPU counters, byte units and rounding.
 """
 
 from __future__ import annotations
@@ -93,10 +93,21 @@ def rounded(value: float | None, digits: int = 3) -> float | None:
 PROC_STAT = Path("/proc/stat")
 
 
-def stolen_cpu_seconds(stat_path: Path = PROC_STAT) -> float | None:
-    """CPU seconds the hypervisor has given to other machines since boot, summed over this
-    machine's CPUs (`steal` in /proc/stat); None where the kernel does not say. A virtual
-    machine's timings are only as steady as this is small."""
+@dataclass(frozen=True)
+class MachineCpu:
+    """CPU seconds of the whole machine, summed over its CPUs (the first line of /proc/stat)."""
+
+    busy: float
+    """user, nice, system, irq and softirq: the work of every process on the machine (this
+    one, the emulator, a local PostgreSQL server) and of the kernel for them."""
+    stolen: float
+    """steal: time the hypervisor gave other machines. A virtual machine's timings are only as
+    steady as this is small."""
+
+
+def machine_cpu(stat_path: Path = PROC_STAT) -> MachineCpu | None:
+    """The machine's CPU seconds since boot; None where the kernel does not say (not Linux, or
+    a kernel older than the steal column)."""
     try:
         with stat_path.open(encoding="ascii") as stat:
             fields = stat.readline().split()
@@ -105,10 +116,16 @@ def stolen_cpu_seconds(stat_path: Path = PROC_STAT) -> float | None:
     # "cpu user nice system idle iowait irq softirq steal ...", in clock ticks.
     if len(fields) < 9 or fields[0] != "cpu":
         return None
-    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
+    tick = os.sysconf("SC_CLK_TCK")
+    return MachineCpu(busy=(user + nice + system + irq + softirq) / tick, stolen=steal / tick)
 
 
-def stolen_since(start: float | None) -> float | None:
-    """Seconds stolen since `start` (a `stolen_cpu_seconds()` reading)."""
-    now = stolen_cpu_seconds()
-    return None if start is None or now is None else round(now - start, 3)
+def machine_cpu_since(start: MachineCpu | None) -> MachineCpu | None:
+    """The machine's CPU seconds since `start` (a `machine_cpu()` reading), rounded to ms."""
+    now = machine_cpu()
+    if start is None or now is None:
+        return None
+    return MachineCpu(
+        busy=round(now.busy - start.busy, 3), stolen=round(now.stolen - start.stolen, 3)
+    )

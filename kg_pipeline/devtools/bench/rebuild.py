@@ -30,7 +30,7 @@ from kg_pipeline.devtools.bench.event_log import (
     step_figures,
 )
 from kg_pipeline.devtools.bench.memory import SAMPLE_INTERVAL_S, MemorySampler
-from kg_pipeline.devtools.bench.options import Say, stolen_cpu_seconds, stolen_since
+from kg_pipeline.devtools.bench.options import Say, machine_cpu, machine_cpu_since
 from kg_pipeline.devtools.bench.progress import ProgressReporter
 from kg_pipeline.devtools.bench.refresh import RefreshFigures, run_no_change_refresh
 from kg_pipeline.devtools.bench.scratch import ScratchDatabases
@@ -83,8 +83,11 @@ class RunFigures:
     cpu_seconds: float
     """User + system CPU of this process (and of children that ended) during the run: steadier
     than wall time on a shared machine, but without the PostgreSQL server's share of the work."""
+    machine_busy_cpu_seconds: float | None
+    """CPU time of every process on the machine during the run, summed over its CPUs
+    (`MachineCpu.busy`): this process's, the emulator's and a local PostgreSQL server's."""
     stolen_cpu_seconds: float | None
-    """CPU time the hypervisor gave other machines during the run (all CPUs; `stolen_since`)."""
+    """CPU time the hypervisor gave other machines during the run (`MachineCpu.stolen`)."""
     steps_seconds: float
     assets: list[AssetFigures]
     other_steps: list[StepFigures]
@@ -113,7 +116,7 @@ def run_rebuild(
                 ProgressReporter(instance, run_id, sampler, say),
             ):
                 started, cpu_started = time.monotonic(), _cpu_seconds()
-                steal_started = stolen_cpu_seconds()
+                machine_started = machine_cpu()
                 result = job.execute_in_process(
                     instance=instance,
                     run_id=run_id,
@@ -127,7 +130,7 @@ def run_rebuild(
                 )
                 seconds = time.monotonic() - started
                 cpu_seconds = _cpu_seconds() - cpu_started
-                stolen = stolen_since(steal_started)
+                machine = machine_cpu_since(machine_started)
                 # Read now: the baseline and the report come after and must not count.
                 rusage_self = _maxrss_bytes(resource.RUSAGE_SELF)
                 rusage_children = _maxrss_bytes(resource.RUSAGE_CHILDREN)
@@ -166,7 +169,8 @@ def run_rebuild(
         run_id=run_id,
         seconds=round(seconds, 3),
         cpu_seconds=round(cpu_seconds, 3),
-        stolen_cpu_seconds=stolen,
+        machine_busy_cpu_seconds=None if machine is None else machine.busy,
+        stolen_cpu_seconds=None if machine is None else machine.stolen,
         steps_seconds=round(sum(span.seconds or 0.0 for span in log.spans.values()), 3),
         assets=assets,
         other_steps=other_steps,

@@ -127,6 +127,10 @@ def _targets(scale: float | None, run: RunFigures, ratio: float | None) -> list[
     ]
 
 
+def _over_baseline(seconds: float, baseline: BaselineFigures) -> float | None:
+    return round(seconds / baseline.seconds, 3) if baseline.seconds > 0 else None
+
+
 def machine_figures(postgres: str, load_start: tuple[float, float, float]) -> dict[str, Any]:
     """The machine a bench ran on, and its load average at the start and now."""
     import psutil
@@ -159,7 +163,8 @@ def assemble_report(
     run_dir: Path,
     load_start: tuple[float, float, float],
 ) -> dict[str, Any]:
-    ratio = round(run.seconds / baseline.seconds, 3) if baseline.seconds > 0 else None
+    machine = machine_figures(database.postgres_version, load_start)
+    ratio = _over_baseline(run.seconds, baseline)
     rows_by_table: dict[str, int] = {}
     for figures in run.assets:
         if figures.table and figures.rows is not None:
@@ -177,11 +182,16 @@ def assemble_report(
         "are in baseline.runs_seconds): that can only raise the ratio.",
         "rebuild.stolen_cpu_seconds and baseline.runs_stolen_cpu_seconds: CPU time the "
         "hypervisor gave other machines meanwhile; where it is large, the timing is disturbed.",
+        "ratios.cpu_bounds: the CPU time of this process during the rebuild, and that of every "
+        "process on the machine divided by its CPUs, each over the baseline: the ratio the same "
+        "work could reach at best in one interpreter (whose Python runs one thread at a time) "
+        "with its every wait hidden, and spread evenly over all the CPUs.",
     ]
     if options.mode == "live":
         notes.append(
             "Live mode: the emulator serves the snapshot from a child process (its memory is in "
-            "the peak RSS, its CPU is not in the rebuild's), and every upstream's rate limit "
+            "the peak RSS, its CPU in rebuild.machine_busy_cpu_seconds but not in "
+            "rebuild.cpu_seconds), and every upstream's rate limit "
             "was raised to "
             f"{BENCH_REQUESTS_PER_SECOND:g} requests/s; see rebuild.live for the requests made "
             "and the time the normal limits would have added."
@@ -201,7 +211,7 @@ def assemble_report(
     return {
         "format": REPORT_FORMAT,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine_figures(database.postgres_version, load_start),
+        "machine": machine,
         "parameters": {
             "mode": options.mode,
             "scale": snapshot.scale,
@@ -230,6 +240,7 @@ def assemble_report(
             "run_id": run.run_id,
             "seconds": run.seconds,
             "cpu_seconds": run.cpu_seconds,
+            "machine_busy_cpu_seconds": run.machine_busy_cpu_seconds,
             "stolen_cpu_seconds": run.stolen_cpu_seconds,
             "steps_seconds": run.steps_seconds,
             "overhead_seconds": round(run.seconds - run.steps_seconds, 3),
@@ -248,7 +259,20 @@ def assemble_report(
             "tables": tables,
         },
         "baseline": dataclasses.asdict(baseline),
-        "ratios": {"rebuild_over_baseline": ratio},
+        "ratios": {
+            "rebuild_over_baseline": ratio,
+            # What the same work could reach at best, however it were scheduled.
+            "cpu_bounds": {
+                "this_process_cpu_over_baseline": _over_baseline(run.cpu_seconds, baseline),
+                "machine_cpu_per_cpu_over_baseline": (
+                    None
+                    if run.machine_busy_cpu_seconds is None
+                    else _over_baseline(
+                        run.machine_busy_cpu_seconds / machine["cpu_count"], baseline
+                    )
+                ),
+            },
+        },
         "targets": [target.to_json() for target in _targets(snapshot.scale, run, ratio)],
         "notes": notes,
     }

@@ -60,6 +60,7 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
         f"{', '.join(f'{s:.1f}' for s in baseline['runs_seconds'])} s; {baseline['files']:,} "
         f"files, {baseline['bytes_loaded'] / MB:,.1f} MB, {baseline['lines']:,} lines)",
         f"ratio            {_num(ratio, '.2f'):>8} x   rebuild / baseline",
+        _bounds_line(report),
         f"peak RSS         {_mb(memory['peak_rss_bytes']):>10}   (process + children, every "
         f"{memory['sample_interval_s'] * 1000:.0f} ms; during {memory['peak_during_step']}); "
         f"getrusage max {_mb(memory['rusage_self_maxrss_bytes'])}",
@@ -132,3 +133,21 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
 
 def _num(value: float | int | None, spec: str) -> str:
     return "-" if value is None else format(value, spec)
+
+
+def _bounds_line(report: Mapping[str, Any]) -> str:
+    """The ratios the same work could reach at best (`ratios.cpu_bounds`), with their CPU."""
+    bounds = report["ratios"]["cpu_bounds"]
+    rebuild = report["rebuild"]
+    line = (
+        f"at best          {_num(bounds['this_process_cpu_over_baseline'], '.2f'):>8} x   in "
+        f"one interpreter, every wait hidden (CPU of this process {rebuild['cpu_seconds']:.1f} s "
+        "/ baseline)"
+    )
+    spread = bounds["machine_cpu_per_cpu_over_baseline"]
+    if spread is not None:
+        line += (
+            f"; {spread:.2f} x spread evenly over all {report['machine']['cpu_count']} CPUs "
+            f"(CPU of every process on the machine {rebuild['machine_busy_cpu_seconds']:.1f} s)"
+        )
+    return line

@@ -99,6 +99,17 @@ def test_bench_report_is_complete_and_consistent(pg_admin_url: str, tmp_path: Pa
         assert report["ratios"]["rebuild_over_baseline"] == pytest.approx(
             rebuild["seconds"] / baseline["seconds"], rel=1e-2
         )
+        # The bounds: this process's CPU, and every process's spread over the CPUs, over the
+        # baseline; the machine's CPU holds this process's (the kernel counts both in ticks).
+        bounds = report["ratios"]["cpu_bounds"]
+        assert bounds["this_process_cpu_over_baseline"] == pytest.approx(
+            rebuild["cpu_seconds"] / baseline["seconds"], rel=1e-2
+        )
+        busy = rebuild["machine_busy_cpu_seconds"]
+        assert busy >= 0.9 * rebuild["cpu_seconds"]
+        assert bounds["machine_cpu_per_cpu_over_baseline"] == pytest.approx(
+            busy / report["machine"]["cpu_count"] / baseline["seconds"], rel=1e-2
+        )
 
         memory = report["memory"]
         assert memory["peak_rss_bytes"] >= memory["peak_self_rss_bytes"] > 0

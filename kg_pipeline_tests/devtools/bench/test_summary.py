@@ -1,14 +1,20 @@
-"""The printed summary flags a timing the hypervisor disturbed."""
+"""The printed summary flags a timing the hypervisor disturbed and gives the CPU bounds."""
 
 from typing import Any
 
 from kg_pipeline.devtools.bench.summary import summary_lines
 
 
-def report(stolen_rebuild: float | None, stolen_loads: list[float | None]) -> dict[str, Any]:
-    """A report of a 40 s rebuild on 2 CPUs against baseline loads of 12, 10 and 11 s."""
+def report(
+    stolen_rebuild: float | None,
+    stolen_loads: list[float | None],
+    machine_busy: float | None = 50.0,
+) -> dict[str, Any]:
+    """A report of a 40 s rebuild (30 s CPU of its process) on 2 CPUs against baseline loads of
+    12, 10 and 11 s."""
     return {
         "machine": {
+            "cpu_count": 2,
             "cpus_usable": 2,
             "memory_total_bytes": 24e9,
             "python": "3.11",
@@ -28,6 +34,7 @@ def report(stolen_rebuild: float | None, stolen_loads: list[float | None]) -> di
             "steps_seconds": 38.0,
             "overhead_seconds": 2.0,
             "cpu_seconds": 30.0,
+            "machine_busy_cpu_seconds": machine_busy,
             "stolen_cpu_seconds": stolen_rebuild,
             "live": None,
             "no_change_refresh": None,
@@ -48,7 +55,15 @@ def report(stolen_rebuild: float | None, stolen_loads: list[float | None]) -> di
             "lines": 100,
             "database_bytes": 1e6,
         },
-        "ratios": {"rebuild_over_baseline": 4.0},
+        "ratios": {
+            "rebuild_over_baseline": 4.0,
+            "cpu_bounds": {
+                "this_process_cpu_over_baseline": 3.0,
+                "machine_cpu_per_cpu_over_baseline": (
+                    None if machine_busy is None else machine_busy / 2 / 10.0
+                ),
+            },
+        },
         "targets": [],
     }
 
@@ -76,3 +91,15 @@ def test_a_disturbed_rebuild_or_fastest_load_is_flagged() -> None:
 def test_a_kernel_that_does_not_say_is_not_flagged() -> None:
     lines = summary_lines(report(None, [None, None, None]))
     assert not any(line.startswith(("CPU stolen", "WARNING")) for line in lines)
+
+
+def test_the_bounds_say_what_the_work_could_reach_at_best() -> None:
+    [line] = [line for line in summary_lines(report(0.0, [0.0, 0.0, 0.0])) if "at best" in line]
+    assert "3.00 x   in one interpreter" in line and "CPU of this process 30.0 s" in line
+    assert "2.50 x spread evenly over all 2 CPUs" in line and "on the machine 50.0 s" in line
+
+
+def test_the_spread_bound_is_left_out_where_the_kernel_does_not_say() -> None:
+    lines = summary_lines(report(None, [None, None, None], machine_busy=None))
+    [line] = [line for line in lines if "at best" in line]
+    assert "3.00 x" in line and "spread" not in line
