@@ -82,7 +82,8 @@ class RunFigures:
     seconds: float
     cpu_seconds: float
     """User + system CPU of this process (and of children that ended) during the run: steadier
-    than wall time on a shared machine, but without the PostgreSQL server's share of the work."""
+    than wall time on a shared machine, but without the PostgreSQL server's and the emulator's
+    share of the work (`machine_busy_cpu_seconds` has them)."""
     machine_busy_cpu_seconds: float | None
     """CPU time of every process on the machine during the run, summed over its CPUs
     (`MachineCpu.busy`): this process's, the emulator's and a local PostgreSQL server's."""

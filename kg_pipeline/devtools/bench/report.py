@@ -191,8 +191,7 @@ def assemble_report(
         notes.append(
             "Live mode: the emulator serves the snapshot from a child process (its memory is in "
             "the peak RSS, its CPU in rebuild.machine_busy_cpu_seconds but not in "
-            "rebuild.cpu_seconds), and every upstream's rate limit "
-            "was raised to "
+            "rebuild.cpu_seconds), and every upstream's rate limit was raised to "
             f"{BENCH_REQUESTS_PER_SECOND:g} requests/s; see rebuild.live for the requests made "
             "and the time the normal limits would have added."
         )
