@@ -80,7 +80,8 @@ def summary_lines(report: Mapping[str, Any]) -> list[str]:
             "the fastest baseline load": (stolen[1 + fastest], baseline["seconds"]),
         }
         for name, (seconds_stolen, seconds) in timed.items():
-            share = seconds_stolen / (seconds * machine["cpus_usable"]) if seconds else 0.0
+            # Steal is counted over all the machine's CPUs, as the busy time of the bounds is.
+            share = seconds_stolen / (seconds * machine["cpu_count"]) if seconds else 0.0
             if share > STOLEN_SHARE_DISTURBED:
                 lines.append(
                     f"WARNING          the hypervisor took {share:.0%} of the CPUs during {name}: "
